@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "gongzhi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gongzhi", targets: ["gongzhi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Pure domain: cases, events, state machine, reference data. Foundation only, no I/O.
+        .target(name: "GongzhiCore"),
+        // Geometry: coordinates, datum conversion, polygons.
+        .target(name: "GongzhiGeo"),
+        // Persistence behind small protocols; SQLite through GRDB.
+        .target(name: "GongzhiStore", dependencies: [
+            "GongzhiCore", "GongzhiGeo",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], resources: [.copy("Resources/reference")]),
+        // HTTP: JSON API v1, OpenAPI document.
+        .target(name: "GongzhiServer", dependencies: [
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], resources: [.copy("Resources/openapi.json")]),
+        .executableTarget(name: "gongzhi", dependencies: [
+            "GongzhiCore", "GongzhiStore", "GongzhiServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
+        .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo"]),
+        .testTarget(name: "GongzhiStoreTests", dependencies: ["GongzhiStore", "GongzhiCore"]),
+        .testTarget(name: "GongzhiServerTests", dependencies: [
+            "GongzhiServer", "GongzhiStore", "GongzhiCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "gongzhiTests", dependencies: ["gongzhi"]),
+    ]
+)

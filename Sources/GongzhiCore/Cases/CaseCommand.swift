@@ -1,0 +1,79 @@
+/// A request to move a case, as the state machine sees it: the action and its arguments.
+public struct CaseCommand: Sendable, Hashable {
+    public var action: CaseAction
+    /// The unit to dispatch to.
+    public var unit: String?
+    /// Why: required to reject, return, escalate, fail a verification and reopen.
+    public var reason: String?
+    /// What was done or said: required to handle, comment and supervise.
+    public var note: String?
+    /// The verification's verdict: required to verify.
+    public var passed: Bool?
+    /// Evidence of handling.
+    public var mediaURLs: [String]
+    /// Overrides the category's deadline on dispatch, in hours.
+    public var deadlineHours: Double?
+
+    public init(_ action: CaseAction, unit: String? = nil, reason: String? = nil, note: String? = nil, passed: Bool? = nil,
+                mediaURLs: [String] = [], deadlineHours: Double? = nil) {
+        self.action = action
+        self.unit = unit
+        self.reason = reason
+        self.note = note
+        self.passed = passed
+        self.mediaURLs = mediaURLs
+        self.deadlineHours = deadlineHours
+    }
+}
+
+/// Why a command was refused. Nothing is written when any of these is thrown.
+public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The action is not allowed from this status (HTTP 409).
+    case illegalTransition(from: CaseStatus, action: CaseAction)
+    /// A closed case can be reopened only within the window (HTTP 409).
+    case reopenWindowExpired(closedAtMillis: Int64, windowHours: Double)
+    /// The unit has no parent to escalate to (HTTP 409).
+    case noParentUnit(String)
+    /// A field is missing or wrong (HTTP 422).
+    case invalid(FieldError)
+
+    public var description: String {
+        switch self {
+        case .illegalTransition(let from, let action):
+            "a case that is \(from.rawValue) cannot be \(action.pastTense); allowed now: \(CaseMachine.allowedActions(from: from).map(\.rawValue).joined(separator: ", "))"
+        case .reopenWindowExpired(let closedAt, let window):
+            "the case was closed at \(Timestamp.rfc3339(millis: closedAt)); it can be reopened only within \(window.formatted) hours of closing"
+        case .noParentUnit(let unit):
+            "unit \(unit) has no parent unit to escalate to"
+        case .invalid(let e):
+            e.message
+        }
+    }
+
+    static func missing(_ field: String, for action: CaseAction) -> CaseError {
+        .invalid(FieldError(field: field, code: "required", message: "\(field) is required to \(action.rawValue) a case"))
+    }
+}
+
+extension CaseAction {
+    var pastTense: String {
+        switch self {
+        case .report: "reported"
+        case .register: "registered"
+        case .reject: "rejected"
+        case .dispatch: "dispatched"
+        case .return: "returned"
+        case .escalate: "escalated"
+        case .handle: "handled"
+        case .verify: "verified"
+        case .close: "closed"
+        case .reopen: "reopened"
+        case .comment: "commented on"
+        case .supervise: "supervised"
+        }
+    }
+}
+
+extension Double {
+    var formatted: String { self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self) }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// One step in a case's history. Append-only: the store refuses updates and deletes, and
+/// `hash` chains each event to the one before, so an edited row is detected.
+public struct CaseEvent: Sendable, Hashable {
+    public var caseID: Int64
+    /// 0 for the report that opened the case, then 1, 2, …
+    public var seq: Int
+    public var action: CaseAction
+    public var actor: Actor
+    /// Millisecond precision: what the store keeps, so hashes recompute exactly.
+    public var at: Date
+    /// nil for the opening `report` event.
+    public var from: CaseStatus?
+    public var to: CaseStatus
+    public var payload: EventPayload
+    /// The canonical JSON of `payload`, exactly as hashed and stored.
+    public var payloadJSON: String
+    public var prevHash: String
+    public var hash: String
+
+    public init(caseID: Int64, seq: Int, action: CaseAction, actor: Actor, at: Date, from: CaseStatus?, to: CaseStatus,
+                payload: EventPayload, payloadJSON: String, prevHash: String, hash: String) {
+        self.caseID = caseID
+        self.seq = seq
+        self.action = action
+        self.actor = actor
+        self.at = at
+        self.from = from
+        self.to = to
+        self.payload = payload
+        self.payloadJSON = payloadJSON
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+}
+
+/// What an event changed or said. Only the fields the action needs are set.
+public struct EventPayload: Sendable, Hashable, Codable {
+    /// The opening report (on `report` only).
+    public var report: Report?
+    public var trackingCode: String?
+    /// The unit the case went to (dispatch, escalate, rework, reopen).
+    public var unit: String?
+    /// The unit that had it before (escalate, return).
+    public var fromUnit: String?
+    public var reason: String?
+    public var note: String?
+    public var passed: Bool?
+    /// Evidence of handling, as URLs.
+    public var mediaURLs: [String]?
+    /// The new deadline, epoch milliseconds.
+    public var dueAt: Int64?
+    /// Set on a return by the same unit for the same reason as its previous return.
+    public var disputed: Bool?
+
+    public init(report: Report? = nil, trackingCode: String? = nil, unit: String? = nil, fromUnit: String? = nil,
+                reason: String? = nil, note: String? = nil, passed: Bool? = nil, mediaURLs: [String]? = nil,
+                dueAt: Int64? = nil, disputed: Bool? = nil) {
+        self.report = report
+        self.trackingCode = trackingCode
+        self.unit = unit
+        self.fromUnit = fromUnit
+        self.reason = reason
+        self.note = note
+        self.passed = passed
+        self.mediaURLs = mediaURLs
+        self.dueAt = dueAt
+        self.disputed = disputed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case report, unit, reason, note, passed, disputed
+        case trackingCode = "tracking_code"
+        case fromUnit = "from_unit"
+        case mediaURLs = "media_urls"
+        case dueAt = "due_at"
+    }
+}
+
+/// An event decided by the state machine but not yet placed in the chain.
+public struct EventDraft: Sendable, Hashable {
+    public var action: CaseAction
+    public var from: CaseStatus?
+    public var to: CaseStatus
+    public var payload: EventPayload
+
+    public init(action: CaseAction, from: CaseStatus?, to: CaseStatus, payload: EventPayload) {
+        self.action = action
+        self.from = from
+        self.to = to
+        self.payload = payload
+    }
+}

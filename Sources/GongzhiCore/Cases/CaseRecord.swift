@@ -1,0 +1,60 @@
+import Foundation
+
+/// The current state of a case: a projection of its events, rewritten in the same
+/// transaction that appends them. It is never the source of truth; `CaseMachine.apply`
+/// folding the history must always give the same record.
+public struct CaseRecord: Sendable, Hashable {
+    public var id: Int64
+    /// The code the public uses to look up a case: random, not guessable.
+    public var trackingCode: String
+    public var status: CaseStatus
+    public var report: Report
+    /// The category as classified; starts as the report's and may be set later.
+    public var category: String?
+    /// The unit that must act now (nil until dispatched and after a return).
+    public var unit: String?
+    public var dueAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var closedAt: Date?
+    /// Failed verifications (返工).
+    public var reworkCount: Int
+    /// Misrouted returns (退回).
+    public var returnCount: Int
+    public var escalationCount: Int
+    public var supervisionCount: Int
+    public var reopenCount: Int
+    /// The unit and reason of the last return, to flag disputed ownership.
+    public var lastReturn: UnitReason?
+    /// Events so far; the next event's sequence number.
+    public var eventCount: Int
+    /// The hash of the newest event: the next event's `prevHash`.
+    public var lastHash: String
+
+    public init(id: Int64, trackingCode: String, report: Report, createdAt: Date) {
+        self.id = id
+        self.trackingCode = trackingCode
+        self.status = .reported
+        self.report = report
+        self.category = report.category
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
+        self.reworkCount = 0
+        self.returnCount = 0
+        self.escalationCount = 0
+        self.supervisionCount = 0
+        self.reopenCount = 0
+        self.eventCount = 0
+        self.lastHash = EventChain.genesis
+    }
+}
+
+public struct UnitReason: Sendable, Hashable, Codable {
+    public var unit: String
+    public var reason: String
+
+    public init(unit: String, reason: String) {
+        self.unit = unit
+        self.reason = reason
+    }
+}

@@ -1,0 +1,53 @@
+/// Where a case stands in the closed loop (GB/T 30428's seven steps plus the district's
+/// branches). Raw values are the wire and storage names; never rename one.
+public enum CaseStatus: String, Sendable, Codable, CaseIterable, Hashable {
+    case reported
+    case registered
+    case rejected
+    case dispatched
+    case handled
+    case verified
+    case closed
+
+    /// Open cases can still be commented on and supervised; `rejected` and `closed` cannot.
+    public var isOpen: Bool { self != .rejected && self != .closed }
+}
+
+/// What can be done to a case. `report` opens a case and is never sent as an action.
+public enum CaseAction: String, Sendable, Codable, CaseIterable, Hashable {
+    case report
+    case register
+    case reject
+    case dispatch
+    case `return`
+    case escalate
+    case handle
+    case verify
+    case close
+    case reopen
+    case comment
+    case supervise
+
+    /// The actions a client may send to `POST /api/v1/cases/{id}/{action}`.
+    public static let commands: [CaseAction] = allCases.filter { $0 != .report }
+}
+
+/// The channel a report came in through. Raw values are the API's `source` field.
+public enum ReportSource: String, Sendable, Codable, CaseIterable, Hashable {
+    /// An AI camera's detection (城市眼·云共治).
+    case camera
+    /// A resident through an app, a form or Open311.
+    case resident
+    /// A grid worker's patrol finding (网格员巡查).
+    case gridWorker = "grid_worker"
+    /// The 12345 government service hotline.
+    case hotline
+    /// A dispute brought to the conflict-mediation centre (矛调中心).
+    case dispute
+    /// A petition (信访).
+    case petition
+    /// An enterprise's difficulty (亲清在线).
+    case enterprise
+    /// A blocker on a major project in the work plan.
+    case project
+}

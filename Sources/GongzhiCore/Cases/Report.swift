@@ -1,0 +1,147 @@
+/// A problem as it arrives, from whatever channel, after validation. Every adapter (HTTP
+/// form, Open311, camera, CSV, hotline) produces this one type; intake turns it into a case.
+public struct Report: Sendable, Hashable, Codable {
+    public var source: ReportSource
+    /// A matter (管理事项) or local extension code; nil when the channel does not know it
+    /// (free text), which leaves the case for a dispatcher to classify.
+    public var category: String?
+    public var description: String
+    /// WGS84.
+    public var location: GeoPoint?
+    public var address: String?
+    public var reporter: Reporter?
+    /// The id the sending system gave the report; `(source, externalID)` is unique, so a
+    /// retried submission finds the case it already opened.
+    public var externalID: String?
+    public var mediaURLs: [String]
+
+    public init(
+        source: ReportSource, category: String? = nil, description: String, location: GeoPoint? = nil,
+        address: String? = nil, reporter: Reporter? = nil, externalID: String? = nil, mediaURLs: [String] = []
+    ) {
+        self.source = source
+        self.category = category
+        self.description = description
+        self.location = location
+        self.address = address
+        self.reporter = reporter
+        self.externalID = externalID
+        self.mediaURLs = mediaURLs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, category, description, location, address, reporter
+        case externalID = "external_id"
+        case mediaURLs = "media_urls"
+    }
+}
+
+/// The person who reported. Personal data: masked on output unless the reader may see it.
+public struct Reporter: Sendable, Hashable, Codable {
+    public var name: String?
+    public var phone: String?
+
+    public init(name: String? = nil, phone: String? = nil) {
+        self.name = name
+        self.phone = phone
+    }
+}
+
+/// Limits on report fields. Public so the API documentation and tests quote the same numbers.
+public enum ReportLimits {
+    public static let descriptionMax = 4_000
+    public static let addressMax = 500
+    public static let nameMax = 50
+    public static let phoneMax = 20
+    public static let externalIDMax = 128
+    public static let mediaCountMax = 20
+    public static let urlMax = 2_048
+}
+
+/// A field that failed validation: which, why, and a stable code for clients.
+public struct FieldError: Error, Sendable, Hashable {
+    public var field: String
+    public var code: String
+    public var message: String
+
+    public init(field: String, code: String, message: String) {
+        self.field = field
+        self.code = code
+        self.message = message
+    }
+}
+
+extension Report {
+    /// Checks what no channel may get wrong. `categories` decides whether a code exists.
+    /// Returns the report with text fields trimmed and empty optionals dropped.
+    public func validated(categories: CategoryDirectory) throws(FieldError) -> Report {
+        var r = self
+        r.description = description.trimmed
+        if r.description.isEmpty {
+            throw FieldError(field: "description", code: "required", message: "description must not be empty")
+        }
+        if r.description.count > ReportLimits.descriptionMax {
+            throw FieldError(field: "description", code: "too_long",
+                             message: "description has \(r.description.count) characters; at most \(ReportLimits.descriptionMax) are allowed")
+        }
+        if let code = category {
+            let code = code.trimmed
+            guard categories.reportable(code) != nil else {
+                throw FieldError(field: "category", code: "unknown_category",
+                                 message: "category '\(code)' is not a matter code of GB/T 47678.5 or a local extension; see GET /api/v1/categories")
+            }
+            r.category = code
+        }
+        if let p = location {
+            guard p.lat.isFinite, (-90...90).contains(p.lat) else {
+                throw FieldError(field: "location.lat", code: "out_of_range", message: "lat must be between -90 and 90")
+            }
+            guard p.lon.isFinite, (-180...180).contains(p.lon) else {
+                throw FieldError(field: "location.lon", code: "out_of_range", message: "lon must be between -180 and 180")
+            }
+        }
+        r.address = try Self.text(address, field: "address", max: ReportLimits.addressMax)
+        if let reporter {
+            let name = try Self.text(reporter.name, field: "reporter.name", max: ReportLimits.nameMax)
+            let phone = try Self.text(reporter.phone, field: "reporter.phone", max: ReportLimits.phoneMax)
+            if let phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || "+- ".contains($0)) }) {
+                throw FieldError(field: "reporter.phone", code: "invalid", message: "phone may hold digits, spaces, '+' and '-' only")
+            }
+            r.reporter = (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone)
+        }
+        r.externalID = try Self.text(externalID, field: "external_id", max: ReportLimits.externalIDMax)
+        try Self.checkMediaURLs(mediaURLs)
+        return r
+    }
+
+    /// Media URLs (photos, video) must be a few http(s) links; the platform stores links, not files.
+    public static func checkMediaURLs(_ urls: [String], field: String = "media_urls") throws(FieldError) {
+        if urls.count > ReportLimits.mediaCountMax {
+            throw FieldError(field: field, code: "too_many", message: "at most \(ReportLimits.mediaCountMax) media URLs are allowed")
+        }
+        for (i, url) in urls.enumerated() {
+            let lower = url.lowercased()
+            guard url.count <= ReportLimits.urlMax, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
+                  url.count > 8, !url.contains(where: { $0.isWhitespace }) else {
+                throw FieldError(field: "\(field)[\(i)]", code: "invalid", message: "media URLs must be http(s) URLs of at most \(ReportLimits.urlMax) characters")
+            }
+        }
+    }
+
+    private static func text(_ value: String?, field: String, max: Int) throws(FieldError) -> String? {
+        guard let v = value?.trimmed, !v.isEmpty else { return nil }
+        if v.count > max {
+            throw FieldError(field: field, code: "too_long", message: "\(field) has \(v.count) characters; at most \(max) are allowed")
+        }
+        return v
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+
+/// The body of `POST /api/v1/reports`. Every field is optional here so that a missing one is
+/// a 422 naming it, and a wrongly typed one a 400 naming it.
+struct ReportBody: Decodable {
+    struct Location: Decodable { var lat: Double?; var lon: Double?; var crs: String? }
+    struct ReporterBody: Decodable { var name: String?; var phone: String? }
+
+    var source: String?
+    var category: String?
+    var description: String?
+    var location: Location?
+    var address: String?
+    var reporter: ReporterBody?
+    var external_id: String?
+    var media_urls: [String]?
+}
+
+/// The body of `POST /api/v1/cases/{id}/{action}`.
+struct ActionBody: Decodable {
+    var unit: String?
+    var reason: String?
+    var note: String?
+    var passed: Bool?
+    var media_urls: [String]?
+    var deadline_hours: Double?
+}
+
+/// A case as the API shows it. Personal fields are masked.
+struct CaseDTO: Encodable {
+    struct Named: Encodable { var code: String; var name: String? }
+    struct Location: Encodable { var lat: Double; var lon: Double; var crs = "wgs84" }
+    struct ReporterDTO: Encodable { var name: String?; var phone: String?; var masked = true }
+
+    var id: Int64
+    var tracking_code: String
+    var status: String
+    var source: String
+    var category: Named?
+    var description: String
+    var location: Location?
+    var address: String?
+    var reporter: ReporterDTO?
+    var external_id: String?
+    var media_urls: [String]
+    var unit: Named?
+    var due_at: String?
+    var overdue: Bool
+    var created_at: String
+    var updated_at: String
+    var closed_at: String?
+    var rework_count: Int
+    var return_count: Int
+    var escalation_count: Int
+    var supervision_count: Int
+    var reopen_count: Int
+    var event_count: Int
+    var last_hash: String
+    var allowed_actions: [String]
+    var history: [EventDTO]?
+
+    init(_ r: CaseRecord, reference: ReferenceData, now: Date, history: [CaseEvent]? = nil) {
+        id = r.id
+        tracking_code = r.trackingCode
+        status = r.status.rawValue
+        source = r.report.source.rawValue
+        category = r.category.map { Named(code: $0, name: reference.categories.reportable($0)?.name) }
+        description = r.report.description
+        location = r.report.location.map { Location(lat: $0.lat, lon: $0.lon) }
+        address = r.report.address
+        reporter = r.report.reporter.map { ReporterDTO(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone)) }
+        external_id = r.report.externalID
+        media_urls = r.report.mediaURLs
+        unit = r.unit.map { Named(code: $0, name: reference.units[$0]?.name) }
+        due_at = r.dueAt.map(Timestamp.rfc3339)
+        overdue = r.status == .dispatched && (r.dueAt.map { $0 < now } ?? false)
+        created_at = Timestamp.rfc3339(r.createdAt)
+        updated_at = Timestamp.rfc3339(r.updatedAt)
+        closed_at = r.closedAt.map(Timestamp.rfc3339)
+        rework_count = r.reworkCount
+        return_count = r.returnCount
+        escalation_count = r.escalationCount
+        supervision_count = r.supervisionCount
+        reopen_count = r.reopenCount
+        event_count = r.eventCount
+        last_hash = r.lastHash
+        allowed_actions = CaseMachine.allowedActions(from: r.status).map(\.rawValue)
+        self.history = history.map { $0.map(EventDTO.init) }
+    }
+}
+
+/// One step of a case's history. The opening report's personal fields are not repeated here.
+struct EventDTO: Encodable {
+    var seq: Int
+    var action: String
+    var actor: String
+    var actor_unit: String?
+    var at: String
+    var from: String?
+    var to: String
+    var unit: String?
+    var from_unit: String?
+    var reason: String?
+    var note: String?
+    var passed: Bool?
+    var media_urls: [String]?
+    var due_at: String?
+    var disputed: Bool?
+    var prev_hash: String
+    var hash: String
+
+    init(_ e: CaseEvent) {
+        seq = e.seq
+        action = e.action.rawValue
+        actor = e.actor.id
+        actor_unit = e.actor.unit
+        at = Timestamp.rfc3339(e.at)
+        from = e.from?.rawValue
+        to = e.to.rawValue
+        unit = e.payload.unit
+        from_unit = e.payload.fromUnit
+        reason = e.payload.reason
+        note = e.payload.note
+        passed = e.payload.passed
+        media_urls = e.payload.mediaURLs
+        due_at = e.payload.dueAt.map(Timestamp.rfc3339(millis:))
+        disputed = e.payload.disputed
+        prev_hash = e.prevHash
+        hash = e.hash
+    }
+}
+
+struct CaseListDTO: Encodable {
+    var items: [CaseDTO]
+    var next_cursor: String?
+}
+
+extension CaseListDTO {
+    enum CodingKeys: String, CodingKey { case items, next_cursor }
+
+    /// `next_cursor` is always present: null on the last page.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(items, forKey: .items)
+        try c.encode(next_cursor, forKey: .next_cursor)
+    }
+}

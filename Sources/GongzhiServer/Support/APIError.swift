@@ -1,0 +1,83 @@
+import GongzhiCore
+import GongzhiStore
+import Hummingbird
+import NIOCore
+
+/// An error as every client sees it: `{"error": {"code", "message", "field"?}}` with a
+/// fitting status. Whatever goes wrong inside is turned into one of these by
+/// `APIErrorMiddleware`, so no route answers an error in another shape.
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    static func badRequest(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(.badRequest, code: code, message: message, field: field)
+    }
+
+    static func unprocessable(_ error: FieldError) -> APIError {
+        APIError(.unprocessableContent, code: error.code, message: error.message, field: error.field)
+    }
+
+    /// Maps the domain's and the store's errors to HTTP.
+    static func from(_ error: any Error) -> APIError? {
+        switch error {
+        case let e as APIError:
+            return e
+        case let e as FieldError:
+            return .unprocessable(e)
+        case let e as CaseError:
+            switch e {
+            case .invalid(let f): return .unprocessable(f)
+            case .illegalTransition: return APIError(.conflict, code: "illegal_transition", message: e.description)
+            case .reopenWindowExpired: return APIError(.conflict, code: "reopen_window_expired", message: e.description)
+            case .noParentUnit: return APIError(.conflict, code: "no_parent_unit", message: e.description)
+            }
+        case let e as StoreError:
+            if case .caseNotFound = e { return APIError(.notFound, code: "case_not_found", message: e.description) }
+            return nil
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than \(JSONBody.maxBytes / 1024) KiB")
+        case let e as HTTPError:
+            switch e.status {
+            case .notFound: return APIError(.notFound, code: "not_found", message: "no such resource; see /openapi.json")
+            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed", message: "method not allowed here; see /openapi.json")
+            default: return APIError(e.status, code: "http_\(e.status.code)", message: e.body ?? e.status.reasonPhrase)
+            }
+        default:
+            return nil
+        }
+    }
+
+    var response: Response {
+        struct Body: Encodable {
+            struct Inner: Encodable { var code: String; var message: String; var field: String? }
+            var error: Inner
+        }
+        var r = JSONBody.response(Body(error: .init(code: code, message: message, field: field)), status: status)
+        if status == .methodNotAllowed { r.headers[.allow] = nil }
+        return r
+    }
+}
+
+/// Turns every error into the JSON error body. Unknown errors are logged with their detail and
+/// answered as a 500 without it, so internals never reach a client.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            if let api = APIError.from(error) { return api.response }
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            return APIError(.internalServerError, code: "internal", message: "internal error; the server log has the details").response
+        }
+    }
+}

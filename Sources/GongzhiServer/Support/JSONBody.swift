@@ -1,0 +1,58 @@
+import Foundation
+import GongzhiCore
+import Hummingbird
+
+/// Reading and writing JSON bodies with the API's error rules: malformed JSON and wrong types
+/// are 400 naming the field; bodies over `maxBytes` are 413.
+enum JSONBody {
+    static let maxBytes = 256 * 1024
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Our response types hold only strings, numbers, bools and arrays of them.
+        let data = try! encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes the body as `T`. An empty body decodes as `{}`, so actions that need no
+    /// arguments can be posted without one.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxBytes)
+        var data = Data(buffer.readableBytesView)
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { data = Data("{}".utf8) }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let DecodingError.typeMismatch(expected, ctx) {
+            throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) must be \(describe(expected))", field: path(ctx.codingPath))
+        } catch let DecodingError.valueNotFound(expected, ctx) {
+            throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) must be \(describe(expected)), not null", field: path(ctx.codingPath))
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            let field = path(ctx.codingPath + [key])
+            throw APIError(.unprocessableContent, code: "required", message: "\(field) is required", field: field)
+        } catch DecodingError.dataCorrupted(let ctx) {
+            if ctx.codingPath.isEmpty { throw APIError.badRequest("malformed_json", "the body is not valid JSON") }
+            throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) has an invalid value", field: path(ctx.codingPath))
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.reduce("") { acc, key in
+            if let i = key.intValue { return acc + "[\(i)]" }
+            return acc.isEmpty ? key.stringValue : acc + "." + key.stringValue
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Double.Type, is Float.Type: "a number"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is [String].Type, is [Any].Type: "an array"
+        default: type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+}

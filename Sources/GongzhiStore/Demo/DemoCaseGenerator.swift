@@ -1,0 +1,142 @@
+import Foundation
+import GongzhiCore
+import GongzhiGeo
+
+/// Makes one demo case at a time and walks it through the loop with the real state machine.
+struct DemoCaseGenerator {
+    let reference: ReferenceData
+    let places: DemoPlaces
+    private let matters: [String: [Category]]
+    private let unitsByType: [String: [OrgUnit]]
+    private let communitiesByStreet: [String: [OrgUnit]]
+    private var sequence = 0
+
+    init(reference: ReferenceData, places: DemoPlaces) {
+        self.reference = reference
+        self.places = places
+        matters = Dictionary(grouping: reference.categories.all.filter { $0.kind != .component }, by: \.majorCode)
+        unitsByType = Dictionary(grouping: reference.units.all.filter { $0.kind == .department }, by: { $0.departmentType ?? "" })
+        communitiesByStreet = Dictionary(grouping: reference.units.all.filter { $0.kind == .community }, by: { $0.parentCode ?? "" })
+    }
+
+    /// Which major classes each channel mostly reports.
+    private static let channels: [(ReportSource, Double, [String])] = [
+        (.camera, 30, ["06", "09"]),
+        (.gridWorker, 25, ["01", "03", "04", "06", "08", "09"]),
+        (.hotline, 20, ["01", "02", "06", "10", "91"]),
+        (.resident, 15, ["01", "02", "03", "06", "09"]),
+        (.dispute, 4, ["91"]),
+        (.petition, 2, ["92"]),
+        (.enterprise, 2, ["93"]),
+        (.project, 2, ["95"]),
+    ]
+
+    private static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾")
+    private static let givenNames = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建华", "国平"]
+
+    mutating func addCase(_ tx: CaseTransaction, now: Date, rng: inout SeededGenerator) throws {
+        sequence += 1
+        let (source, majors) = rng.pick(weighted: Self.channels.map { (($0.0, $0.2), $0.1) })
+        let category = rng.pick(majors.flatMap { matters[$0] ?? [] })
+        let place = rng.pick(places.all)
+        var point = place.point
+        for _ in 0..<5 {  // within ~150 m of the site, still in the district
+            let p = Position(lon: place.point.lon + Double.random(in: -0.0015...0.0015, using: &rng),
+                             lat: place.point.lat + Double.random(in: -0.0012...0.0012, using: &rng))
+            if places.district.contains(p) { point = p; break }
+        }
+        // Older cases are more likely to be far along the loop.
+        let ageHours = pow(Double.random(in: 0..<1, using: &rng), 1.6) * 120 * 24
+        var at = now.addingTimeInterval(-ageHours * 3600)
+        let report = Report(source: source, category: category.code, description: Self.describe(source, category, place.name, &rng),
+                            location: GeoPoint(lat: (point.lat * 1e6).rounded() / 1e6, lon: (point.lon * 1e6).rounded() / 1e6),
+                            address: place.name, reporter: Self.reporter(source, &rng), externalID: Self.externalID(source, sequence, at),
+                            mediaURLs: source == .camera ? ["https://cityeye.gongshu.example/snapshots/\(sequence).jpg"] : [])
+        let dispatcher = Actor(id: "user:demo-dispatcher", unit: ReferenceData.districtCode)
+        let id = try tx.create(report, actor: Actor(id: "system:demo-\(source.rawValue)"), at: at).record.id
+
+        /// Advances time by a few hours; false when the step would be in the future.
+        func step(_ hours: ClosedRange<Double>) -> Bool {
+            at = at.addingTimeInterval(Double.random(in: hours, using: &rng) * 3600)
+            return at < now
+        }
+        func act(_ command: CaseCommand, _ actor: Actor) throws -> CaseRecord {
+            try tx.perform(command, on: id, actor: actor, at: at)
+        }
+
+        guard step(0.1...4) else { return }
+        if rng.chance(0.04) {
+            _ = try act(CaseCommand(.reject, reason: rng.pick(["重复上报，已并入在办案件", "不属于城市管理受理范围", "现场核实无此问题"])), dispatcher)
+            return
+        }
+        _ = try act(CaseCommand(.register, note: "信息核实，予以立案"), dispatcher)
+        guard step(0.1...3) else { return }
+        var unit = responsibleUnit(category, street: place.street, &rng)
+        var record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
+        if rng.chance(0.06), step(1...12) {
+            _ = try act(CaseCommand(.return, reason: "非本单位职责，请重新派遣"), Actor(id: "user:demo-handler", unit: unit))
+            guard step(0.5...6) else { return }
+            unit = place.street
+            record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
+        }
+        if rng.chance(0.05), step(2...24), reference.units.parent(of: unit) != nil {
+            record = try act(CaseCommand(.escalate, reason: "涉及多个部门，本级难以协调解决"), Actor(id: "user:demo-handler", unit: unit))
+            unit = record.unit ?? unit
+        }
+        if rng.chance(0.05), step(4...30) {
+            _ = try act(CaseCommand(.supervise, note: "请加快处置进度，按时反馈"), Actor(id: "user:demo-supervisor", unit: ReferenceData.districtCode))
+        }
+        let handler = Actor(id: "user:demo-handler", unit: unit)
+        var rounds = 0
+        while true {
+            guard step(rng.chance(0.85) ? 1...40 : 40...140) else { return }
+            _ = try act(CaseCommand(.handle, note: rng.pick(["已到场处置完毕", "已清理完成，现场恢复", "已责令整改，当场改正", "已维修更换"])), handler)
+            guard step(0.5...24) else { return }
+            rounds += 1
+            if rounds < 3, rng.chance(0.08) {
+                _ = try act(CaseCommand(.verify, reason: "复核发现问题仍存在", passed: false), Actor(id: "user:demo-inspector"))
+                continue
+            }
+            _ = try act(CaseCommand(.verify, note: "现场核查通过", passed: true), Actor(id: "user:demo-inspector"))
+            break
+        }
+        guard step(0.1...8) else { return }
+        _ = try act(CaseCommand(.close, note: "结案"), dispatcher)
+    }
+
+    private func responsibleUnit(_ category: Category, street: String, _ rng: inout SeededGenerator) -> String {
+        switch category.defaults?.departmentType {
+        case "street", nil: return street
+        case "community": return (communitiesByStreet[street].map { rng.pick($0).code }) ?? street
+        case let type?: return unitsByType[type]?.first?.code ?? street
+        }
+    }
+
+    private static func describe(_ source: ReportSource, _ c: Category, _ place: String, _ rng: inout SeededGenerator) -> String {
+        switch source {
+        case .camera: "AI视频识别：\(place)附近发现“\(c.name)”，已自动抓拍取证。"
+        case .gridWorker: "网格员巡查发现\(place)附近\(c.name)，现场已拍照。"
+        case .hotline: "市民来电反映：\(place)附近\(c.name)，\(rng.pick(["已持续多日", "影响出行", "影响休息", "多次反映未解决"]))，希望尽快处理。"
+        case .resident: "居民随手拍上报：\(place)附近\(c.name)。"
+        case .dispute: "\(place)附近发生\(c.name)，双方协商未果，申请调解。"
+        case .petition: "信访人反映\(c.name)相关诉求，涉及\(place)周边。"
+        case .enterprise: "企业反映：\(c.name)，经营地址在\(place)附近。"
+        case .project: "重点项目推进中遇到\(c.name)，项目位于\(place)附近。"
+        }
+    }
+
+    private static func reporter(_ source: ReportSource, _ rng: inout SeededGenerator) -> Reporter? {
+        guard [.hotline, .resident, .dispute, .petition, .enterprise].contains(source), !(source == .resident && rng.chance(0.3)) else { return nil }
+        let name = String(rng.pick(surnames)) + rng.pick(givenNames)
+        let phone = "1" + rng.pick(["3", "5", "7", "8", "9"]) + (0..<9).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
+        return Reporter(name: name, phone: phone)
+    }
+
+    private static func externalID(_ source: ReportSource, _ n: Int, _ at: Date) -> String? {
+        switch source {
+        case .camera: "CAM-\(Timestamp.millis(at))-\(n)"
+        case .hotline: "12345-\(Timestamp.rfc3339(at).prefix(10).replacingOccurrences(of: "-", with: ""))\(String(format: "%05d", n))"
+        default: nil
+        }
+    }
+}

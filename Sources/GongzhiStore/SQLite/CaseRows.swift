@@ -1,0 +1,102 @@
+import Foundation
+import GongzhiCore
+import GRDB
+
+/// Mapping between `CaseRecord`/`CaseEvent` and their rows. Kept in one place so the columns
+/// written and the columns read cannot disagree.
+enum CaseRows {
+    static let caseColumns = """
+        id, tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
+        external_id, media_urls, unit, due_at, created_at, updated_at, closed_at, rework_count, return_count,
+        escalation_count, supervision_count, reopen_count, last_return_unit, last_return_reason, event_count, last_hash
+        """
+
+    static func record(_ row: Row) throws -> CaseRecord {
+        let source: String = row["source"]
+        let status: String = row["status"]
+        guard let src = ReportSource(rawValue: source), let st = CaseStatus(rawValue: status) else {
+            throw DatabaseError(message: "case \(row["id"] as Int64) has unknown source '\(source)' or status '\(status)'")
+        }
+        var location: GeoPoint? = nil
+        if let lat: Double = row["lat"], let lon: Double = row["lon"] { location = GeoPoint(lat: lat, lon: lon) }
+        let name: String? = row["reporter_name"], phone: String? = row["reporter_phone"]
+        let mediaText: String = row["media_urls"]
+        let media = (try? JSONDecoder().decode([String].self, from: Data(mediaText.utf8))) ?? []
+        let report = Report(source: src, category: nil, description: row["description"], location: location, address: row["address"],
+                            reporter: (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone),
+                            externalID: row["external_id"], mediaURLs: media)
+        var r = CaseRecord(id: row["id"], trackingCode: row["tracking_code"], report: report, createdAt: Timestamp.date(millis: row["created_at"]))
+        r.status = st
+        r.category = row["category"]
+        r.report.category = r.category
+        r.unit = row["unit"]
+        r.dueAt = (row["due_at"] as Int64?).map(Timestamp.date(millis:))
+        r.updatedAt = Timestamp.date(millis: row["updated_at"])
+        r.closedAt = (row["closed_at"] as Int64?).map(Timestamp.date(millis:))
+        r.reworkCount = row["rework_count"]
+        r.returnCount = row["return_count"]
+        r.escalationCount = row["escalation_count"]
+        r.supervisionCount = row["supervision_count"]
+        r.reopenCount = row["reopen_count"]
+        if let u: String = row["last_return_unit"], let reason: String = row["last_return_reason"] { r.lastReturn = UnitReason(unit: u, reason: reason) }
+        r.eventCount = row["event_count"]
+        r.lastHash = row["last_hash"]
+        return r
+    }
+
+    static func insertCase(_ r: CaseRecord, _ db: Database) throws -> Int64 {
+        let media = String(decoding: try JSONEncoder().encode(r.report.mediaURLs), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
+                               external_id, media_urls, created_at, updated_at, event_count, last_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+            """).execute(arguments: [
+                r.trackingCode, r.status.rawValue, r.report.source.rawValue, r.category, r.report.description,
+                r.report.location?.lat, r.report.location?.lon, r.report.address, r.report.reporter?.name, r.report.reporter?.phone,
+                r.report.externalID, media, Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    /// Writes the fields events can change. The opening report's fields never change.
+    static func updateProjection(_ r: CaseRecord, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE cases SET status = ?, category = ?, unit = ?, due_at = ?, updated_at = ?, closed_at = ?, rework_count = ?,
+                return_count = ?, escalation_count = ?, supervision_count = ?, reopen_count = ?, last_return_unit = ?,
+                last_return_reason = ?, event_count = ?, last_hash = ?
+            WHERE id = ?
+            """).execute(arguments: [
+                r.status.rawValue, r.category, r.unit, r.dueAt.map(Timestamp.millis), Timestamp.millis(r.updatedAt),
+                r.closedAt.map(Timestamp.millis), r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount,
+                r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.eventCount, r.lastHash, r.id,
+            ])
+    }
+
+    static func insertEvent(_ e: CaseEvent, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                e.caseID, e.seq, e.action.rawValue, e.actor.id, e.actor.unit, Timestamp.millis(e.at), e.from?.rawValue,
+                e.to.rawValue, e.payloadJSON, e.prevHash, e.hash,
+            ])
+    }
+
+    /// Reads an event row back. Throws when the row cannot be understood (an unknown action or
+    /// an undecodable payload): a sign of tampering or of a newer schema.
+    static func event(_ row: Row) throws -> CaseEvent {
+        let actionText: String = row["action"], toText: String = row["to_status"], fromText: String? = row["from_status"]
+        let payloadText: String = row["payload"]
+        guard let action = CaseAction(rawValue: actionText), let to = CaseStatus(rawValue: toText) else {
+            throw DatabaseError(message: "event has unknown action '\(actionText)' or status '\(toText)'")
+        }
+        let from = try fromText.map { t in
+            guard let s = CaseStatus(rawValue: t) else { throw DatabaseError(message: "event has unknown status '\(t)'") }
+            return s
+        }
+        let payload = try JSONDecoder().decode(EventPayload.self, from: Data(payloadText.utf8))
+        return CaseEvent(caseID: row["case_id"], seq: row["seq"], action: action, actor: Actor(id: row["actor"], unit: row["actor_unit"]),
+                         at: Timestamp.date(millis: row["at"]), from: from, to: to, payload: payload, payloadJSON: payloadText,
+                         prevHash: row["prev_hash"], hash: row["hash"])
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GongzhiCore
+import GRDB
+
+/// Checks every case's history: the hash chain event by event, then that replaying the
+/// history gives the stored case row. Streams events in key order, so memory stays flat.
+public struct ChainVerifier: Sendable {
+    public let database: GongzhiDatabase
+
+    public init(database: GongzhiDatabase) { self.database = database }
+
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        public var caseID: Int64
+        /// nil when the problem is the case row itself.
+        public var seq: Int?
+        public var problem: EventChain.Break
+
+        public var description: String {
+            if let seq { return "case \(caseID) event #\(seq): \(problem)" }
+            return "case \(caseID): \(problem)"
+        }
+    }
+
+    public struct Report: Sendable {
+        public var casesChecked = 0
+        public var eventsChecked = 0
+        /// The first broken event or case in (case id, seq) order; nil when all is intact.
+        public var firstBreak: Finding?
+        public var isIntact: Bool { firstBreak == nil }
+    }
+
+    public func verify() async throws -> Report {
+        try await database.pool.read { db in
+            var report = Report()
+            var caseRows = try Row.fetchCursor(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases ORDER BY id")
+            let events = try Row.fetchCursor(db, sql: "SELECT * FROM case_events ORDER BY case_id, seq")
+            var pendingEvent: Row? = try events.next()
+            while let caseRow = try caseRows.next() {
+                let stored = try CaseRows.record(caseRow)
+                report.casesChecked += 1
+                // Events of cases that no longer exist sort before this case.
+                if let row = pendingEvent, (row["case_id"] as Int64) < stored.id {
+                    report.firstBreak = Finding(caseID: row["case_id"], seq: row["seq"], problem: .undecodable("its case row is missing"))
+                    return report
+                }
+                var history: [CaseEvent] = []
+                var prev = EventChain.genesis
+                while let row = pendingEvent, (row["case_id"] as Int64) == stored.id {
+                    let seq: Int = row["seq"]
+                    let recomputed = EventChain.digest(
+                        caseID: stored.id, seq: seq, action: row["action"], actorID: row["actor"], actorUnit: row["actor_unit"],
+                        atMillis: row["at"], from: row["from_status"], to: row["to_status"], payloadJSON: row["payload"], prevHash: row["prev_hash"])
+                    let problem: EventChain.Break? =
+                        seq != history.count ? .sequenceGap(expected: history.count, found: seq)
+                        : (row["prev_hash"] as String) != prev ? .prevHashMismatch
+                        : recomputed != (row["hash"] as String) ? .hashMismatch : nil
+                    if let problem {
+                        report.firstBreak = Finding(caseID: stored.id, seq: seq, problem: problem)
+                        return report
+                    }
+                    do { history.append(try CaseRows.event(row)) } catch {
+                        report.firstBreak = Finding(caseID: stored.id, seq: seq, problem: .undecodable("\(error)"))
+                        return report
+                    }
+                    prev = row["hash"]
+                    report.eventsChecked += 1
+                    pendingEvent = try events.next()
+                }
+                if let mismatch = Self.compare(stored, CaseMachine.replay(history)) {
+                    report.firstBreak = Finding(caseID: stored.id, seq: nil, problem: .projectionMismatch(mismatch))
+                    return report
+                }
+            }
+            if let row = pendingEvent {
+                report.firstBreak = Finding(caseID: row["case_id"], seq: row["seq"], problem: .undecodable("its case row is missing"))
+            }
+            return report
+        }
+    }
+
+    /// The first field of the stored row that differs from the replayed history.
+    static func compare(_ stored: CaseRecord, _ replayed: CaseRecord?) -> String? {
+        guard var r = replayed else { return "history (it does not start with a report)" }
+        // The stored row's report carries the current category; the replay's the original one.
+        r.report.category = stored.report.category
+        let checks: [(String, Bool)] = [
+            ("tracking_code", r.trackingCode == stored.trackingCode), ("status", r.status == stored.status),
+            ("report", r.report == stored.report), ("category", r.category == stored.category), ("unit", r.unit == stored.unit),
+            ("due_at", r.dueAt == stored.dueAt), ("created_at", r.createdAt == stored.createdAt),
+            ("updated_at", r.updatedAt == stored.updatedAt), ("closed_at", r.closedAt == stored.closedAt),
+            ("counters", (r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount, r.reopenCount)
+                == (stored.reworkCount, stored.returnCount, stored.escalationCount, stored.supervisionCount, stored.reopenCount)),
+            ("event_count", r.eventCount == stored.eventCount), ("last_hash", r.lastHash == stored.lastHash),
+        ]
+        return checks.first { !$0.1 }?.0
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+
+/// The embedded SQLite database: a GRDB `DatabasePool` on a file (WAL journal, so readers
+/// never wait for the writer), migrated to the current schema on open.
+public final class GongzhiDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens or creates the database at `path` and migrates it.
+    /// Throws `StoreError.cannotOpen` with the reason when the path is not usable.
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw StoreError.cannotOpen(path: path, reason: "folder \(dir) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: dir) else {
+            throw StoreError.cannotOpen(path: path, reason: "folder \(dir) is not writable")
+        }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.label = "gongzhi"
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+        self.path = path
+    }
+}
+
+/// Errors of the store that callers can act on.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case caseNotFound(Int64)
+    /// A fault injected by a test.
+    case injected(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open database \(path): \(reason)"
+        case .caseNotFound(let id): "case \(id) does not exist"
+        case .injected(let point): "injected failure at \(point)"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GongzhiCore
+import GRDB
+
+/// `CaseStore` on the embedded SQLite database.
+public struct SQLiteCaseStore: CaseStore {
+    public let database: GongzhiDatabase
+    public let context: CaseContext
+    let faults: FaultInjector?
+
+    public init(database: GongzhiDatabase, context: CaseContext, faults: FaultInjector? = nil) {
+        self.database = database
+        self.context = context
+        self.faults = faults
+    }
+
+    /// Runs `body` in one write transaction: everything it does commits together or not at all.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
+        let context = context, faults = faults
+        return try await database.pool.write { db in
+            try body(CaseTransaction(db: db, context: context, faults: faults))
+        }
+    }
+
+    public func create(_ report: Report, actor: Actor, at: Date) async throws -> (record: CaseRecord, created: Bool) {
+        try await transaction { try $0.create(report, actor: actor, at: at) }
+    }
+
+    public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date) async throws -> CaseRecord {
+        try await transaction { try $0.perform(command, on: id, actor: actor, at: at) }
+    }
+
+    public func find(id: Int64) async throws -> CaseRecord? {
+        try await database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", arguments: [id]).map(CaseRows.record)
+        }
+    }
+
+    public func history(of id: Int64) async throws -> [CaseEvent] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", arguments: [id]).map(CaseRows.event)
+        }
+    }
+
+    public func list(_ query: CaseQuery) async throws -> CasePage {
+        let (sql, arguments) = Self.listSQL(query)
+        let limit = max(1, min(query.limit, CaseQuery.maxLimit))
+        let rows = try await database.pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(CaseRows.record)
+        }
+        guard rows.count > limit else { return CasePage(items: rows, nextCursor: nil) }
+        let items = Array(rows.prefix(limit))
+        let last = items[items.count - 1]
+        return CasePage(items: items, nextCursor: CaseCursor(createdAtMillis: Timestamp.millis(last.createdAt), id: last.id))
+    }
+
+    /// Newest first, keyset-paginated on `(created_at, id)`; fetches one row more than the
+    /// limit to know whether a next page exists.
+    static func listSQL(_ q: CaseQuery) -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
+        func anyOf(_ column: String, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            clauses.append("\(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))")
+            args.append(contentsOf: values.map { $0 as (any DatabaseValueConvertible)? })
+        }
+        anyOf("status", q.statuses.map(\.rawValue))
+        anyOf("source", q.sources.map(\.rawValue))
+        anyOf("unit", q.units)
+        if !q.categories.isEmpty {
+            var parts: [String] = []
+            for c in q.categories {
+                if c.count == 2 {
+                    parts.append("(category >= ? AND category < ?)")
+                    args.append(c)
+                    args.append(c + "\u{FFFF}")
+                } else {
+                    parts.append("category = ?")
+                    args.append(c)
+                }
+            }
+            clauses.append("(" + parts.joined(separator: " OR ") + ")")
+        }
+        if let since = q.since { clauses.append("created_at >= ?"); args.append(Timestamp.millis(since)) }
+        if let until = q.until { clauses.append("created_at < ?"); args.append(Timestamp.millis(until)) }
+        if let c = q.cursor {
+            clauses.append("(created_at, id) < (?, ?)")
+            args.append(c.createdAtMillis)
+            args.append(c.id)
+        }
+        let limit = max(1, min(q.limit, CaseQuery.maxLimit))
+        var sql = "SELECT \(CaseRows.caseColumns) FROM cases"
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+        return (sql, StatementArguments(args))
+    }
+}

@@ -1,0 +1,82 @@
+import GRDB
+
+/// Ordered migrations. A migration, once released, is never edited: add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-reference-and-cases") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+
+                CREATE TABLE categories (
+                    code TEXT NOT NULL, kind TEXT NOT NULL, major_code TEXT NOT NULL, major_name TEXT NOT NULL,
+                    name TEXT NOT NULL, local_deadline_hours REAL, local_department_type TEXT,
+                    PRIMARY KEY (kind, code));
+
+                CREATE TABLE units (
+                    code TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+                    parent_code TEXT REFERENCES units(code), department_type TEXT, area_code TEXT);
+
+                CREATE TABLE areas (
+                    code TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, level TEXT NOT NULL,
+                    parent_code TEXT REFERENCES areas(code), approximate INTEGER NOT NULL DEFAULT 0, geometry TEXT);
+
+                CREATE TABLE cases (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tracking_code TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    category TEXT,
+                    description TEXT NOT NULL,
+                    lat REAL, lon REAL, address TEXT,
+                    reporter_name TEXT, reporter_phone TEXT,
+                    external_id TEXT,
+                    media_urls TEXT NOT NULL DEFAULT '[]',
+                    unit TEXT,
+                    due_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    closed_at INTEGER,
+                    rework_count INTEGER NOT NULL DEFAULT 0,
+                    return_count INTEGER NOT NULL DEFAULT 0,
+                    escalation_count INTEGER NOT NULL DEFAULT 0,
+                    supervision_count INTEGER NOT NULL DEFAULT 0,
+                    reopen_count INTEGER NOT NULL DEFAULT 0,
+                    last_return_unit TEXT, last_return_reason TEXT,
+                    event_count INTEGER NOT NULL,
+                    last_hash TEXT NOT NULL);
+
+                -- A retried submission from the same channel finds its case.
+                CREATE UNIQUE INDEX cases_by_external_id ON cases(source, external_id) WHERE external_id IS NOT NULL;
+                -- Each list filter has an index ending in the sort key, so a page is an index range scan.
+                CREATE INDEX cases_by_created ON cases(created_at, id);
+                CREATE INDEX cases_by_status ON cases(status, created_at, id);
+                CREATE INDEX cases_by_category ON cases(category, created_at, id);
+                CREATE INDEX cases_by_unit ON cases(unit, created_at, id);
+                CREATE INDEX cases_by_source ON cases(source, created_at, id);
+
+                CREATE TABLE case_events (
+                    case_id INTEGER NOT NULL REFERENCES cases(id),
+                    seq INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    actor_unit TEXT,
+                    at INTEGER NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    PRIMARY KEY (case_id, seq)) WITHOUT ROWID;
+
+                -- The history is append-only. Someone with file access can drop these triggers;
+                -- the hash chain (gongzhi verify) is what detects that.
+                CREATE TRIGGER case_events_append_only_update BEFORE UPDATE ON case_events
+                BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+                CREATE TRIGGER case_events_append_only_delete BEFORE DELETE ON case_events
+                BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import GongzhiStore
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every case's history chain and that each case row matches its history.",
+        discussion: "Exits 0 when intact; otherwise prints the first broken event and exits 3.")
+
+    @Option(help: "SQLite database file.")
+    var db = "./gongzhi.sqlite"
+
+    func run() async throws {
+        let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+        let report = try await ChainVerifier(database: opened.database).verify()
+        if let broken = report.firstBreak {
+            throw CommandFailure("BROKEN: \(broken) (checked \(report.casesChecked) cases, \(report.eventsChecked) events before it)", exitCode: 3)
+        }
+        print("ok: \(report.casesChecked) cases, \(report.eventsChecked) events; every history chain is intact and matches its case")
+    }
+}
