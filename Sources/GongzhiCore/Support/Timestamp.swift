@@ -11,7 +11,7 @@ public enum Timestamp {
     public static let chinaOffsetSeconds = 8 * 3600
 
     public static func millis(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     public static func date(millis: Int64) -> Date {

@@ -26,6 +26,7 @@ enum JSONBody {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(expected, ctx) {
+            if ctx.codingPath.isEmpty { throw APIError.badRequest("wrong_type", "the body must be a JSON object") }
             throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) must be \(describe(expected))", field: path(ctx.codingPath))
         } catch let DecodingError.valueNotFound(expected, ctx) {
             throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) must be \(describe(expected)), not null", field: path(ctx.codingPath))

@@ -1,0 +1,28 @@
+import Foundation
+@testable import GongzhiServer
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct OpenAPITests {
+    /// Every routed operation is documented and every documented operation is routed.
+    @Test func documentMatchesTheRouter() async throws {
+        let f = try await ServerFixture()
+        let routed = Set(buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" })
+        let doc = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data()) as? [String: Any])
+        #expect(doc["openapi"] as? String == "3.1.0")
+        let paths = try #require(doc["paths"] as? [String: [String: Any]])
+        let methods = ["get", "put", "post", "delete", "patch", "head", "options"]
+        let documented = Set(paths.flatMap { path, ops in ops.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
+        #expect(routed == documented, "routed but undocumented: \(routed.subtracting(documented)); documented but not routed: \(documented.subtracting(routed))")
+        #expect(routed.count >= 9)
+    }
+
+    @Test func servedAtItsAddress() async throws {
+        try await ServerFixture().test { client in
+            let r = try await client.get("/openapi.json")
+            #expect(r.status == .ok)
+            #expect((r["info"] as? [String: Any])?["title"] as? String == "Gongzhi API")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GongzhiCore
+@testable import GongzhiStore
+import GRDB
+import Testing
+
+@Suite struct CaseListTests {
+    /// 30 cases, ten of them at the very same millisecond, so ties on the sort key are real.
+    func fixture() async throws -> (StoreFixture, [CaseRecord]) {
+        let f = try await StoreFixture()
+        var made: [CaseRecord] = []
+        for n in 0..<30 {
+            let at = n < 10 ? StoreFixture.t0 : StoreFixture.t0.addingTimeInterval(Double(n) * 60)
+            var r = StoreFixture.report(n)
+            if n % 3 == 0 { r.source = .camera; r.category = "09006" }
+            made.append(try await f.store.create(r, actor: .system, at: at).record)
+        }
+        return (f, made)
+    }
+
+    @Test func pagesCoverEveryCaseOnceNewestFirst() async throws {
+        let (f, made) = try await fixture()
+        var q = CaseQuery()
+        q.limit = 7
+        var seen: [CaseRecord] = []
+        while true {
+            let page = try await f.store.list(q)
+            seen += page.items
+            guard let next = page.nextCursor else { break }
+            q.cursor = next
+        }
+        #expect(seen.count == 30)
+        #expect(Set(seen.map(\.id)) == Set(made.map(\.id)))
+        let keys = seen.map { (Timestamp.millis($0.createdAt), $0.id) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 })
+    }
+
+    @Test func aNewCaseDoesNotShiftLaterPages() async throws {
+        let (f, _) = try await fixture()
+        var q = CaseQuery()
+        q.limit = 10
+        let first = try await f.store.list(q)
+        _ = try await f.store.create(StoreFixture.report(99), actor: .system, at: StoreFixture.t0.addingTimeInterval(86_400))
+        q.cursor = first.nextCursor
+        let second = try await f.store.list(q)
+        #expect(Set(first.items.map(\.id)).isDisjoint(with: second.items.map(\.id)))
+        #expect(second.items.count == 10)
+    }
+
+    @Test func filters() async throws {
+        let (f, made) = try await fixture()
+        _ = try await f.store.perform(CaseCommand(.register), on: made[5].id, actor: .system, at: StoreFixture.t0)
+        _ = try await f.store.perform(CaseCommand(.dispatch, unit: "330105003"), on: made[5].id, actor: .system, at: StoreFixture.t0)
+        func ids(_ configure: (inout CaseQuery) -> Void) async throws -> Set<Int64> {
+            var q = CaseQuery()
+            q.limit = 200
+            configure(&q)
+            return Set(try await f.store.list(q).items.map(\.id))
+        }
+        #expect(try await ids { $0.sources = [.camera] }.count == 10)
+        #expect(try await ids { $0.categories = ["09006"] }.count == 10)
+        #expect(try await ids { $0.categories = ["09"] }.count == 10)
+        #expect(try await ids { $0.categories = ["06", "09"] }.count == 30)
+        #expect(try await ids { $0.statuses = [.dispatched] } == [made[5].id])
+        #expect(try await ids { $0.statuses = [.reported, .dispatched] }.count == 30)
+        #expect(try await ids { $0.units = ["330105003"] } == [made[5].id])
+        #expect(try await ids { $0.since = StoreFixture.t0.addingTimeInterval(60 * 20) }.count == 10)
+        #expect(try await ids { $0.until = StoreFixture.t0.addingTimeInterval(1) }.count == 10)
+        #expect(try await ids { $0.sources = [.camera]; $0.statuses = [.closed] }.isEmpty)
+    }
+
+    @Test func listQueriesUseAnIndex() async throws {
+        let f = try await StoreFixture()
+        for configure in [{ (q: inout CaseQuery) in q.statuses = [.dispatched] }, { $0.units = ["330105003"] }, { $0.categories = ["06010"] },
+                          { $0.sources = [.camera] }, { _ in }] as [(inout CaseQuery) -> Void] {
+            var q = CaseQuery()
+            configure(&q)
+            q.cursor = CaseCursor(createdAtMillis: 1, id: 1)
+            let (sql, args) = SQLiteCaseStore.listSQL(q)
+            let plan = try await f.database.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            #expect(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "\(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "sorting without the index: \(plan)")
+        }
+    }
+
+    @Test func cursorTokens() {
+        let c = CaseCursor(createdAtMillis: 1_795_613_153_123, id: 42)
+        #expect(CaseCursor(token: c.token) == c)
+        for bad in ["", "!!!", "bm9wZQ", String(repeating: "A", count: 100), Data("1:x".utf8).base64EncodedString()] {
+            #expect(CaseCursor(token: bad) == nil)
+        }
+    }
+}
