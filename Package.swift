@@ -43,6 +43,9 @@ let package = Package(
             "GongzhiServer", "GongzhiStore", "GongzhiCore",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "gongzhiTests", dependencies: ["gongzhi"]),
+        .testTarget(name: "gongzhiTests", dependencies: [
+            "gongzhi", "GongzhiStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )
