@@ -21,7 +21,7 @@ enum CaseRows {
         if let lat: Double = row["lat"], let lon: Double = row["lon"] { location = GeoPoint(lat: lat, lon: lon) }
         let name: String? = row["reporter_name"], phone: String? = row["reporter_phone"]
         let mediaText: String = row["media_urls"]
-        let media = (try? JSONDecoder().decode([String].self, from: Data(mediaText.utf8))) ?? []
+        let media = mediaText == "[]" ? [] : (try? JSONDecoder().decode([String].self, from: Data(mediaText.utf8))) ?? []
         let report = Report(source: src, category: nil, description: row["description"], location: location, address: row["address"],
                             reporter: (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone),
                             externalID: row["external_id"], mediaURLs: media)

@@ -32,7 +32,7 @@ public struct ChainVerifier: Sendable {
     public func verify() async throws -> Report {
         try await database.pool.read { db in
             var report = Report()
-            var caseRows = try Row.fetchCursor(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases ORDER BY id")
+            let caseRows = try Row.fetchCursor(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases ORDER BY id")
             let events = try Row.fetchCursor(db, sql: "SELECT * FROM case_events ORDER BY case_id, seq")
             var pendingEvent: Row? = try events.next()
             while let caseRow = try caseRows.next() {
