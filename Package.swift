@@ -13,12 +13,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Pure domain: cases, events, state machine, reference data. Foundation only, no I/O.
         .target(name: "GongzhiCore"),
         // Geometry: coordinates, datum conversion, polygons.
-        .target(name: "GongzhiGeo"),
+        .target(name: "GongzhiGeo", dependencies: ["GongzhiCore"]),
         // Persistence behind small protocols; SQLite through GRDB.
         .target(name: "GongzhiStore", dependencies: [
             "GongzhiCore", "GongzhiGeo",
@@ -30,14 +31,15 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources/openapi.json")]),
         .executableTarget(name: "gongzhi", dependencies: [
-            "GongzhiCore", "GongzhiStore", "GongzhiServer",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
-        .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo"]),
+        .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
         .testTarget(name: "GongzhiStoreTests", dependencies: ["GongzhiStore", "GongzhiCore"]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
             "GongzhiServer", "GongzhiStore", "GongzhiCore",

@@ -38,6 +38,33 @@ public enum GeoJSON {
         }
     }
 
+    /// A FeatureCollection of (multi)polygons with string properties, as compact RFC 7946 text.
+    public static func encode(_ features: [(properties: [String: String], geometry: MultiPolygon)]) -> String {
+        var out = #"{"type":"FeatureCollection","features":["#
+        for (i, f) in features.enumerated() {
+            if i > 0 { out += "," }
+            let props = (try? JSONSerialization.data(withJSONObject: f.properties, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            out += #"{"type":"Feature","properties":\#(props),"geometry":\#(geometryJSON(f.geometry))}"#
+        }
+        return out + "]}"
+    }
+
+    /// A geometry as GeoJSON: a Polygon when there is one part, else a MultiPolygon.
+    public static func geometryJSON(_ m: MultiPolygon) -> String {
+        func ring(_ r: [Position]) -> String { "[" + r.map { "[\($0.lon),\($0.lat)]" }.joined(separator: ",") + "]" }
+        func polygon(_ p: Polygon) -> String { "[" + p.rings.map(ring).joined(separator: ",") + "]" }
+        if m.polygons.count == 1 { return #"{"type":"Polygon","coordinates":\#(polygon(m.polygons[0]))}"# }
+        return #"{"type":"MultiPolygon","coordinates":[\#(m.polygons.map(polygon).joined(separator: ","))]}"#
+    }
+
+    /// Reads one stored geometry (the `geometry` member of a feature).
+    public static func geometry(_ json: String) throws(Error) -> MultiPolygon {
+        guard let f = try features(Data(#"{"type":"Feature","properties":{},"geometry":\#(json)}"#.utf8)).first else {
+            throw Error(feature: nil, message: "empty geometry")
+        }
+        return f.geometry
+    }
+
     static func feature(_ any: Any, index: Int) throws(Error) -> Feature {
         guard let f = any as? [String: Any], f["type"] as? String == "Feature" else {
             throw Error(feature: index, message: "not a Feature object")
@@ -64,8 +91,8 @@ public enum GeoJSON {
         default:
             throw Error(feature: index, message: "geometry type \(type) is not a Polygon or MultiPolygon")
         }
-        let json = (try? JSONSerialization.data(withJSONObject: g, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return Feature(properties: props, geometry: MultiPolygon(polygons: polygons), geometryJSON: json)
+        let shape = MultiPolygon(polygons: polygons)
+        return Feature(properties: props, geometry: shape, geometryJSON: geometryJSON(shape))
     }
 
     static func polygon(_ any: Any, feature: Int) throws(Error) -> Polygon {

@@ -1,22 +1,50 @@
 import Foundation
 import GongzhiCore
+import GongzhiGeo
 import GongzhiStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
-/// Everything a running server needs, built once at start.
+/// Everything a running server needs, built once at start; the rules and the area layers can
+/// be reloaded while it runs.
 public struct GongzhiServices: Sendable {
-    public var store: any CaseStore
+    public var store: SQLiteCaseStore
     public var reference: ReferenceData
     public var clock: any TimeSource
+    public var atlas: Live<Atlas>
+    /// The rules file; nil means the bundled defaults.
+    public var rulesPath: String?
     /// Who API requests act as. Until accounts exist every request acts as this one actor.
     public var actor: Actor
+    /// Names of the areas in the reference data (communities have no polygons to carry names).
+    let referenceAreaNames: [String: String]
 
-    public init(store: any CaseStore, reference: ReferenceData, clock: any TimeSource, actor: Actor = Actor(id: "api:anonymous")) {
+    public init(store: SQLiteCaseStore, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
+                actor: Actor = Actor(id: "api:anonymous")) {
         self.store = store
         self.reference = reference
         self.clock = clock
+        self.atlas = atlas
+        self.rulesPath = rulesPath
         self.actor = actor
+        referenceAreaNames = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// An area's name, from the layers in force or the reference data.
+    public func areaName(_ code: String) -> String? { atlas.current.name(of: code) ?? referenceAreaNames[code] }
+
+    public var context: Live<CaseContext> { store.context }
+
+    /// Re-reads the rules file and the area layers in force. On any error nothing changes and
+    /// the error says what is wrong; the old rules and areas stay in force.
+    public func reload() async throws -> (rules: Int, atlasVersion: Int64) {
+        let current = context.current
+        let rules = try RulesFile.load(path: rulesPath, units: current.units, categories: current.categories)
+        let atlas = try await AreaStore(database: store.database).atlas()
+        context.update { $0.rules = rules }
+        self.atlas.replace(atlas)
+        return (rules.rules.count, atlas.version)
     }
 }
 
@@ -28,18 +56,47 @@ public func buildRouter(_ services: GongzhiServices) -> Router<BasicRequestConte
     router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
     router.get("/openapi.json") { _, _ in try OpenAPIDocument.response() }
     CaseRoutes(services: services).register(on: router)
-    ReferenceRoutes(reference: services.reference).register(on: router)
+    ReferenceRoutes(reference: services.reference, store: services.store).register(on: router)
+    DispatchRoutes(services: services).register(on: router)
     return router
 }
 
-/// The application the `gongzhi serve` command runs and the end-to-end tests drive.
+/// The application the `gongzhi serve` command runs and the end-to-end tests drive: the HTTP
+/// server and the scheduler that marks warnings, overdues and escalations.
 public func buildApplication(
-    _ services: GongzhiServices, host: String, port: Int, logger: Logger,
+    _ services: GongzhiServices, host: String, port: Int, logger: Logger, sweepEvery: Duration = .seconds(15),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(services),
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
+        services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
+}
+
+/// Runs the timer sweep at start (catching up on whatever fell due while the server was
+/// down) and then at a fixed interval, until shutdown.
+struct SchedulerService: Service {
+    let sweep: TimerSweep
+    let clock: any TimeSource
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Shutdown cancels the sleep; a sweep in progress finishes its transaction first.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let r = try await sweep.run(now: clock.now())
+                    if r.total > 0 {
+                        logger.info("scheduler marked timers", metadata: ["warned": "\(r.warned)", "overdue": "\(r.overdue)", "escalated": "\(r.escalated)"])
+                    }
+                } catch {
+                    logger.error("scheduler sweep failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: every)
+            }
+        }
+    }
 }

@@ -22,6 +22,13 @@ public struct CaseQuery: Sendable, Hashable {
     public var categories: [String] = []
     public var units: [String] = []
     public var sources: [ReportSource] = []
+    /// Area codes located at report time.
+    public var streets: [String] = []
+    public var communities: [String] = []
+    public var grids: [String] = []
+    /// When set, only cases whose unit still holds them past their deadline at this instant.
+    public var overdueAt: Date?
+    public var sort: CaseSort = .newest
     /// Reported at or after.
     public var since: Date?
     /// Reported before.
@@ -34,19 +41,30 @@ public struct CaseQuery: Sendable, Hashable {
     public init() {}
 }
 
-/// A position in the list, newest first: the last item's `(created_at, id)`. Opaque to
-/// clients; keyset pagination stays fast and stable while cases are added.
+/// The list's order.
+public enum CaseSort: String, Sendable, Hashable, CaseIterable {
+    /// Newest report first.
+    case newest
+    /// Least time left first: only cases whose unit's clock runs (dispatched, with a deadline).
+    case timeLeft = "time_left"
+}
+
+/// A position in the list: the last item's sort key and id. Opaque to clients; keyset
+/// pagination stays fast and stable while cases are added.
 public struct CaseCursor: Sendable, Hashable {
-    public var createdAtMillis: Int64
+    public var sort: CaseSort
+    /// `created_at` (newest) or `due_at` (time left), epoch milliseconds.
+    public var key: Int64
     public var id: Int64
 
-    public init(createdAtMillis: Int64, id: Int64) {
-        self.createdAtMillis = createdAtMillis
+    public init(sort: CaseSort = .newest, key: Int64, id: Int64) {
+        self.sort = sort
+        self.key = key
         self.id = id
     }
 
     public var token: String {
-        Data("\(createdAtMillis):\(id)".utf8).base64EncodedString()
+        Data("\(sort == .newest ? "n" : "t"):\(key):\(id)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
@@ -55,8 +73,8 @@ public struct CaseCursor: Sendable, Hashable {
         while b64.count % 4 != 0 { b64 += "=" }
         guard token.count <= 64, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: ":")
-        guard parts.count == 2, let ms = Int64(parts[0]), let id = Int64(parts[1]) else { return nil }
-        self.init(createdAtMillis: ms, id: id)
+        guard parts.count == 3, parts[0] == "n" || parts[0] == "t", let key = Int64(parts[1]), let id = Int64(parts[2]) else { return nil }
+        self.init(sort: parts[0] == "n" ? .newest : .timeLeft, key: key, id: id)
     }
 }
 

@@ -7,7 +7,12 @@ import GongzhiStore
 /// through the store alone, on a fresh temporary database.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure how fast the store opens cases and appends events (writes a temporary database).")
+        abstract: "On-demand benchmarks (see BENCHMARKS.md).", subcommands: [BenchStore.self, BenchLocate.self], defaultSubcommand: BenchStore.self)
+}
+
+struct BenchStore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store", abstract: "Measure how fast the store opens cases and appends events (writes a temporary database).")
 
     @Option(help: "Cases to create in each measurement.")
     var cases = 5_000
@@ -60,7 +65,7 @@ struct Bench: AsyncParsableCommand {
         emit("full loop, one transaction per step", count: cases, events: cases * 6, elapsed: ContinuousClock.now - t)
     }
 
-    private func emit(_ name: String, count: Int, events: Int, elapsed: Duration) {
+    func emit(_ name: String, count: Int, events: Int, elapsed: Duration) {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let label = name.count < 40 ? name + String(repeating: " ", count: 40 - name.count) : name
         print(label + String(format: " %9.0f cases/s %9.0f events/s  (%.2f s)", Double(count) / seconds, Double(events) / seconds, seconds))

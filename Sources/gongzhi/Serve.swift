@@ -25,25 +25,47 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many demo cases to load on first start.")
     var demoCases = 2_400
 
+    @Option(help: "Routing rules file (JSON); the bundled Gongshu rules when omitted. Reloaded on SIGHUP.")
+    var rules: String?
+
+    @Option(help: "Unit grid size in metres generated for the demo on first start.")
+    var demoGridCell = 250.0
+
+    @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
+    var sweepInterval = 15.0
+
+    @Option(help: ArgumentHelp("Run the clock from this RFC 3339 instant instead of now (for drills and tests).", visibility: .hidden))
+    var now: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard demoCases >= 0, demoCases <= 1_000_000 else { throw ValidationError("--demo-cases must be between 0 and 1000000") }
+        guard sweepInterval >= 0.05, sweepInterval <= 3_600 else { throw ValidationError("--sweep-interval must be between 0.05 and 3600 seconds") }
+        if let now, Timestamp.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time such as 2026-10-01T09:00:00+08:00") }
     }
 
     func run() async throws {
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let clock = SystemTimeSource()
-        let opened = try await OpenedDatabase.open(path: db)
-        var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, \(opened.reference.areas.count) areas"
+        let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
+        let opened = try await OpenedDatabase.open(path: db, rulesPath: rules)
+        var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
+            + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
         if !noDemo {
-            let added = try await DemoData(store: opened.store, reference: opened.reference).loadIfNeeded(count: demoCases, now: clock.now())
+            if opened.atlas.current.layers[.grid] == nil {
+                let grids = try await opened.generateGrids(cellMetres: demoGridCell)
+                summary += "; generated \(grids.featureCount) unit grids"
+            }
+            let demo = DemoData(store: opened.store, reference: opened.reference, atlas: opened.atlas.current)
+            let added = try await demo.loadIfNeeded(count: demoCases, now: clock.now())
             summary += added > 0 ? "; loaded \(added) demo cases" : "; demo cases already loaded"
         }
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.database.path) (\(summary))\n".utf8))
-        let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock)
+        let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules)
+        let reloader = SignalReloader(services: services, logger: logger)
+        defer { reloader.cancel() }
         let host = host
-        let app = buildApplication(services, host: host, port: port, logger: logger) { port in
+        let app = buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000))) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))
@@ -57,22 +79,25 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// A database opened, migrated and seeded with reference data, with its case store.
-struct OpenedDatabase {
-    let database: GongzhiDatabase
-    let reference: ReferenceData
-    let store: SQLiteCaseStore
+/// Reloads the rules and area layers on SIGHUP, as daemons do.
+final class SignalReloader {
+    private let source: any DispatchSourceSignal
 
-    static func open(path: String, mustExist: Bool = false) async throws -> OpenedDatabase {
-        if mustExist, !FileManager.default.fileExists(atPath: path) {
-            throw CommandFailure("no database at \(path)")
+    init(services: GongzhiServices, logger: Logger) {
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            Task {
+                do {
+                    let r = try await services.reload()
+                    logger.info("reloaded on SIGHUP", metadata: ["rules": "\(r.rules)", "area_version": "\(r.atlasVersion)"])
+                } catch {
+                    logger.error("reload on SIGHUP failed; the previous rules and areas stay in force", metadata: ["error": "\(error)"])
+                }
+            }
         }
-        let database: GongzhiDatabase
-        do { database = try GongzhiDatabase(path: path) } catch { throw CommandFailure("\(error)") }
-        let references = ReferenceStore(database: database)
-        try await references.seed(try ReferenceData.bundled())
-        let reference = try await references.load()
-        let store = SQLiteCaseStore(database: database, context: CaseContext(units: reference.units, categories: reference.categories))
-        return OpenedDatabase(database: database, reference: reference, store: store)
+        source.resume()
     }
+
+    func cancel() { source.cancel() }
 }

@@ -70,6 +70,8 @@ extension CaseAction {
         case .reopen: "reopened"
         case .comment: "commented on"
         case .supervise: "supervised"
+        case .warn: "warned"
+        case .overdue: "marked overdue"
         }
     }
 }

@@ -51,12 +51,16 @@ public struct EventPayload: Sendable, Hashable, Codable {
     public var mediaURLs: [String]?
     /// The new deadline, epoch milliseconds.
     public var dueAt: Int64?
+    /// When a warning is due for the new deadline, epoch milliseconds.
+    public var warnAt: Int64?
+    /// The routing rule that chose the unit or the deadline.
+    public var ruleID: String?
     /// Set on a return by the same unit for the same reason as its previous return.
     public var disputed: Bool?
 
     public init(report: Report? = nil, trackingCode: String? = nil, unit: String? = nil, fromUnit: String? = nil,
                 reason: String? = nil, note: String? = nil, passed: Bool? = nil, mediaURLs: [String]? = nil,
-                dueAt: Int64? = nil, disputed: Bool? = nil) {
+                dueAt: Int64? = nil, warnAt: Int64? = nil, ruleID: String? = nil, disputed: Bool? = nil) {
         self.report = report
         self.trackingCode = trackingCode
         self.unit = unit
@@ -66,6 +70,8 @@ public struct EventPayload: Sendable, Hashable, Codable {
         self.passed = passed
         self.mediaURLs = mediaURLs
         self.dueAt = dueAt
+        self.warnAt = warnAt
+        self.ruleID = ruleID
         self.disputed = disputed
     }
 
@@ -75,6 +81,8 @@ public struct EventPayload: Sendable, Hashable, Codable {
         case fromUnit = "from_unit"
         case mediaURLs = "media_urls"
         case dueAt = "due_at"
+        case warnAt = "warn_at"
+        case ruleID = "rule_id"
     }
 }
 

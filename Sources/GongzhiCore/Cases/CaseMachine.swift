@@ -10,7 +10,8 @@ public enum CaseMachine {
     public static let transitions: [CaseStatus: [CaseAction: CaseStatus?]] = [
         .reported: [.register: .registered, .reject: .rejected, .comment: nil, .supervise: nil],
         .registered: [.dispatch: .dispatched, .comment: nil, .supervise: nil],
-        .dispatched: [.return: .registered, .escalate: .dispatched, .handle: .handled, .comment: nil, .supervise: nil],
+        .dispatched: [.return: .registered, .escalate: .dispatched, .handle: .handled, .comment: nil, .supervise: nil,
+                      .warn: nil, .overdue: nil],
         // A failed verification goes back to `dispatched`; `decide` picks the target.
         .handled: [.verify: .verified, .comment: nil, .supervise: nil],
         .verified: [.close: .closed, .comment: nil, .supervise: nil],
@@ -18,6 +19,7 @@ public enum CaseMachine {
         .rejected: [:],
     ]
 
+    /// The actions a client may take from `status`.
     public static func allowedActions(from status: CaseStatus) -> [CaseAction] {
         CaseAction.commands.filter { transitions[status]?[$0] != nil }
     }
@@ -45,21 +47,40 @@ public enum CaseMachine {
         func require(_ value: String?, _ field: String) throws(CaseError) {
             if value == nil { throw .missing(field, for: command.action) }
         }
-        func deadline() throws(CaseError) -> Int64 {
+        func setDeadline() throws(CaseError) {
             if let h = command.deadlineHours {
                 guard h.isFinite, h > 0, h <= context.policy.maxDeadlineHours else {
                     throw .invalid(FieldError(field: "deadline_hours", code: "out_of_range",
                                               message: "deadline_hours must be more than 0 and at most \(context.policy.maxDeadlineHours.formatted)"))
                 }
             }
-            return Timestamp.millis(context.dueDate(category: state.category, from: at, overrideHours: command.deadlineHours))
+            let d = context.deadline(for: state, from: at, overrideHours: command.deadlineHours)
+            payload.dueAt = Timestamp.millis(d.due)
+            payload.warnAt = Timestamp.millis(d.warn)
+            payload.ruleID = d.ruleID
         }
 
         switch command.action {
         case .report:
             throw .illegalTransition(from: from, action: .report)
-        case .register, .close:
+        case .close:
             break
+        case .register:
+            // A rule may dispatch at once: the register and dispatch events land together.
+            if let match = context.rules.route(category: state.category, area: state.area, source: state.report.source),
+               match.rule.autoDispatch, let unit = match.unit(for: state.area, units: context.units), context.units[unit] != nil {
+                let d = context.deadline(for: state, from: at, overrideHours: nil)
+                let dispatch = EventPayload(unit: unit, note: "auto-dispatched by rule \(match.rule.id)", dueAt: Timestamp.millis(d.due),
+                                            warnAt: Timestamp.millis(d.warn), ruleID: match.rule.id)
+                return [EventDraft(action: .register, from: from, to: .registered, payload: payload),
+                        EventDraft(action: .dispatch, from: .registered, to: .dispatched, payload: dispatch)]
+            }
+        case .warn:
+            guard !state.warned, let warnAt = state.warnAt, warnAt <= at else { throw .illegalTransition(from: from, action: .warn) }
+            payload.dueAt = state.dueAt.map(Timestamp.millis)
+        case .overdue:
+            guard !state.overdueMarked, let due = state.dueAt, due <= at else { throw .illegalTransition(from: from, action: .overdue) }
+            payload.dueAt = Timestamp.millis(due)
         case .reject:
             try require(reason, "reason")
         case .dispatch:
@@ -68,7 +89,7 @@ public enum CaseMachine {
                 throw .invalid(FieldError(field: "unit", code: "unknown_unit", message: "unit '\(code)' does not exist; see GET /api/v1/units"))
             }
             payload.unit = code
-            payload.dueAt = try deadline()
+            try setDeadline()
         case .return:
             try require(reason, "reason")
             payload.fromUnit = state.unit
@@ -82,7 +103,7 @@ public enum CaseMachine {
             }
             payload.fromUnit = unit
             payload.unit = parent.code
-            payload.dueAt = try deadline()
+            try setDeadline()
         case .handle:
             try require(note, "note")
             do { try Report.checkMediaURLs(command.mediaURLs) } catch { throw .invalid(error) }
@@ -94,7 +115,7 @@ public enum CaseMachine {
                 try require(reason, "reason")
                 to = .dispatched
                 payload.unit = state.unit
-                payload.dueAt = try deadline()
+                try setDeadline()
             }
         case .reopen:
             try require(reason, "reason")
@@ -104,7 +125,7 @@ public enum CaseMachine {
                 throw .reopenWindowExpired(closedAtMillis: closedAt, windowHours: context.policy.reopenWindowHours)
             }
             payload.unit = state.unit
-            payload.dueAt = try deadline()
+            try setDeadline()
         case .comment, .supervise:
             try require(note, "note")
         }
@@ -120,27 +141,31 @@ public enum CaseMachine {
             break
         case .dispatch:
             r.unit = p.unit
-            r.dueAt = p.dueAt.map(Timestamp.date(millis:))
+            setTimers(&r, p)
         case .return:
             if let unit = r.unit, let reason = p.reason { r.lastReturn = UnitReason(unit: unit, reason: reason) }
             r.unit = nil
-            r.dueAt = nil
+            setTimers(&r, EventPayload())
             r.returnCount += 1
         case .escalate:
             r.unit = p.unit
-            r.dueAt = p.dueAt.map(Timestamp.date(millis:))
+            setTimers(&r, p)
             r.escalationCount += 1
         case .verify:
             if p.passed == false {
                 r.reworkCount += 1
-                r.dueAt = p.dueAt.map(Timestamp.date(millis:))
+                setTimers(&r, p)
             }
         case .close:
             r.closedAt = event.at
         case .reopen:
             r.closedAt = nil
-            r.dueAt = p.dueAt.map(Timestamp.date(millis:))
+            setTimers(&r, p)
             r.reopenCount += 1
+        case .warn:
+            r.warned = true
+        case .overdue:
+            r.overdueMarked = true
         case .supervise:
             r.supervisionCount += 1
         }
@@ -149,6 +174,15 @@ public enum CaseMachine {
         r.eventCount = event.seq + 1
         r.lastHash = event.hash
         return r
+    }
+
+    /// A new deadline restarts the warning and overdue marks.
+    private static func setTimers(_ r: inout CaseRecord, _ p: EventPayload) {
+        r.dueAt = p.dueAt.map(Timestamp.date(millis:))
+        r.warnAt = p.warnAt.map(Timestamp.date(millis:))
+        r.ruleID = p.ruleID
+        r.warned = false
+        r.overdueMarked = false
     }
 
     /// Rebuilds a case from its history alone: what `verify` compares the stored row with.

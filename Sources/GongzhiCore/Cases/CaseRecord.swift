@@ -14,6 +14,13 @@ public struct CaseRecord: Sendable, Hashable {
     /// The unit that must act now (nil until dispatched and after a return).
     public var unit: String?
     public var dueAt: Date?
+    /// When the warning share of the time to `dueAt` has passed.
+    public var warnAt: Date?
+    /// Whether the scheduler has marked the warning / the overdue for the current deadline.
+    public var warned: Bool
+    public var overdueMarked: Bool
+    /// The routing rule that set the current deadline, if one did.
+    public var ruleID: String?
     public var createdAt: Date
     public var updatedAt: Date
     public var closedAt: Date?
@@ -31,12 +38,17 @@ public struct CaseRecord: Sendable, Hashable {
     /// The hash of the newest event: the next event's `prevHash`.
     public var lastHash: String
 
+    /// The area path located at report time.
+    public var area: AreaPath? { report.area }
+
     public init(id: Int64, trackingCode: String, report: Report, createdAt: Date) {
         self.id = id
         self.trackingCode = trackingCode
         self.status = .reported
         self.report = report
         self.category = report.category
+        self.warned = false
+        self.overdueMarked = false
         self.createdAt = createdAt
         self.updatedAt = createdAt
         self.reworkCount = 0

@@ -27,9 +27,16 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable, Hashable {
     case reopen
     case comment
     case supervise
+    /// The scheduler marks that a warning share of the time has passed (预警).
+    case warn
+    /// The scheduler marks that the deadline has passed (超期).
+    case overdue
+
+    /// Actions only the system takes; clients cannot send them.
+    public static let systemOnly: Set<CaseAction> = [.report, .warn, .overdue]
 
     /// The actions a client may send to `POST /api/v1/cases/{id}/{action}`.
-    public static let commands: [CaseAction] = allCases.filter { $0 != .report }
+    public static let commands: [CaseAction] = allCases.filter { !systemOnly.contains($0) }
 }
 
 /// The channel a report came in through. Raw values are the API's `source` field.

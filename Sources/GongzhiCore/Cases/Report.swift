@@ -14,10 +14,13 @@ public struct Report: Sendable, Hashable, Codable {
     /// retried submission finds the case it already opened.
     public var externalID: String?
     public var mediaURLs: [String]
+    /// Where the location falls in the area hierarchy; set by intake, not by the sender.
+    public var area: AreaPath?
 
     public init(
         source: ReportSource, category: String? = nil, description: String, location: GeoPoint? = nil,
-        address: String? = nil, reporter: Reporter? = nil, externalID: String? = nil, mediaURLs: [String] = []
+        address: String? = nil, reporter: Reporter? = nil, externalID: String? = nil, mediaURLs: [String] = [],
+        area: AreaPath? = nil
     ) {
         self.source = source
         self.category = category
@@ -27,10 +30,11 @@ public struct Report: Sendable, Hashable, Codable {
         self.reporter = reporter
         self.externalID = externalID
         self.mediaURLs = mediaURLs
+        self.area = area
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, category, description, location, address, reporter
+        case source, category, description, location, address, reporter, area
         case externalID = "external_id"
         case mediaURLs = "media_urls"
     }

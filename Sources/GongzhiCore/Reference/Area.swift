@@ -8,18 +8,15 @@ public struct Area: Sendable, Hashable, Codable {
     public var name: String
     public var level: Level
     public var parentCode: String?
-    /// True when the geometry is an approximation (the demo's street areas are Voronoi cells
-    /// of labelled points, not official boundaries).
+    /// True when the area's boundary is an approximation (the demo's street areas are Voronoi
+    /// cells of labelled points, not official boundaries).
     public var approximate: Bool
-    /// RFC 7946 geometry (WGS84) as JSON text, when the area has one.
-    public var geometry: String?
 
-    public init(code: String, name: String, level: Level, parentCode: String?, approximate: Bool = false, geometry: String? = nil) {
+    public init(code: String, name: String, level: Level, parentCode: String?, approximate: Bool = false) {
         self.code = code
         self.name = name
         self.level = level
         self.parentCode = parentCode
         self.approximate = approximate
-        self.geometry = geometry
     }
 }

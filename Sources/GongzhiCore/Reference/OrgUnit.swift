@@ -34,6 +34,7 @@ public struct OrgUnit: Sendable, Hashable, Codable {
 public struct OrgDirectory: Sendable {
     public let all: [OrgUnit]
     private let byCode: [String: OrgUnit]
+    private let byArea: [String: OrgUnit]
 
     public init(_ units: [OrgUnit]) throws(ReferenceError) {
         var map: [String: OrgUnit] = [:]
@@ -51,7 +52,13 @@ public struct OrgDirectory: Sendable {
         }
         all = units
         byCode = map
+        var areas: [String: OrgUnit] = [:]
+        for u in units { if let a = u.areaCode, areas[a] == nil { areas[a] = u } }
+        byArea = areas
     }
+
+    /// The territorial unit responsible for an area (a street office for its street).
+    public func unit(forArea code: String) -> OrgUnit? { byArea[code] }
 
     public subscript(code: String) -> OrgUnit? { byCode[code] }
 

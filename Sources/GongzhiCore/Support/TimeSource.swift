@@ -26,3 +26,13 @@ public final class ManualTimeSource: TimeSource {
 
     public func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
+
+/// The wall clock shifted to start at a chosen instant: time passes normally from there.
+/// Used to run the server "as of" another time (drills, restart tests).
+public struct OffsetTimeSource: TimeSource {
+    let offset: TimeInterval
+
+    public init(startingAt start: Date, now: Date = Date()) { offset = start.timeIntervalSince(now) }
+
+    public func now() -> Date { Date().addingTimeInterval(offset) }
+}

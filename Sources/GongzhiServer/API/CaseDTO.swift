@@ -45,8 +45,11 @@ struct CaseDTO: Encodable {
     var reporter: ReporterDTO?
     var external_id: String?
     var media_urls: [String]
+    var area: Area?
     var unit: Named?
     var due_at: String?
+    var warn_at: String?
+    var rule_id: String?
     var overdue: Bool
     var created_at: String
     var updated_at: String
@@ -61,7 +64,10 @@ struct CaseDTO: Encodable {
     var allowed_actions: [String]
     var history: [EventDTO]?
 
-    init(_ r: CaseRecord, reference: ReferenceData, now: Date, history: [CaseEvent]? = nil) {
+    struct Area: Encodable { var district: Named?; var street: Named?; var community: Named?; var grid: Named?; var version: Int64 }
+
+    init(_ r: CaseRecord, services: GongzhiServices, now: Date, history: [CaseEvent]? = nil) {
+        let reference = services.reference
         id = r.id
         tracking_code = r.trackingCode
         status = r.status.rawValue
@@ -73,8 +79,12 @@ struct CaseDTO: Encodable {
         reporter = r.report.reporter.map { ReporterDTO(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone)) }
         external_id = r.report.externalID
         media_urls = r.report.mediaURLs
+        func named(_ code: String?) -> Named? { code.map { Named(code: $0, name: services.areaName($0)) } }
+        area = r.area.map { Area(district: named($0.district), street: named($0.street), community: named($0.community), grid: named($0.grid), version: $0.version) }
         unit = r.unit.map { Named(code: $0, name: reference.units[$0]?.name) }
         due_at = r.dueAt.map(Timestamp.rfc3339)
+        warn_at = r.warnAt.map(Timestamp.rfc3339)
+        rule_id = r.ruleID
         overdue = r.status == .dispatched && (r.dueAt.map { $0 < now } ?? false)
         created_at = Timestamp.rfc3339(r.createdAt)
         updated_at = Timestamp.rfc3339(r.updatedAt)
@@ -107,6 +117,8 @@ struct EventDTO: Encodable {
     var passed: Bool?
     var media_urls: [String]?
     var due_at: String?
+    var warn_at: String?
+    var rule_id: String?
     var disputed: Bool?
     var prev_hash: String
     var hash: String
@@ -126,6 +138,8 @@ struct EventDTO: Encodable {
         passed = e.payload.passed
         media_urls = e.payload.mediaURLs
         due_at = e.payload.dueAt.map(Timestamp.rfc3339(millis:))
+        warn_at = e.payload.warnAt.map(Timestamp.rfc3339(millis:))
+        rule_id = e.payload.ruleID
         disputed = e.payload.disputed
         prev_hash = e.prevHash
         hash = e.hash

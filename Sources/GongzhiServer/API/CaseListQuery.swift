@@ -7,7 +7,7 @@ import Hummingbird
 /// is not a number, an unreadable time or cursor) are 400; well-formed but unknown values
 /// (a status that does not exist, a limit out of range) are 422.
 enum CaseListQuery {
-    static func parse(_ params: Parameters, categories: CategoryDirectory) throws -> CaseQuery {
+    static func parse(_ params: Parameters, categories: CategoryDirectory, now: Date) throws -> CaseQuery {
         var q = CaseQuery()
         func list(_ name: String) -> [String] {
             params.getAll(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -28,6 +28,20 @@ enum CaseListQuery {
             return c
         }
         q.units = list("unit")
+        q.streets = list("street")
+        q.communities = list("community")
+        q.grids = list("grid")
+        if let text = params.get("overdue") {
+            switch text {
+            case "true": q.overdueAt = now
+            case "false", "": break
+            default: throw APIError.badRequest("wrong_type", "overdue must be true or false", field: "overdue")
+            }
+        }
+        if let text = params.get("sort") {
+            guard let s = CaseSort(rawValue: text) else { throw unknown("sort", text, CaseSort.allCases.map(\.rawValue)) }
+            q.sort = s
+        }
         q.since = try time("since", params)
         q.until = try time("until", params)
         if let text = params.get("limit") {
@@ -38,7 +52,7 @@ enum CaseListQuery {
             q.limit = n
         }
         if let token = params.get("cursor"), !token.isEmpty {
-            guard let c = CaseCursor(token: token) else {
+            guard let c = CaseCursor(token: token), c.sort == q.sort else {
                 throw APIError.badRequest("invalid_cursor", "cursor is not one this server issued; pass next_cursor from a previous page", field: "cursor")
             }
             q.cursor = c

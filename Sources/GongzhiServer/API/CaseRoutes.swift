@@ -18,22 +18,22 @@ struct CaseRoutes {
 
     func createReport(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(ReportBody.self, from: request)
-        let report = try ReportIntake.report(from: body, categories: services.reference.categories)
+        let report = try ReportIntake.report(from: body, categories: services.reference.categories, atlas: services.atlas.current)
         let now = services.clock.now()
         let (record, created) = try await services.store.create(report, actor: services.actor, at: now)
-        return JSONBody.response(CaseDTO(record, reference: services.reference, now: now), status: created ? .created : .ok)
+        return JSONBody.response(CaseDTO(record, services: services, now: now), status: created ? .created : .ok)
     }
 
     func detail(_ idText: String) async throws -> Response {
         let id = try caseID(idText)
         guard let record = try await services.store.find(id: id) else { throw StoreError.caseNotFound(id) }
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, reference: services.reference, now: services.clock.now(), history: history))
+        return JSONBody.response(CaseDTO(record, services: services, now: services.clock.now(), history: history))
     }
 
     func act(_ request: Request, id idText: String, action actionText: String) async throws -> Response {
         let id = try caseID(idText)
-        guard let action = CaseAction(rawValue: actionText), action != .report else {
+        guard let action = CaseAction(rawValue: actionText), !CaseAction.systemOnly.contains(action) else {
             throw APIError(.notFound, code: "unknown_action",
                            message: "'\(actionText)' is not an action; actions are \(CaseAction.commands.map(\.rawValue).joined(separator: ", "))")
         }
@@ -43,14 +43,14 @@ struct CaseRoutes {
         let now = services.clock.now()
         let record = try await services.store.perform(command, on: id, actor: services.actor, at: now)
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, reference: services.reference, now: now, history: history))
+        return JSONBody.response(CaseDTO(record, services: services, now: now, history: history))
     }
 
     func list(_ request: Request) async throws -> Response {
-        let q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories)
+        let q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
         let page = try await services.store.list(q)
         let now = services.clock.now()
-        return JSONBody.response(CaseListDTO(items: page.items.map { CaseDTO($0, reference: services.reference, now: now) },
+        return JSONBody.response(CaseListDTO(items: page.items.map { CaseDTO($0, services: services, now: now) },
                                              next_cursor: page.nextCursor?.token))
     }
 

@@ -6,12 +6,13 @@ import Hummingbird
 /// `/api/v1/categories`, `/api/v1/units`, `/api/v1/areas`: the reference data cases refer to.
 struct ReferenceRoutes {
     let reference: ReferenceData
+    let store: SQLiteCaseStore
 
     func register(on router: Router<some RequestContext>) {
         let categories = categoryTree()
         router.get("/api/v1/categories") { _, _ in JSONBody.response(categories) }
         router.get("/api/v1/units") { request, _ in try units(request.uri.queryParameters) }
-        router.get("/api/v1/areas") { request, _ in try areas(request.uri.queryParameters) }
+        router.get("/api/v1/areas") { request, _ in try await areas(request.uri.queryParameters) }
     }
 
     struct CategoryTree: Encodable {
@@ -56,23 +57,26 @@ struct ReferenceRoutes {
         return JSONBody.response(Body(count: items.count, items: items))
     }
 
-    func areas(_ params: Parameters) throws -> Response {
+    func areas(_ params: Parameters) async throws -> Response {
         struct Item: Encodable {
             var code: String; var name: String; var level: String; var parent_code: String?; var approximate: Bool
             var has_geometry: Bool; var geometry: RawJSON?
         }
         struct Body: Encodable { var count: Int; var note: String; var items: [Item] }
-        var all = reference.areas
-        if let level = params.get("level") {
-            guard Area.Level(rawValue: level) != nil else {
+        var level: Area.Level? = nil
+        if let text = params.get("level") {
+            guard let l = Area.Level(rawValue: text) else {
                 throw APIError(.unprocessableContent, code: "unknown_level", message: "level must be district, street, community or grid", field: "level")
             }
-            all = all.filter { $0.level.rawValue == level }
+            level = l
         }
+        let areaStore = AreaStore(database: store.database)
+        let all = try await areaStore.areas(level: level)
+        let geometries = try await areaStore.currentGeometries(level: level)
         let withGeometry = params.get("geometry") == "true"
         let items = all.map {
             Item(code: $0.code, name: $0.name, level: $0.level.rawValue, parent_code: $0.parentCode, approximate: $0.approximate,
-                 has_geometry: $0.geometry != nil, geometry: withGeometry ? $0.geometry.map(RawJSON.init) : nil)
+                 has_geometry: geometries[$0.code] != nil, geometry: withGeometry ? geometries[$0.code].map(RawJSON.init) : nil)
         }
         let note = "Geometries are WGS84 (RFC 7946). Street areas marked approximate are Voronoi cells of labelled sites, for demonstration only."
         return JSONBody.response(Body(count: items.count, note: note, items: items))

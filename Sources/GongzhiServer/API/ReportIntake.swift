@@ -4,9 +4,10 @@ import GongzhiGeo
 import GongzhiStore
 
 /// Turns the HTTP report body into the one `Report` type every channel produces: checks
-/// shapes and required fields, converts GCJ-02 to WGS84, then runs the core's validation.
+/// shapes and required fields, converts GCJ-02 to WGS84, runs the core's validation, then
+/// locates the point in the area hierarchy (outside the district is refused).
 enum ReportIntake {
-    static func report(from body: ReportBody, categories: CategoryDirectory) throws -> Report {
+    static func report(from body: ReportBody, categories: CategoryDirectory, atlas: Atlas) throws -> Report {
         guard let sourceText = body.source?.trimmingCharacters(in: .whitespaces), !sourceText.isEmpty else {
             throw APIError(.unprocessableContent, code: "required", message: "source is required", field: "source")
         }
@@ -18,21 +19,33 @@ enum ReportIntake {
         if let l = body.location {
             guard let lat = l.lat else { throw APIError(.unprocessableContent, code: "required", message: "location.lat is required", field: "location.lat") }
             guard let lon = l.lon else { throw APIError(.unprocessableContent, code: "required", message: "location.lon is required", field: "location.lon") }
-            switch (l.crs ?? "wgs84").lowercased() {
-            case "wgs84":
-                location = GeoPoint(lat: lat, lon: lon)
-            case "gcj02":
-                // Validate the range before converting, so the error names what the client sent.
-                _ = try Report(source: source, description: "-", location: GeoPoint(lat: lat, lon: lon)).validated(categories: categories)
-                let w = GCJ02.toWGS84(lat: lat, lon: lon)
-                location = GeoPoint(lat: w.lat, lon: w.lon)
-            default:
-                throw APIError(.unprocessableContent, code: "unknown_crs", message: "location.crs must be \"wgs84\" or \"gcj02\"", field: "location.crs")
-            }
+            location = try wgs84(lat: lat, lon: lon, crs: l.crs, fieldPrefix: "location.")
         }
         let draft = Report(source: source, category: body.category, description: body.description ?? "", location: location,
                            address: body.address, reporter: body.reporter.map { Reporter(name: $0.name, phone: $0.phone) },
                            externalID: body.external_id, mediaURLs: body.media_urls ?? [])
-        return try draft.validated(categories: categories)
+        var report = try draft.validated(categories: categories)
+        if let point = report.location, atlas.layers[.district] != nil {
+            report.area = try DispatchRoutes.locate(point, atlas: atlas)
+        }
+        return report
+    }
+
+    /// A point in the declared datum, range-checked, as WGS84.
+    static func wgs84(lat: Double, lon: Double, crs: String?, fieldPrefix: String) throws -> GeoPoint {
+        guard lat.isFinite, (-90...90).contains(lat) else {
+            throw APIError(.unprocessableContent, code: "out_of_range", message: "lat must be between -90 and 90", field: fieldPrefix + "lat")
+        }
+        guard lon.isFinite, (-180...180).contains(lon) else {
+            throw APIError(.unprocessableContent, code: "out_of_range", message: "lon must be between -180 and 180", field: fieldPrefix + "lon")
+        }
+        switch (crs ?? "wgs84").lowercased() {
+        case "wgs84": return GeoPoint(lat: lat, lon: lon)
+        case "gcj02":
+            let w = GCJ02.toWGS84(lat: lat, lon: lon)
+            return GeoPoint(lat: w.lat, lon: w.lon)
+        default:
+            throw APIError(.unprocessableContent, code: "unknown_crs", message: "\(fieldPrefix)crs must be \"wgs84\" or \"gcj02\"", field: fieldPrefix + "crs")
+        }
     }
 }

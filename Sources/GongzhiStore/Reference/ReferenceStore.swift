@@ -24,8 +24,8 @@ public struct ReferenceStore: Sendable {
             }
             // Parents before children, so the foreign key holds row by row.
             for a in data.areas.sorted(by: { Self.depth($0.level) < Self.depth($1.level) }) {
-                try db.execute(sql: "INSERT OR IGNORE INTO areas (code, name, level, parent_code, approximate, geometry) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [a.code, a.name, a.level.rawValue, a.parentCode, a.approximate, a.geometry])
+                try db.execute(sql: "INSERT OR IGNORE INTO areas (code, name, level, parent_code, approximate) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [a.code, a.name, a.level.rawValue, a.parentCode, a.approximate])
                 added += db.changesCount
             }
             for u in Self.parentsFirst(data.units.all) {
@@ -58,8 +58,7 @@ public struct ReferenceStore: Sendable {
             let areas = try Row.fetchAll(db, sql: "SELECT * FROM areas ORDER BY code").map { row -> Area in
                 let levelText: String = row["level"]
                 guard let level = Area.Level(rawValue: levelText) else { throw ReferenceError("stored area has unknown level \(levelText)") }
-                return Area(code: row["code"], name: row["name"], level: level, parentCode: row["parent_code"],
-                            approximate: row["approximate"], geometry: row["geometry"])
+                return Area(code: row["code"], name: row["name"], level: level, parentCode: row["parent_code"], approximate: row["approximate"])
             }
             return ReferenceData(categories: CategoryDirectory(categories), units: try OrgDirectory(units), areas: areas)
         }

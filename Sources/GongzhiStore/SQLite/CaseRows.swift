@@ -7,7 +7,8 @@ import GRDB
 enum CaseRows {
     static let caseColumns = """
         id, tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
-        external_id, media_urls, unit, due_at, created_at, updated_at, closed_at, rework_count, return_count,
+        external_id, media_urls, unit, district_code, street_code, community_code, grid_code, area_version, due_at, warn_at,
+        warned, overdue_marked, rule_id, created_at, updated_at, closed_at, rework_count, return_count,
         escalation_count, supervision_count, reopen_count, last_return_unit, last_return_reason, event_count, last_hash
         """
 
@@ -22,15 +23,24 @@ enum CaseRows {
         let name: String? = row["reporter_name"], phone: String? = row["reporter_phone"]
         let mediaText: String = row["media_urls"]
         let media = mediaText == "[]" ? [] : (try? JSONDecoder().decode([String].self, from: Data(mediaText.utf8))) ?? []
+        var area: AreaPath? = nil
+        if let version: Int64 = row["area_version"] {
+            area = AreaPath(district: row["district_code"], street: row["street_code"], community: row["community_code"],
+                            grid: row["grid_code"], version: version)
+        }
         let report = Report(source: src, category: nil, description: row["description"], location: location, address: row["address"],
                             reporter: (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone),
-                            externalID: row["external_id"], mediaURLs: media)
+                            externalID: row["external_id"], mediaURLs: media, area: area)
         var r = CaseRecord(id: row["id"], trackingCode: row["tracking_code"], report: report, createdAt: Timestamp.date(millis: row["created_at"]))
         r.status = st
         r.category = row["category"]
         r.report.category = r.category
         r.unit = row["unit"]
         r.dueAt = (row["due_at"] as Int64?).map(Timestamp.date(millis:))
+        r.warnAt = (row["warn_at"] as Int64?).map(Timestamp.date(millis:))
+        r.warned = row["warned"]
+        r.overdueMarked = row["overdue_marked"]
+        r.ruleID = row["rule_id"]
         r.updatedAt = Timestamp.date(millis: row["updated_at"])
         r.closedAt = (row["closed_at"] as Int64?).map(Timestamp.date(millis:))
         r.reworkCount = row["rework_count"]
@@ -48,12 +58,14 @@ enum CaseRows {
         let media = String(decoding: try JSONEncoder().encode(r.report.mediaURLs), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
-                               external_id, media_urls, created_at, updated_at, event_count, last_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                               external_id, media_urls, district_code, street_code, community_code, grid_code, area_version,
+                               created_at, updated_at, event_count, last_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
             """).execute(arguments: [
                 r.trackingCode, r.status.rawValue, r.report.source.rawValue, r.category, r.report.description,
                 r.report.location?.lat, r.report.location?.lon, r.report.address, r.report.reporter?.name, r.report.reporter?.phone,
-                r.report.externalID, media, Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash,
+                r.report.externalID, media, r.area?.district, r.area?.street, r.area?.community, r.area?.grid, r.area?.version,
+                Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash,
             ])
         return db.lastInsertedRowID
     }
@@ -61,12 +73,14 @@ enum CaseRows {
     /// Writes the fields events can change. The opening report's fields never change.
     static func updateProjection(_ r: CaseRecord, _ db: Database) throws {
         try db.cachedStatement(sql: """
-            UPDATE cases SET status = ?, category = ?, unit = ?, due_at = ?, updated_at = ?, closed_at = ?, rework_count = ?,
+            UPDATE cases SET status = ?, category = ?, unit = ?, due_at = ?, warn_at = ?, warned = ?, overdue_marked = ?, rule_id = ?,
+                updated_at = ?, closed_at = ?, rework_count = ?,
                 return_count = ?, escalation_count = ?, supervision_count = ?, reopen_count = ?, last_return_unit = ?,
                 last_return_reason = ?, event_count = ?, last_hash = ?
             WHERE id = ?
             """).execute(arguments: [
-                r.status.rawValue, r.category, r.unit, r.dueAt.map(Timestamp.millis), Timestamp.millis(r.updatedAt),
+                r.status.rawValue, r.category, r.unit, r.dueAt.map(Timestamp.millis), r.warnAt.map(Timestamp.millis), r.warned,
+                r.overdueMarked, r.ruleID, Timestamp.millis(r.updatedAt),
                 r.closedAt.map(Timestamp.millis), r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount,
                 r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.eventCount, r.lastHash, r.id,
             ])

@@ -86,7 +86,9 @@ public struct ChainVerifier: Sendable {
         let checks: [(String, Bool)] = [
             ("tracking_code", r.trackingCode == stored.trackingCode), ("status", r.status == stored.status),
             ("report", r.report == stored.report), ("category", r.category == stored.category), ("unit", r.unit == stored.unit),
-            ("due_at", r.dueAt == stored.dueAt), ("created_at", r.createdAt == stored.createdAt),
+            ("due_at", r.dueAt == stored.dueAt), ("warn_at", r.warnAt == stored.warnAt),
+            ("timer marks", r.warned == stored.warned && r.overdueMarked == stored.overdueMarked), ("rule_id", r.ruleID == stored.ruleID),
+            ("created_at", r.createdAt == stored.createdAt),
             ("updated_at", r.updatedAt == stored.updatedAt), ("closed_at", r.closedAt == stored.closedAt),
             ("counters", (r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount, r.reopenCount)
                 == (stored.reworkCount, stored.returnCount, stored.escalationCount, stored.supervisionCount, stored.reopenCount)),

@@ -5,18 +5,23 @@ import GRDB
 /// `CaseStore` on the embedded SQLite database.
 public struct SQLiteCaseStore: CaseStore {
     public let database: GongzhiDatabase
-    public let context: CaseContext
+    /// The org tree, categories, rules and calendar in force; replaced whole on reload.
+    public let context: Live<CaseContext>
     let faults: FaultInjector?
 
-    public init(database: GongzhiDatabase, context: CaseContext, faults: FaultInjector? = nil) {
+    public init(database: GongzhiDatabase, context: Live<CaseContext>, faults: FaultInjector? = nil) {
         self.database = database
         self.context = context
         self.faults = faults
     }
 
+    public init(database: GongzhiDatabase, context: CaseContext, faults: FaultInjector? = nil) {
+        self.init(database: database, context: Live(context), faults: faults)
+    }
+
     /// Runs `body` in one write transaction: everything it does commits together or not at all.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
-        let context = context, faults = faults
+        let context = context.current, faults = faults
         return try await database.pool.write { db in
             try body(CaseTransaction(db: db, context: context, faults: faults))
         }
@@ -51,11 +56,12 @@ public struct SQLiteCaseStore: CaseStore {
         guard rows.count > limit else { return CasePage(items: rows, nextCursor: nil) }
         let items = Array(rows.prefix(limit))
         let last = items[items.count - 1]
-        return CasePage(items: items, nextCursor: CaseCursor(createdAtMillis: Timestamp.millis(last.createdAt), id: last.id))
+        let key = query.sort == .newest ? Timestamp.millis(last.createdAt) : last.dueAt.map(Timestamp.millis) ?? 0
+        return CasePage(items: items, nextCursor: CaseCursor(sort: query.sort, key: key, id: last.id))
     }
 
-    /// Newest first, keyset-paginated on `(created_at, id)`; fetches one row more than the
-    /// limit to know whether a next page exists.
+    /// Keyset-paginated on `(created_at, id)` descending, or `(due_at, id)` ascending for time
+    /// left; fetches one row more than the limit to know whether a next page exists.
     static func listSQL(_ q: CaseQuery) -> (String, StatementArguments) {
         var clauses: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
@@ -67,6 +73,14 @@ public struct SQLiteCaseStore: CaseStore {
         anyOf("status", q.statuses.map(\.rawValue))
         anyOf("source", q.sources.map(\.rawValue))
         anyOf("unit", q.units)
+        anyOf("street_code", q.streets)
+        anyOf("community_code", q.communities)
+        anyOf("grid_code", q.grids)
+        if let now = q.overdueAt {
+            clauses.append("status = 'dispatched' AND due_at <= ?")
+            args.append(Timestamp.millis(now))
+        }
+        if q.sort == .timeLeft { clauses.append("status = 'dispatched' AND due_at IS NOT NULL") }
         if !q.categories.isEmpty {
             var parts: [String] = []
             for c in q.categories {
@@ -84,14 +98,15 @@ public struct SQLiteCaseStore: CaseStore {
         if let since = q.since { clauses.append("created_at >= ?"); args.append(Timestamp.millis(since)) }
         if let until = q.until { clauses.append("created_at < ?"); args.append(Timestamp.millis(until)) }
         if let c = q.cursor {
-            clauses.append("(created_at, id) < (?, ?)")
-            args.append(c.createdAtMillis)
+            clauses.append(q.sort == .newest ? "(created_at, id) < (?, ?)" : "(due_at, id) > (?, ?)")
+            args.append(c.key)
             args.append(c.id)
         }
         let limit = max(1, min(q.limit, CaseQuery.maxLimit))
         var sql = "SELECT \(CaseRows.caseColumns) FROM cases"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+        sql += q.sort == .newest ? " ORDER BY created_at DESC, id DESC" : " ORDER BY due_at, id"
+        sql += " LIMIT \(limit + 1)"
         return (sql, StatementArguments(args))
     }
 }

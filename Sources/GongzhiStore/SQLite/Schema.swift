@@ -17,9 +17,19 @@ enum Schema {
                     code TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
                     parent_code TEXT REFERENCES units(code), department_type TEXT, area_code TEXT);
 
+                -- The area hierarchy's codes and names. Geometry lives in versioned layers below.
                 CREATE TABLE areas (
                     code TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, level TEXT NOT NULL,
-                    parent_code TEXT REFERENCES areas(code), approximate INTEGER NOT NULL DEFAULT 0, geometry TEXT);
+                    parent_code TEXT REFERENCES areas(code), approximate INTEGER NOT NULL DEFAULT 0);
+
+                -- Each import of a level's polygons is a new layer version; the newest per level is
+                -- in force. Old layers stay, so a case's recorded version can always be looked up.
+                CREATE TABLE area_layers (
+                    version INTEGER PRIMARY KEY AUTOINCREMENT, level TEXT NOT NULL, source TEXT NOT NULL,
+                    imported_at INTEGER NOT NULL, feature_count INTEGER NOT NULL, approximate INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE area_shapes (
+                    version INTEGER NOT NULL REFERENCES area_layers(version), code TEXT NOT NULL, name TEXT NOT NULL,
+                    parent_code TEXT, geometry TEXT NOT NULL, PRIMARY KEY (version, code)) WITHOUT ROWID;
 
                 CREATE TABLE cases (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -33,7 +43,12 @@ enum Schema {
                     external_id TEXT,
                     media_urls TEXT NOT NULL DEFAULT '[]',
                     unit TEXT,
+                    district_code TEXT, street_code TEXT, community_code TEXT, grid_code TEXT, area_version INTEGER,
                     due_at INTEGER,
+                    warn_at INTEGER,
+                    warned INTEGER NOT NULL DEFAULT 0,
+                    overdue_marked INTEGER NOT NULL DEFAULT 0,
+                    rule_id TEXT,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL,
                     closed_at INTEGER,
@@ -54,6 +69,14 @@ enum Schema {
                 CREATE INDEX cases_by_category ON cases(category, created_at, id);
                 CREATE INDEX cases_by_unit ON cases(unit, created_at, id);
                 CREATE INDEX cases_by_source ON cases(source, created_at, id);
+                CREATE INDEX cases_by_street ON cases(street_code, created_at, id);
+                CREATE INDEX cases_by_community ON cases(community_code, created_at, id);
+                CREATE INDEX cases_by_grid ON cases(grid_code, created_at, id);
+                -- Time left (sort) and overdue (filter) over the cases whose unit's clock runs.
+                CREATE INDEX cases_by_deadline ON cases(status, due_at, id);
+                -- The scheduler's sweeps: only cases still to be marked are in these indexes.
+                CREATE INDEX cases_warn_pending ON cases(warn_at) WHERE status = 'dispatched' AND warned = 0;
+                CREATE INDEX cases_overdue_pending ON cases(due_at) WHERE status = 'dispatched' AND overdue_marked = 0;
 
                 CREATE TABLE case_events (
                     case_id INTEGER NOT NULL REFERENCES cases(id),
