@@ -40,9 +40,9 @@ let package = Package(
         ]),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
         .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
-        .testTarget(name: "GongzhiStoreTests", dependencies: ["GongzhiStore", "GongzhiCore"]),
+        .testTarget(name: "GongzhiStoreTests", dependencies: ["GongzhiStore", "GongzhiCore", "GongzhiGeo"]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
-            "GongzhiServer", "GongzhiStore", "GongzhiCore",
+            "GongzhiServer", "GongzhiStore", "GongzhiCore", "GongzhiGeo",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Cells are laid on one grid for the whole district (origin at the district's south-west
 /// corner, metres from a local equirectangular projection), so cells of neighbouring streets
-/// line up. A cell that only touches an area, or overlaps it by less than 0.1 % of a cell, is
-/// left out.
+/// line up. Every piece of an area with a positive area becomes a cell, however small, so the
+/// cells cover the area without gaps; a cell that only touches the area is left out.
 public enum GridTiler {
     public struct Cell: Sendable {
         /// Index of the area it belongs to, in the input order.
@@ -34,7 +34,7 @@ public enum GridTiler {
                     let rect = BoundingBox(minLon: x0, minLat: y0, maxLon: x0 + dLon, maxLat: y0 + dLat)
                     let pieces = area.polygons.compactMap { clip($0, to: rect) }
                     let clipped = MultiPolygon(polygons: pieces)
-                    guard !pieces.isEmpty, clipped.area > dLon * dLat * 0.001 else { continue }
+                    guard !pieces.isEmpty, clipped.area > 0 else { continue }
                     sequence += 1
                     cells.append(Cell(area: i, sequence: sequence, shape: clipped))
                 }

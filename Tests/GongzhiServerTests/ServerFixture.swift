@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiGeo
 @testable import GongzhiServer
 import GongzhiStore
 import GRDB
@@ -16,7 +17,9 @@ struct ServerFixture {
     static let bundled = try! ReferenceData.bundled()
     static let start = Timestamp.parse("2026-11-23T09:00:00+08:00")!
 
-    init() async throws {
+    /// - Parameter rulesPath: a rules file; nil leaves the server without rules (every case waits
+    ///   for a dispatcher, deadlines from category defaults), as the older tests expect.
+    init(rulesPath: String? = nil, bundledRules: Bool = false) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
@@ -24,8 +27,12 @@ struct ServerFixture {
         try await refs.seed(Self.bundled)
         let reference = try await refs.load()
         clock = ManualTimeSource(Self.start)
-        let store = SQLiteCaseStore(database: database, context: CaseContext(units: reference.units, categories: reference.categories))
-        services = GongzhiServices(store: store, reference: reference, clock: clock)
+        let areas = AreaStore(database: database)
+        for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
+        let context = CaseContext(units: reference.units, categories: reference.categories, rules: rulesPath == nil && !bundledRules ? .empty : try RulesFile.load(path: rulesPath, units: reference.units, categories: reference.categories),
+                                  calendar: try ReferenceData.bundledCalendar())
+        let store = SQLiteCaseStore(database: database, context: context)
+        services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath)
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {

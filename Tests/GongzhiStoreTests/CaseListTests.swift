@@ -72,10 +72,11 @@ import Testing
     @Test func listQueriesUseAnIndex() async throws {
         let f = try await StoreFixture()
         for configure in [{ (q: inout CaseQuery) in q.statuses = [.dispatched] }, { $0.units = ["330105003"] }, { $0.categories = ["06010"] },
-                          { $0.sources = [.camera] }, { _ in }] as [(inout CaseQuery) -> Void] {
+                          { $0.sources = [.camera] }, { _ in }, { $0.streets = ["330105003"] }, { $0.grids = ["330105003000001"] },
+                          { $0.sort = .timeLeft }, { $0.overdueAt = Date() }] as [(inout CaseQuery) -> Void] {
             var q = CaseQuery()
             configure(&q)
-            q.cursor = CaseCursor(createdAtMillis: 1, id: 1)
+            q.cursor = CaseCursor(sort: q.sort, key: 1, id: 1)
             let (sql, args) = SQLiteCaseStore.listSQL(q)
             let plan = try await f.database.pool.read { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: "; ")
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func cursorTokens() {
-        let c = CaseCursor(createdAtMillis: 1_795_613_153_123, id: 42)
+        let c = CaseCursor(key: 1_795_613_153_123, id: 42)
         #expect(CaseCursor(token: c.token) == c)
         for bad in ["", "!!!", "bm9wZQ", String(repeating: "A", count: 100), Data("1:x".utf8).base64EncodedString()] {
             #expect(CaseCursor(token: bad) == nil)

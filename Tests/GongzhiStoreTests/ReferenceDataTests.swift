@@ -18,7 +18,7 @@ import Testing
         let r = StoreFixture.bundled
         #expect(r.areas.filter { $0.level == .street }.count == 18)
         #expect(r.areas.filter { $0.level == .community }.count == 174)
-        #expect(r.areas.filter { $0.level == .street && $0.geometry != nil }.count == 17)
+        #expect(try ReferenceData.bundledLayers().map(\.shapes.count) == [1, 17])
         #expect(r.units["330105003"]?.name == "小河街道办事处")
         #expect(r.units.parent(of: "330105001051")?.code == "330105001")  // 夹城巷社区 → 米市巷街道
         #expect(r.units.parent(of: "330105001")?.code == "330105")

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiGeo
 @testable import GongzhiStore
 import GRDB
 
@@ -13,14 +14,36 @@ struct StoreFixture {
 
     static let bundled = try! ReferenceData.bundled()
 
-    init(faults: FaultInjector? = nil, dir existing: URL? = nil) async throws {
+    init(faults: FaultInjector? = nil, dir existing: URL? = nil, rules: RoutingTable = .empty) async throws {
         dir = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
         let refs = ReferenceStore(database: database)
         try await refs.seed(Self.bundled)
         reference = try await refs.load()
-        store = SQLiteCaseStore(database: database, context: CaseContext(units: reference.units, categories: reference.categories), faults: faults)
+        let areas = AreaStore(database: database)
+        if try await areas.currentLayers().isEmpty {
+            for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.t0) }
+        }
+        store = SQLiteCaseStore(database: database, context: CaseContext(units: reference.units, categories: reference.categories, rules: rules,
+                                                                         calendar: Self.calendar), faults: faults)
+    }
+
+    static let calendar = try! ReferenceData.bundledCalendar()
+
+    static func rules(_ reference: ReferenceData) throws -> RoutingTable {
+        try RulesFile.load(path: nil, units: reference.units, categories: reference.categories)
+    }
+
+    /// The atlas after generating 250 m unit grids over the bundled streets.
+    func atlasWithGrids(cell: Double = 250) async throws -> Atlas {
+        let areas = AreaStore(database: database)
+        if try await areas.currentLayers().contains(where: { $0.level == .grid }) == false {
+            let streets = try await areas.currentLayers().first { $0.level == .street }!
+            let names = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+            try await areas.importLayer(try UnitGrids.generate(streets: try await areas.shapes(version: streets.version), names: names, cellMetres: cell), at: Self.t0)
+        }
+        return try await areas.atlas()
     }
 
     static let t0 = Timestamp.parse("2026-09-28T09:00:00+08:00")!
