@@ -125,3 +125,77 @@ import Testing
         #expect(r.out.contains("--no-demo"))
     }
 }
+
+/// `gongzhi areas` and the scheduler across restarts, through the real binary.
+@Suite(.serialized) struct AreaAndTimerCLITests {
+    @Test func importYourOwnGeoJSONAndGenerateGrids() async throws {
+        let dir = try CLITests.tempDir()
+        let db = dir.appendingPathComponent("g.sqlite").path
+        // Two made-up streets splitting a box in the middle of the district, with codes of real streets.
+        let geojson = """
+            {"type":"FeatureCollection","features":[
+             {"type":"Feature","properties":{"code":"330105003","name":"小河（测试）"},"geometry":{"type":"Polygon","coordinates":[[[120.12,30.30],[120.15,30.30],[120.15,30.33],[120.12,30.33],[120.12,30.30]]]}},
+             {"type":"Feature","properties":{"code":"330105008","name":"上塘（测试）"},"geometry":{"type":"Polygon","coordinates":[[[120.15,30.30],[120.18,30.30],[120.18,30.33],[120.15,30.33],[120.15,30.30]]]}}]}
+            """
+        let file = dir.appendingPathComponent("streets.geojson").path
+        try geojson.write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try CLITests.run(["areas", "import", file, "--level", "street", "--db", db])
+        #expect(imported.status == 0, "\(imported.err)")
+        #expect(imported.out.contains("imported 2 street areas as layer version 3"))
+        let grids = try CLITests.run(["areas", "grid", "--level", "grid", "--cell", "500", "--db", db, "--out", dir.appendingPathComponent("grids.geojson").path])
+        #expect(grids.status == 0, "\(grids.err)")
+        #expect(grids.out.contains("unit grids of 500 m as layer version 4"))
+        let listed = try CLITests.run(["areas", "list", "--db", db])
+        #expect(listed.out.contains("v3\tstreet\t2 areas") && listed.out.contains("v4\tgrid"))
+        _ = try await CLITests.serving(["--db", db, "--no-demo"]) { base in
+            var c = URLComponents(url: base.appendingPathComponent("api/v1/locate"), resolvingAgainstBaseURL: false)!
+            c.queryItems = [URLQueryItem(name: "lat", value: "30.31"), URLQueryItem(name: "lon", value: "120.16")]
+            let (_, body) = try await CLITests.get(c.url!)
+            let json = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+            #expect((json?["street"] as? [String: Any])?["code"] as? String == "330105008")
+            #expect(((json?["grid"] as? [String: Any])?["code"] as? String)?.hasPrefix("33010500800") == true)
+        }
+        let broken = dir.appendingPathComponent("broken.geojson").path
+        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}}]}"#
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        let refused = try CLITests.run(["areas", "import", broken, "--level", "street", "--db", db])
+        #expect(refused.status != 0 && refused.err.contains("feature #0") && refused.err.contains("not closed"))
+        #expect(try CLITests.run(["areas", "grid", "--level", "street", "--db", db]).status != 0)
+    }
+
+    @Test func missedTimersAreMarkedOnceAfterARestart() async throws {
+        let db = try CLITests.tempDir().appendingPathComponent("g.sqlite").path
+        let start = "2026-11-25T09:00:00+08:00"
+        final class Box: @unchecked Sendable { var id = 0 }
+        let box = Box()
+        _ = try await CLITests.serving(["--db", db, "--no-demo", "--now", start]) { base in
+            let id = try await Self.post(base, "api/v1/reports", #"{"source":"grid_worker","category":"06010","description":"暴露垃圾","location":{"lat":30.342135,"lon":120.142877}}"#)["id"] as? Int ?? 0
+            box.id = id
+            // The bundled rule for 06 dispatches at once on register: 2 working days, escalating when overdue.
+            let r = try await Self.post(base, "api/v1/cases/\(id)/register", "{}")
+            #expect(r["status"] as? String == "dispatched")
+        }
+        // Down over the deadline; then up a week later, twice.
+        for _ in 0..<2 {
+            let run = try await CLITests.serving(["--db", db, "--no-demo", "--now", "2026-12-02T09:00:00+08:00", "--sweep-interval", "0.2"]) { _ in
+                try await Task.sleep(for: .milliseconds(600))
+            }
+            #expect(run.status == 0)
+        }
+        let queue = try DatabaseQueue(path: db)
+        let id = box.id
+        let actions = try await queue.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM case_events WHERE case_id = ? ORDER BY seq", arguments: [id])
+        }
+        #expect(actions == ["report", "register", "dispatch", "warn", "overdue", "escalate"])
+        #expect(try CLITests.run(["verify", "--db", db]).status == 0)
+    }
+
+    static func post(_ base: URL, _ path: String, _ body: String) async throws -> [String: Any] {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+}
