@@ -29,11 +29,21 @@ public struct Atlas: Sendable {
     }
 
     public private(set) var layers: [Area.Level: Layer]
+    /// The newest layer version in force: recorded on each located case.
+    public let version: Int64
+    // The same layers as plain fields: `locate` runs millions of times a second and should not
+    // hash a key per level.
+    private let district, street, community, grid: Layer?
 
     public init(layers: [Layer]) {
         var map: [Area.Level: Layer] = [:]
         for l in layers where (map[l.level]?.version ?? -1) < l.version { map[l.level] = l }
         self.layers = map
+        version = map.values.map(\.version).max() ?? 0
+        district = map[.district]
+        street = map[.street]
+        community = map[.community]
+        grid = map[.grid]
     }
 
     public static let empty = Atlas(layers: [])
@@ -44,8 +54,6 @@ public struct Atlas: Sendable {
         return nil
     }
 
-    /// The newest layer version in force: recorded on each located case.
-    public var version: Int64 { layers.values.map(\.version).max() ?? 0 }
 
     public enum LocateError: Error, Sendable, Equatable {
         /// The point is outside the district's boundary.
@@ -57,12 +65,12 @@ public struct Atlas: Sendable {
     /// The area path of a WGS84 point. A point outside the district is an error; inside it,
     /// each finer level is filled when its layer covers the point.
     public func locate(_ p: GeoPoint) throws(LocateError) -> AreaPath {
-        guard let districtLayer = layers[.district] else { throw .noDistrictLayer }
-        guard let district = districtLayer.locate(lon: p.lon, lat: p.lat) else { throw .outsideDistrict }
-        return AreaPath(district: district,
-                        street: layers[.street]?.locate(lon: p.lon, lat: p.lat),
-                        community: layers[.community]?.locate(lon: p.lon, lat: p.lat),
-                        grid: layers[.grid]?.locate(lon: p.lon, lat: p.lat),
+        guard let districtLayer = district else { throw .noDistrictLayer }
+        guard let code = districtLayer.locate(lon: p.lon, lat: p.lat) else { throw .outsideDistrict }
+        return AreaPath(district: code,
+                        street: street?.locate(lon: p.lon, lat: p.lat),
+                        community: community?.locate(lon: p.lon, lat: p.lat),
+                        grid: grid?.locate(lon: p.lon, lat: p.lat),
                         version: version)
     }
 }

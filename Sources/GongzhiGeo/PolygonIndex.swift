@@ -24,7 +24,7 @@ public struct PolygonIndex: Sendable {
     let shapes: [PreparedPolygon]
 
     /// - Parameter targetCellsPerPolygon: raster density; higher means more cells answered
-    ///   without geometry, at more memory. The raster is capped at 4 million cells.
+    ///   without geometry, at more memory. At least 64 cells per vertex of the longest outline; capped at 4 million.
     public init(_ polygons: [MultiPolygon], targetCellsPerPolygon: Int = 64) {
         count = polygons.count
         var box = BoundingBox.empty
@@ -34,7 +34,10 @@ public struct PolygonIndex: Sendable {
         }
         self.box = box
         let width = max(box.maxLon - box.minLon, 1e-9), height = max(box.maxLat - box.minLat, 1e-9)
-        let target = Double(min(max(polygons.count * targetCellsPerPolygon, 1_024), 4_000_000))
+        // Dense enough that a boundary cell holds few polygons and, for a few large polygons with
+        // long boundaries (a district outline), that few points land in a boundary cell at all.
+        let longest = polygons.map { $0.polygons.reduce(0) { $0 + $1.rings.reduce(0) { $0 + $1.count } } }.max() ?? 0
+        let target = Double(min(max(polygons.count * targetCellsPerPolygon, longest * 64, 1_024), 4_000_000))
         let side = (width * height / target).squareRoot()
         columns = max(1, min(4_096, Int((width / side).rounded(.up))))
         rows = max(1, min(4_096, Int((height / side).rounded(.up))))
