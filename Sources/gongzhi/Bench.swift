@@ -66,7 +66,7 @@ struct BenchStore: AsyncParsableCommand {
     }
 
     func emit(_ name: String, count: Int, events: Int, elapsed: Duration) {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = seconds(elapsed)
         let label = name.count < 40 ? name + String(repeating: " ", count: 40 - name.count) : name
         print(label + String(format: " %9.0f cases/s %9.0f events/s  (%.2f s)", Double(count) / seconds, Double(events) / seconds, seconds))
     }

@@ -73,6 +73,7 @@ struct BenchLocate: AsyncParsableCommand {
             print("wrote \(export).geojson and \(export).csv")
         }
     }
-
-    private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 }
+
+/// A duration in seconds, for printing rates.
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

@@ -11,7 +11,8 @@ struct OpenedDatabase {
     let store: SQLiteCaseStore
     let atlas: Live<Atlas>
 
-    static func open(path: String, mustExist: Bool = false, rulesPath: String? = nil) async throws -> OpenedDatabase {
+    static func open(path: String, mustExist: Bool = false, rulesPath: String? = nil,
+                     officeHours: WorkingCalendar.OfficeHours = .standard) async throws -> OpenedDatabase {
         if mustExist, !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("no database at \(path)")
         }
@@ -29,7 +30,7 @@ struct OpenedDatabase {
             throw CommandFailure("\(error)")
         }
         let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules,
-                                  calendar: try ReferenceData.bundledCalendar())
+                                  calendar: try ReferenceData.bundledCalendar(officeHours: officeHours))
         let store = SQLiteCaseStore(database: database, context: context)
         return OpenedDatabase(database: database, reference: reference, store: store, atlas: Live(try await areas.atlas()))
     }

@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Unit grid size in metres generated for the demo on first start.")
     var demoGridCell = 250.0
 
+    @Option(help: "Office hours on working days, China Standard Time, for working-hour deadlines.")
+    var officeHours = "08:30-12:00,13:30-17:30"
+
     @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
     var sweepInterval = 15.0
 
@@ -41,6 +44,9 @@ struct Serve: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard demoCases >= 0, demoCases <= 1_000_000 else { throw ValidationError("--demo-cases must be between 0 and 1000000") }
         guard sweepInterval >= 0.05, sweepInterval <= 3_600 else { throw ValidationError("--sweep-interval must be between 0.05 and 3600 seconds") }
+        guard let hours = WorkingCalendar.OfficeHours(parsing: officeHours), (try? WorkingCalendar(years: [], officeHours: hours)) != nil else {
+            throw ValidationError("--office-hours must be ordered, non-overlapping HH:MM-HH:MM intervals separated by commas")
+        }
         if let now, Timestamp.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time such as 2026-10-01T09:00:00+08:00") }
     }
 
@@ -48,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
-        let opened = try await OpenedDatabase.open(path: db, rulesPath: rules)
+        let opened = try await OpenedDatabase.open(path: db, rulesPath: rules, officeHours: WorkingCalendar.OfficeHours(parsing: officeHours) ?? .standard)
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
         if !noDemo {

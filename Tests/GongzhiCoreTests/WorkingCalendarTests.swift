@@ -92,3 +92,15 @@ import Testing
         #expect(throws: ReferenceError.self) { try WorkingCalendar(years: [], officeHours: .init([510...720, 700...800])) }
     }
 }
+
+@Suite struct OfficeHoursTests {
+    @Test func parsesAndRefuses() throws {
+        #expect(WorkingCalendar.OfficeHours(parsing: "08:30-12:00,13:30-17:30") == .standard)
+        #expect(WorkingCalendar.OfficeHours(parsing: "09:00-17:00")?.minutesPerDay == 480)
+        for bad in ["", "9-17", "09:00-08:00", "09:00-25:00", "09:00", "09:00-12:00;13:00-17:00", "09:60-10:00"] {
+            #expect(WorkingCalendar.OfficeHours(parsing: bad) == nil, "\(bad)")
+        }
+        let c = try WorkingCalendar(years: [], officeHours: #require(WorkingCalendar.OfficeHours(parsing: "09:00-17:00")))
+        #expect(c.addingWorkingHours(1, to: Timestamp.parse("2026-11-25T16:30:00+08:00")!) == Timestamp.parse("2026-11-26T09:30:00+08:00")!)
+    }
+}

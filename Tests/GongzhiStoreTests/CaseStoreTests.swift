@@ -112,3 +112,15 @@ final class Armed: @unchecked Sendable {
         set { lock.withLock { on = newValue } }
     }
 }
+
+@Suite struct ClockJumpTests {
+    @Test func aClockJumpingBackDoesNotMakeHistoryRunBackwards() async throws {
+        let f = try await StoreFixture()
+        let id = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
+        _ = try await f.store.perform(CaseCommand(.register), on: id, actor: .system, at: StoreFixture.t0.addingTimeInterval(3600))
+        let r = try await f.store.perform(CaseCommand(.comment, note: "clock went back"), on: id, actor: .system, at: StoreFixture.t0)
+        let times = try await f.store.history(of: id).map(\.at)
+        #expect(times == times.sorted())
+        #expect(r.updatedAt == StoreFixture.t0.addingTimeInterval(3600))
+    }
+}

@@ -108,7 +108,9 @@ import Testing
 
     @Test(arguments: [
         ["serve", "--port", "eighty"], ["serve", "--bogus"], ["serve", "--port", "70000"], ["verify", "--db", "/nonexistent/g.sqlite"],
-        ["serve", "--db", "/nonexistent/folder/g.sqlite", "--port", "0"], ["frobnicate"],
+        ["serve", "--db", "/nonexistent/folder/g.sqlite", "--port", "0"], ["frobnicate"], ["serve", "--office-hours", "9-5"],
+        ["serve", "--rules", "/nonexistent/rules.json", "--port", "0", "--db", "/tmp/gongzhi-cli-bad-rules.sqlite"],
+        ["areas", "import", "/nonexistent.geojson", "--level", "street"], ["areas", "import", "x.geojson", "--level", "county"],
     ])
     func badUsageIsOneLineAndNonZero(args: [String]) throws {
         let r = try Self.run(args)
@@ -189,6 +191,39 @@ import Testing
         }
         #expect(actions == ["report", "register", "dispatch", "warn", "overdue", "escalate"])
         #expect(try CLITests.run(["verify", "--db", db]).status == 0)
+    }
+
+    @Test func sighupReloadsTheRulesFile() async throws {
+        let dir = try CLITests.tempDir()
+        let rules = dir.appendingPathComponent("rules.json").path
+        try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}}]}"#.write(toFile: rules, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["serve", "--port", "0", "--no-demo", "--db", dir.appendingPathComponent("g.sqlite").path, "--rules", rules]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
+        var printed = ""
+        var base: URL? = nil
+        while base == nil, p.isRunning {
+            printed += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            if let r = printed.range(of: #"http://[0-9.]+:[0-9]+/"#, options: .regularExpression) { base = URL(string: String(printed[r])) }
+        }
+        let url = try #require(base).appendingPathComponent("api/v1/rules")
+        func count() async throws -> Int? { (try JSONSerialization.jsonObject(with: try await CLITests.get(url).1) as? [String: Any])?["count"] as? Int }
+        #expect(try await count() == 1)
+        try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}},{"id":"env","category":"06","unit":"street","deadline":{"amount":2,"unit":"working_days"}}]}"#
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        kill(p.processIdentifier, SIGHUP)
+        var seen: Int? = nil
+        for _ in 0..<50 where seen != 2 {
+            try await Task.sleep(for: .milliseconds(100))
+            seen = try await count()
+        }
+        #expect(seen == 2)
+        #expect(p.isRunning)
     }
 
     static func post(_ base: URL, _ path: String, _ body: String) async throws -> [String: Any] {

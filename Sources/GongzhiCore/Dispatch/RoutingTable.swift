@@ -44,6 +44,8 @@ public struct RoutingTable: Sendable {
         self.rules = rules
     }
 
+    public func rule(id: String) -> RoutingRule? { rules.first { $0.id == id } }
+
     /// The most specific rule matching a report, and the rules it beat.
     public func route(category: String?, area: AreaPath?, source: ReportSource) -> RouteMatch? {
         let matching = rules.filter { $0.matches(category: category, area: area, source: source) }

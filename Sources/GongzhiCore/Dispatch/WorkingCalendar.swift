@@ -14,6 +14,23 @@ public struct WorkingCalendar: Sendable {
 
         public static let standard = OfficeHours([510...720, 810...1050])
 
+        /// Parses `08:30-12:00,13:30-17:30`; nil when malformed.
+        public init?(parsing text: String) {
+            var intervals: [ClosedRange<Int>] = []
+            for part in text.split(separator: ",") {
+                let ends = part.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+                func minutes(_ t: String) -> Int? {
+                    let hm = t.split(separator: ":")
+                    guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]), (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 1_440 else { return nil }
+                    return h * 60 + m
+                }
+                guard ends.count == 2, let a = minutes(ends[0]), let b = minutes(ends[1]), a < b else { return nil }
+                intervals.append(a...b)
+            }
+            guard !intervals.isEmpty else { return nil }
+            self.init(intervals)
+        }
+
         public var minutesPerDay: Int { intervals.reduce(0) { $0 + $1.upperBound - $1.lowerBound } }
     }
 

@@ -16,7 +16,7 @@ struct DispatchRoutes {
         router.post("/api/v1/rules/reload") { _, _ in try await reload() }
     }
 
-    struct Named: Encodable { var code: String; var name: String? }
+    typealias Named = CaseDTO.Named
 
     struct LocateDTO: Encodable {
         var district: Named?

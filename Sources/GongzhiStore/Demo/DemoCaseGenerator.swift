@@ -60,7 +60,7 @@ struct DemoCaseGenerator {
         /// the step would be in the future.
         func step(_ hours: ClosedRange<Double>) throws -> Bool {
             at = at.addingTimeInterval(Double.random(in: hours, using: &rng) * 3600)
-            try catchUpTimers(tx, id: id, until: min(at, now))
+            try TimerSweep.markDue(tx, id: id, until: min(at, now)) { $0 }
             return at < now
         }
         func act(_ command: CaseCommand, _ actor: Actor) throws -> CaseRecord {
@@ -107,23 +107,6 @@ struct DemoCaseGenerator {
         }
         guard try step(0.1...8) else { return }
         _ = try act(CaseCommand(.close, note: "结案"), dispatcher)
-    }
-
-    /// The scheduler's marks that fell due before `until`, at the times they fell due.
-    private func catchUpTimers(_ tx: CaseTransaction, id: Int64, until: Date) throws {
-        while let r = try tx.find(id: id), r.status == .dispatched {
-            if !r.warned, let w = r.warnAt, w <= until {
-                _ = try tx.perform(CaseCommand(.warn), on: id, actor: TimerSweep.actor, at: max(w, r.updatedAt))
-            } else if !r.overdueMarked, let due = r.dueAt, due <= until {
-                _ = try tx.perform(CaseCommand(.overdue), on: id, actor: TimerSweep.actor, at: max(due, r.updatedAt))
-                let rule = r.ruleID.flatMap { rid in tx.context.rules.rules.first { $0.id == rid } }
-                if rule?.escalateWhenOverdue == true, let unit = r.unit, tx.context.units.parent(of: unit) != nil {
-                    _ = try tx.perform(CaseCommand(.escalate, reason: "超期未办结，按规则自动上报"), on: id, actor: TimerSweep.actor, at: max(due, r.updatedAt))
-                }
-            } else {
-                return
-            }
-        }
     }
 
     private func responsibleUnit(_ category: Category, street: String, _ rng: inout SeededGenerator) -> String {

@@ -39,6 +39,8 @@ public struct CaseTransaction {
     /// See `CaseStore.perform`.
     public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date) throws -> CaseRecord {
         guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
+        // A clock that jumped back (NTP, a replaced server) must not make history run backwards.
+        let at = max(at, current.updatedAt)
         let drafts = try CaseMachine.decide(current, command, at: at, context: context)
         var record = current
         var events: [CaseEvent] = []

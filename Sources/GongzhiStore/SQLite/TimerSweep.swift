@@ -41,21 +41,38 @@ public struct TimerSweep: Sendable {
             """, arguments: [ms, ms, limit])
         var result = Result()
         for id in ids {
-            guard var record = try tx.find(id: id) else { continue }
-            if !record.warned, let w = record.warnAt, w <= now {
-                record = try tx.perform(CaseCommand(.warn), on: id, actor: actor, at: now)
-                result.warned += 1
-            }
-            if !record.overdueMarked, let due = record.dueAt, due <= now {
-                record = try tx.perform(CaseCommand(.overdue), on: id, actor: actor, at: now)
-                result.overdue += 1
-                let rule = record.ruleID.flatMap { id in tx.context.rules.rules.first { $0.id == id } }
-                if rule?.escalateWhenOverdue == true, let unit = record.unit, tx.context.units.parent(of: unit) != nil {
-                    _ = try tx.perform(CaseCommand(.escalate, reason: "超期未办结，按规则 \(rule!.id) 自动上报"), on: id, actor: actor, at: now)
-                    result.escalated += 1
-                }
-            }
+            let r = try markDue(tx, id: id, until: now) { _ in now }
+            result.warned += r.warned
+            result.overdue += r.overdue
+            result.escalated += r.escalated
         }
         return (ids.count, result)
+    }
+
+    /// Marks everything due on one case by `until`: the warning, the overdue and, when the
+    /// case's rule says so, the escalation to the unit's parent (which sets a new deadline, so
+    /// this repeats until nothing more is due). `stamp` gives each mark's time from the time it
+    /// fell due: the sweep stamps the present; replaying a past (the demo) stamps when it fell due.
+    @discardableResult
+    static func markDue(_ tx: CaseTransaction, id: Int64, until: Date, stamp: (Date) -> Date) throws -> Result {
+        var result = Result()
+        while let r = try tx.find(id: id), r.status == .dispatched {
+            if !r.warned, let w = r.warnAt, w <= until {
+                _ = try tx.perform(CaseCommand(.warn), on: id, actor: actor, at: max(stamp(w), r.updatedAt))
+                result.warned += 1
+            } else if !r.overdueMarked, let due = r.dueAt, due <= until {
+                let at = max(stamp(due), r.updatedAt)
+                _ = try tx.perform(CaseCommand(.overdue), on: id, actor: actor, at: at)
+                result.overdue += 1
+                if let rule = r.ruleID.flatMap(tx.context.rules.rule(id:)), rule.escalateWhenOverdue,
+                   let unit = r.unit, tx.context.units.parent(of: unit) != nil {
+                    _ = try tx.perform(CaseCommand(.escalate, reason: "超期未办结，按规则 \(rule.id) 自动上报"), on: id, actor: actor, at: at)
+                    result.escalated += 1
+                }
+            } else {
+                break
+            }
+        }
+        return result
     }
 }
