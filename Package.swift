@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // Pure domain: cases, events, state machine, reference data. Foundation only, no I/O.
@@ -24,6 +25,7 @@ let package = Package(
         .target(name: "GongzhiStore", dependencies: [
             "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
         ], resources: [.copy("Resources/reference")]),
         // HTTP: JSON API v1, OpenAPI document.
         .target(name: "GongzhiServer", dependencies: [
@@ -36,6 +38,7 @@ let package = Package(
         .executableTarget(name: "gongzhi", dependencies: [
             "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),

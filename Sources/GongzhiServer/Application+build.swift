@@ -15,21 +15,23 @@ public struct GongzhiServices: Sendable {
     public var atlas: Live<Atlas>
     /// The rules file; nil means the bundled defaults.
     public var rulesPath: String?
-    /// Who API requests act as. Until accounts exist every request acts as this one actor.
-    public var actor: Actor
+    public var accounts: AccountStore
     /// Names of the areas in the reference data (communities have no polygons to carry names).
     let referenceAreaNames: [String: String]
 
     public init(store: SQLiteCaseStore, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
-                actor: Actor = Actor(id: "api:anonymous")) {
+                accounts: AccountStore) {
         self.store = store
         self.reference = reference
         self.clock = clock
         self.atlas = atlas
         self.rulesPath = rulesPath
-        self.actor = actor
+        self.accounts = accounts
         referenceAreaNames = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// What a principal may see.
+    public func scope(of principal: Principal) -> Scope { Scope.of(unit: principal.unit, in: context.current.units) }
 
     /// An area's name, from the layers in force or the reference data.
     public func areaName(_ code: String) -> String? { atlas.current.name(of: code) ?? referenceAreaNames[code] }
@@ -49,15 +51,17 @@ public struct GongzhiServices: Sendable {
 }
 
 /// The router with every route of the product. Tests build the same router.
-public func buildRouter(_ services: GongzhiServices) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
-    router.middlewares.add(APIErrorMiddleware())
+public func buildRouter(_ services: GongzhiServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
     router.middlewares.add(SecurityHeadersMiddleware())
+    router.middlewares.add(APIErrorMiddleware())
+    router.middlewares.add(AuthMiddleware(accounts: services.accounts, clock: services.clock))
     router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
     router.get("/openapi.json") { _, _ in try OpenAPIDocument.response() }
     CaseRoutes(services: services).register(on: router)
     ReferenceRoutes(reference: services.reference, store: services.store).register(on: router)
     DispatchRoutes(services: services).register(on: router)
+    SessionRoutes(services: services).register(on: router)
     return router
 }
 

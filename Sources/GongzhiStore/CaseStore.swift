@@ -9,7 +9,9 @@ public protocol CaseStore: Sendable {
     /// the same `(source, external_id)` opened (`created == false`).
     func create(_ report: Report, actor: Actor, at: Date) async throws -> (record: CaseRecord, created: Bool)
     /// Applies a command. Throws `CaseError` (nothing written) or `StoreError.caseNotFound`.
-    func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date) async throws -> CaseRecord
+    /// `authorize` sees the case as it is inside the transaction and may throw to refuse.
+    func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date,
+                 authorize: @escaping @Sendable (CaseRecord) throws -> Void) async throws -> CaseRecord
     func find(id: Int64) async throws -> CaseRecord?
     func history(of id: Int64) async throws -> [CaseEvent]
     func list(_ query: CaseQuery) async throws -> CasePage
@@ -29,6 +31,8 @@ public struct CaseQuery: Sendable, Hashable {
     /// When set, only cases whose unit still holds them past their deadline at this instant.
     public var overdueAt: Date?
     public var sort: CaseSort = .newest
+    /// Only cases the caller may see; applied inside the query.
+    public var scope: Scope = .all
     /// Reported at or after.
     public var since: Date?
     /// Reported before.

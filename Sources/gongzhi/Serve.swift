@@ -67,7 +67,10 @@ struct Serve: AsyncParsableCommand {
             summary += added > 0 ? "; loaded \(added) demo cases" : "; demo cases already loaded"
         }
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.database.path) (\(summary))\n".utf8))
-        let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules)
+        let accounts = AccountStore(database: opened.database)
+        try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
+        let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
+                                       accounts: accounts)
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }
         let host = host

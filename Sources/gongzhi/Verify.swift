@@ -1,5 +1,6 @@
 import ArgumentParser
 import GongzhiStore
+import GRDB
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,12 @@ struct Verify: AsyncParsableCommand {
         if let broken = report.firstBreak {
             throw CommandFailure("BROKEN: \(broken) (checked \(report.casesChecked) cases, \(report.eventsChecked) events before it)", exitCode: 3)
         }
-        print("ok: \(report.casesChecked) cases, \(report.eventsChecked) events; every history chain is intact and matches its case")
+        let (audit, entries) = try await opened.database.pool.read { db in
+            (try AuditLog.verify(db), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") ?? 0)
+        }
+        if let (seq, problem) = audit {
+            throw CommandFailure("BROKEN: audit log entry #\(seq): \(problem)", exitCode: 3)
+        }
+        print("ok: \(report.casesChecked) cases, \(report.eventsChecked) events, \(entries) audit entries; every history chain is intact and matches its case")
     }
 }

@@ -13,6 +13,8 @@ struct ServerFixture {
     let database: GongzhiDatabase
     let services: GongzhiServices
     let clock: ManualTimeSource
+    /// An admin API key; the request helpers send it unless told otherwise.
+    let adminKey: String
 
     static let bundled = try! ReferenceData.bundled()
     static let start = Timestamp.parse("2026-11-23T09:00:00+08:00")!
@@ -32,12 +34,21 @@ struct ServerFixture {
         let context = CaseContext(units: reference.units, categories: reference.categories, rules: rulesPath == nil && !bundledRules ? .empty : try RulesFile.load(path: rulesPath, units: reference.units, categories: reference.categories),
                                   calendar: try ReferenceData.bundledCalendar())
         let store = SQLiteCaseStore(database: database, context: context)
-        services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath)
+        let accounts = AccountStore(database: database, bcryptCost: 4)
+        adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
+        services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
+                                   accounts: accounts)
     }
 
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func test(_ body: @Sendable (Client) async throws -> Void) async throws {
         let app = Application(router: buildRouter(services))
-        try await app.test(.router) { client in try await body(client) }
+        let key = adminKey
+        try await app.test(.router) { client in try await body(Client(raw: client, credential: key)) }
+    }
+
+    /// A key for a new principal with this role and unit.
+    func key(_ role: Role, _ unit: String) async throws -> String {
+        try await services.accounts.createKey(name: "\(role)", role: role, unit: unit, by: "test", at: Self.start).secret
     }
 
     func eventCount() async throws -> Int {
@@ -58,10 +69,19 @@ struct JSONResponse {
     var errorField: String? { error?["field"] as? String }
 }
 
-extension TestClientProtocol {
-    func call(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil) async throws -> JSONResponse {
-        try await execute(uri: uri, method: method, headers: body == nil ? [:] : [.contentType: "application/json"],
-                          body: body.map { ByteBuffer(string: $0) }) { response in
+/// The test client with a credential sent on every request (nil sends none).
+struct Client: Sendable {
+    let raw: any TestClientProtocol
+    var credential: String?
+
+    /// The same client acting with another credential.
+    func `as`(_ credential: String?) -> Client { Client(raw: raw, credential: credential) }
+
+    func call(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers extra: HTTPFields = [:]) async throws -> JSONResponse {
+        var headers: HTTPFields = body == nil ? [:] : [.contentType: "application/json"]
+        if let credential { headers[.authorization] = "Bearer \(credential)" }
+        headers.append(contentsOf: extra)
+        return try await raw.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let data = Data(buffer: response.body)
             let object = data.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])
             return JSONResponse(status: response.status, headers: response.headers, json: object)

@@ -66,9 +66,18 @@ import Testing
         return Result(status: p.terminationStatus, out: String(decoding: printed, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 
-    static func get(_ url: URL) async throws -> (Int, Data) {
-        let (data, response) = try await URLSession.shared.data(from: url)
+    static func get(_ url: URL, key: String? = nil) async throws -> (Int, Data) {
+        var request = URLRequest(url: url)
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// A new admin API key for the database, as `gongzhi keys create` prints it.
+    static func adminKey(_ db: String) throws -> String {
+        let r = try run(["keys", "create", "--db", db, "--role", "admin", "--name", "tests"])
+        #expect(r.status == 0, "\(r.err)")
+        return String(r.out.split(separator: "\n").last ?? "")
     }
 
     @Test func serveStartsStopsCleanlyAndKeepsDataAcrossRestarts() async throws {
@@ -80,8 +89,11 @@ import Testing
         #expect(first.status == 0, "\(first.err)")
         #expect(first.out.contains("loaded 40 demo cases"))
         #expect(first.out.contains("stopped"))
+        let key = try Self.adminKey(db)
         let second = try await Self.serving(["--db", db, "--demo-cases", "40"]) { base in
-            let (_, body) = try await Self.get(base.appendingPathComponent("api/v1/cases").appending(queryItems: [URLQueryItem(name: "limit", value: "200")]))
+            let unauthenticated = try await Self.get(base.appendingPathComponent("api/v1/cases"))
+            #expect(unauthenticated.0 == 401)
+            let (_, body) = try await Self.get(base.appendingPathComponent("api/v1/cases").appending(queryItems: [URLQueryItem(name: "limit", value: "200")]), key: key)
             let items = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["items"] as? [Any]
             #expect(items?.count == 40)
         }
@@ -149,10 +161,11 @@ import Testing
         #expect(grids.out.contains("unit grids of 500 m as layer version 4"))
         let listed = try CLITests.run(["areas", "list", "--db", db])
         #expect(listed.out.contains("v3\tstreet\t2 areas") && listed.out.contains("v4\tgrid"))
+        let key = try CLITests.adminKey(db)
         _ = try await CLITests.serving(["--db", db, "--no-demo"]) { base in
             var c = URLComponents(url: base.appendingPathComponent("api/v1/locate"), resolvingAgainstBaseURL: false)!
             c.queryItems = [URLQueryItem(name: "lat", value: "30.31"), URLQueryItem(name: "lon", value: "120.16")]
-            let (_, body) = try await CLITests.get(c.url!)
+            let (_, body) = try await CLITests.get(c.url!, key: key)
             let json = try JSONSerialization.jsonObject(with: body) as? [String: Any]
             #expect((json?["street"] as? [String: Any])?["code"] as? String == "330105008")
             #expect(((json?["grid"] as? [String: Any])?["code"] as? String)?.hasPrefix("33010500800") == true)
@@ -170,11 +183,12 @@ import Testing
         let start = "2026-11-25T09:00:00+08:00"
         final class Box: @unchecked Sendable { var id = 0 }
         let box = Box()
+        let key = try CLITests.adminKey(db)
         _ = try await CLITests.serving(["--db", db, "--no-demo", "--now", start]) { base in
-            let id = try await Self.post(base, "api/v1/reports", #"{"source":"grid_worker","category":"06010","description":"暴露垃圾","location":{"lat":30.342135,"lon":120.142877}}"#)["id"] as? Int ?? 0
+            let id = try await Self.post(base, "api/v1/reports", #"{"source":"grid_worker","category":"06010","description":"暴露垃圾","location":{"lat":30.342135,"lon":120.142877}}"#, key: key)["id"] as? Int ?? 0
             box.id = id
             // The bundled rule for 06 dispatches at once on register: 2 working days, escalating when overdue.
-            let r = try await Self.post(base, "api/v1/cases/\(id)/register", "{}")
+            let r = try await Self.post(base, "api/v1/cases/\(id)/register", "{}", key: key)
             #expect(r["status"] as? String == "dispatched")
         }
         // Down over the deadline; then up a week later, twice.
@@ -197,6 +211,7 @@ import Testing
         let dir = try CLITests.tempDir()
         let rules = dir.appendingPathComponent("rules.json").path
         try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}}]}"#.write(toFile: rules, atomically: true, encoding: .utf8)
+        let key = try CLITests.adminKey(dir.appendingPathComponent("g.sqlite").path)
         let p = Process()
         p.executableURL = CLITests.binary
         p.arguments = ["serve", "--port", "0", "--no-demo", "--db", dir.appendingPathComponent("g.sqlite").path, "--rules", rules]
@@ -212,7 +227,7 @@ import Testing
             if let r = printed.range(of: #"http://[0-9.]+:[0-9]+/"#, options: .regularExpression) { base = URL(string: String(printed[r])) }
         }
         let url = try #require(base).appendingPathComponent("api/v1/rules")
-        func count() async throws -> Int? { (try JSONSerialization.jsonObject(with: try await CLITests.get(url).1) as? [String: Any])?["count"] as? Int }
+        func count() async throws -> Int? { (try JSONSerialization.jsonObject(with: try await CLITests.get(url, key: key).1) as? [String: Any])?["count"] as? Int }
         #expect(try await count() == 1)
         try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}},{"id":"env","category":"06","unit":"street","deadline":{"amount":2,"unit":"working_days"}}]}"#
             .write(toFile: rules, atomically: true, encoding: .utf8)
@@ -226,9 +241,10 @@ import Testing
         #expect(p.isRunning)
     }
 
-    static func post(_ base: URL, _ path: String, _ body: String) async throws -> [String: Any] {
+    static func post(_ base: URL, _ path: String, _ body: String, key: String) async throws -> [String: Any] {
         var request = URLRequest(url: base.appendingPathComponent(path))
         request.httpMethod = "POST"
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
         request.httpBody = Data(body.utf8)
         let (data, _) = try await URLSession.shared.data(for: request)
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]

@@ -66,7 +66,7 @@ struct CaseDTO: Encodable {
 
     struct Area: Encodable { var district: Named?; var street: Named?; var community: Named?; var grid: Named?; var version: Int64 }
 
-    init(_ r: CaseRecord, services: GongzhiServices, now: Date, history: [CaseEvent]? = nil) {
+    init(_ r: CaseRecord, services: GongzhiServices, now: Date, history: [CaseEvent]? = nil, revealReporter: Bool = false) {
         let reference = services.reference
         id = r.id
         tracking_code = r.trackingCode
@@ -76,7 +76,10 @@ struct CaseDTO: Encodable {
         description = r.report.description
         location = r.report.location.map { Location(lat: $0.lat, lon: $0.lon) }
         address = r.report.address
-        reporter = r.report.reporter.map { ReporterDTO(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone)) }
+        reporter = r.report.reporter.map {
+            revealReporter ? ReporterDTO(name: $0.name, phone: $0.phone, masked: false)
+                : ReporterDTO(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone))
+        }
         external_id = r.report.externalID
         media_urls = r.report.mediaURLs
         func named(_ code: String?) -> Named? { code.map { Named(code: $0, name: services.areaName($0)) } }

@@ -7,31 +7,56 @@ import Hummingbird
 struct CaseRoutes {
     let services: GongzhiServices
 
-    func register(on router: Router<some RequestContext>) {
-        router.post("/api/v1/reports") { request, _ in try await createReport(request) }
-        router.get("/api/v1/cases") { request, _ in try await list(request) }
-        router.get("/api/v1/cases/{id}") { _, context in try await detail(context.parameters.get("id") ?? "") }
+    func register(on router: Router<AppRequestContext>) {
+        router.post("/api/v1/reports") { request, context in try await createReport(request, by: try context.caller()) }
+        router.get("/api/v1/cases") { request, context in try await list(request, by: try context.caller()) }
+        router.get("/api/v1/cases/{id}") { request, context in
+            try await detail(context.parameters.get("id") ?? "", request.uri.queryParameters, by: try context.caller())
+        }
         router.post("/api/v1/cases/{id}/{action}") { request, context in
-            try await act(request, id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "")
+            try await act(request, id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "", by: try context.caller())
         }
     }
 
-    func createReport(_ request: Request) async throws -> Response {
+    func createReport(_ request: Request, by principal: Principal) async throws -> Response {
+        guard AccessPolicy.files(principal.role) else {
+            throw APIError(.forbidden, code: "forbidden", message: "a \(principal.role.rawValue) may not file reports")
+        }
         let body = try await JSONBody.decode(ReportBody.self, from: request)
         let report = try ReportIntake.report(from: body, categories: services.reference.categories, atlas: services.atlas.current)
         let now = services.clock.now()
-        let (record, created) = try await services.store.create(report, actor: services.actor, at: now)
+        let (record, created) = try await services.store.create(report, actor: principal.actor, at: now)
         return JSONBody.response(CaseDTO(record, services: services, now: now), status: created ? .created : .ok)
     }
 
-    func detail(_ idText: String) async throws -> Response {
+    func detail(_ idText: String, _ params: Parameters, by principal: Principal) async throws -> Response {
         let id = try caseID(idText)
-        guard let record = try await services.store.find(id: id) else { throw StoreError.caseNotFound(id) }
+        guard AccessPolicy.readsCases(principal.role) else { throw StoreError.caseNotFound(id) }
+        guard let record = try await services.store.find(id: id), services.scope(of: principal).contains(record) else {
+            throw StoreError.caseNotFound(id)
+        }
+        let now = services.clock.now()
+        var reveal = false
+        if let field = params.get("reveal") {
+            guard field == "reporter" else {
+                throw APIError(.unprocessableContent, code: "unknown_field", message: "only reporter can be revealed", field: "reveal")
+            }
+            guard AccessPolicy.revealsPersonalData(principal.role) else {
+                throw APIError(.forbidden, code: "forbidden", message: "a \(principal.role.rawValue) may not read personal fields")
+            }
+            guard let reason = params.get("reason")?.trimmingCharacters(in: .whitespaces), !reason.isEmpty, reason.count <= 200 else {
+                throw APIError(.unprocessableContent, code: "required", message: "say why you need the reporter's details (reason, at most 200 characters)", field: "reason")
+            }
+            if record.report.reporter != nil {
+                try await services.accounts.logAccess(actor: principal.id, caseID: id, field: "reporter", reason: reason, at: now)
+            }
+            reveal = true
+        }
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, services: services, now: services.clock.now(), history: history))
+        return JSONBody.response(CaseDTO(record, services: services, now: now, history: history, revealReporter: reveal))
     }
 
-    func act(_ request: Request, id idText: String, action actionText: String) async throws -> Response {
+    func act(_ request: Request, id idText: String, action actionText: String, by principal: Principal) async throws -> Response {
         let id = try caseID(idText)
         guard let action = CaseAction(rawValue: actionText), !CaseAction.systemOnly.contains(action) else {
             throw APIError(.notFound, code: "unknown_action",
@@ -41,13 +66,25 @@ struct CaseRoutes {
         let command = CaseCommand(action, unit: body.unit, reason: body.reason, note: body.note, passed: body.passed,
                                   mediaURLs: body.media_urls ?? [], deadlineHours: body.deadline_hours)
         let now = services.clock.now()
-        let record = try await services.store.perform(command, on: id, actor: services.actor, at: now)
+        let scope = services.scope(of: principal)
+        // Checked inside the transaction, against the case as it is there.
+        let record = try await services.store.perform(command, on: id, actor: principal.actor, at: now) { current in
+            switch AccessPolicy.decide(principal, action, on: current, scope: scope) {
+            case .allow: return
+            case .hidden: throw StoreError.caseNotFound(id)
+            case .forbidden(let why): throw APIError(.forbidden, code: "forbidden", message: why)
+            }
+        }
         let history = try await services.store.history(of: id)
         return JSONBody.response(CaseDTO(record, services: services, now: now, history: history))
     }
 
-    func list(_ request: Request) async throws -> Response {
-        let q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
+    func list(_ request: Request, by principal: Principal) async throws -> Response {
+        guard AccessPolicy.readsCases(principal.role) else {
+            throw APIError(.forbidden, code: "forbidden", message: "a \(principal.role.rawValue) may not read cases")
+        }
+        var q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
+        q.scope = services.scope(of: principal)
         let page = try await services.store.list(q)
         let now = services.clock.now()
         return JSONBody.response(CaseListDTO(items: page.items.map { CaseDTO($0, services: services, now: now) },

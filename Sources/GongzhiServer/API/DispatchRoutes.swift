@@ -8,12 +8,15 @@ import Hummingbird
 struct DispatchRoutes {
     let services: GongzhiServices
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on router: Router<AppRequestContext>) {
         router.get("/api/v1/locate") { request, _ in try locate(request.uri.queryParameters) }
         router.get("/api/v1/route") { request, _ in try route(request.uri.queryParameters) }
         router.get("/api/v1/calendar") { request, _ in try calendar(request.uri.queryParameters) }
         router.get("/api/v1/rules") { _, _ in rules() }
-        router.post("/api/v1/rules/reload") { _, _ in try await reload() }
+        router.post("/api/v1/rules/reload") { _, context in
+            guard try context.caller().role == .admin else { throw APIError(.forbidden, code: "forbidden", message: "only an admin may reload the rules") }
+            return try await reload()
+        }
     }
 
     typealias Named = CaseDTO.Named

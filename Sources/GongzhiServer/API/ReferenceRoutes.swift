@@ -8,7 +8,7 @@ struct ReferenceRoutes {
     let reference: ReferenceData
     let store: SQLiteCaseStore
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on router: Router<AppRequestContext>) {
         let categories = categoryTree()
         router.get("/api/v1/categories") { _, _ in JSONBody.response(categories) }
         router.get("/api/v1/units") { request, _ in try units(request.uri.queryParameters) }

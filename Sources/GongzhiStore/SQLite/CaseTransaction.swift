@@ -37,8 +37,10 @@ public struct CaseTransaction {
     }
 
     /// See `CaseStore.perform`.
-    public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date) throws -> CaseRecord {
+    public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date,
+                        authorize: (CaseRecord) throws -> Void = { _ in }) throws -> CaseRecord {
         guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
+        try authorize(current)
         // A clock that jumped back (NTP, a replaced server) must not make history run backwards.
         let at = max(at, current.updatedAt)
         let drafts = try CaseMachine.decide(current, command, at: at, context: context)

@@ -31,13 +31,20 @@ public struct SQLiteCaseStore: CaseStore {
         try await transaction { try $0.create(report, actor: actor, at: at) }
     }
 
-    public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date) async throws -> CaseRecord {
-        try await transaction { try $0.perform(command, on: id, actor: actor, at: at) }
+    public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date,
+                        authorize: @escaping @Sendable (CaseRecord) throws -> Void = { _ in }) async throws -> CaseRecord {
+        try await transaction { try $0.perform(command, on: id, actor: actor, at: at, authorize: authorize) }
     }
 
     public func find(id: Int64) async throws -> CaseRecord? {
         try await database.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", arguments: [id]).map(CaseRows.record)
+        }
+    }
+
+    public func find(trackingCode: String) async throws -> CaseRecord? {
+        try await database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE tracking_code = ?", arguments: [trackingCode]).map(CaseRows.record)
         }
     }
 
@@ -81,6 +88,23 @@ public struct SQLiteCaseStore: CaseStore {
             args.append(Timestamp.millis(now))
         }
         if q.sort == .timeLeft { clauses.append("status = 'dispatched' AND due_at IS NOT NULL") }
+        if !q.scope.isAll {
+            // The caller's scope, in the query itself: cases outside it are never read.
+            let units = q.scope.units.sorted(), areas = q.scope.areas.sorted()
+            var parts: [String] = []
+            if !units.isEmpty {
+                parts.append("unit IN (\(Array(repeating: "?", count: units.count).joined(separator: ", ")))")
+                args.append(contentsOf: units.map { $0 as (any DatabaseValueConvertible)? })
+            }
+            if !areas.isEmpty {
+                let marks = Array(repeating: "?", count: areas.count).joined(separator: ", ")
+                for column in ["street_code", "community_code", "grid_code"] {
+                    parts.append("\(column) IN (\(marks))")
+                    args.append(contentsOf: areas.map { $0 as (any DatabaseValueConvertible)? })
+                }
+            }
+            clauses.append(parts.isEmpty ? "0" : "(" + parts.joined(separator: " OR ") + ")")
+        }
         if !q.categories.isEmpty {
             var parts: [String] = []
             for c in q.categories {

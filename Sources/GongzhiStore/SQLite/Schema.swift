@@ -100,6 +100,46 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END;
                 """)
         }
+        m.registerMigration("v2-accounts-and-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    username TEXT PRIMARY KEY NOT NULL, display_name TEXT NOT NULL, role TEXT NOT NULL,
+                    unit TEXT NOT NULL REFERENCES units(code), password_hash TEXT NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER,
+                    created_at INTEGER NOT NULL, password_changed_at INTEGER NOT NULL);
+
+                -- Keys and tokens are stored as SHA-256 of their secret: they are long random values,
+                -- so a fast hash suffices, and a leaked database does not leak working credentials.
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+                    unit TEXT NOT NULL REFERENCES units(code), secret_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
+
+                CREATE TABLE tokens (
+                    hash TEXT PRIMARY KEY NOT NULL, username TEXT NOT NULL REFERENCES users(username),
+                    kind TEXT NOT NULL, csrf TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+                CREATE INDEX tokens_by_user ON tokens(username);
+
+                -- Every unmasked read of a personal field.
+                CREATE TABLE access_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
+                    case_id INTEGER NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL);
+
+                -- Logins, failed logins, key use, account and role changes, exports: hash-chained.
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                    detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+
+                CREATE TRIGGER access_log_append_only_update BEFORE UPDATE ON access_log
+                BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+                CREATE TRIGGER access_log_append_only_delete BEFORE DELETE ON access_log
+                BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+                CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return m
     }
 }

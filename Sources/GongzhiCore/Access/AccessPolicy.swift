@@ -1,0 +1,58 @@
+/// Who may do what: the one place the platform's permissions are written down. Pure, so it is
+/// tested exhaustively, role by role and action by action.
+public enum AccessPolicy {
+    /// Whether the role reads cases at all (within its scope).
+    public static func readsCases(_ role: Role) -> Bool {
+        role != .machine && role != .merchant
+    }
+
+    /// Whether the role may file reports.
+    public static func files(_ role: Role) -> Bool {
+        [.admin, .dispatcher, .handler, .gridWorker, .machine].contains(role)
+    }
+
+    /// The case actions each role may take, before scope and assignment are considered.
+    public static func actions(_ role: Role) -> Set<CaseAction> {
+        switch role {
+        case .admin: Set(CaseAction.commands)
+        case .dispatcher: [.register, .reject, .dispatch, .escalate, .verify, .close, .reopen, .comment, .supervise]
+        case .handler: [.return, .escalate, .handle, .comment]
+        case .supervisor: [.supervise, .comment]
+        case .gridWorker: [.verify, .comment]
+        case .leader, .merchant, .auditor, .machine: []
+        }
+    }
+
+    /// Actions only the unit now holding the case may take (its handler answers for it).
+    static let holderOnly: Set<CaseAction> = [.return, .handle]
+
+    public enum Decision: Sendable, Hashable {
+        case allow
+        /// The case exists but the principal may not act on it: 403.
+        case forbidden(String)
+        /// The principal may not even know the case exists: 404.
+        case hidden
+    }
+
+    /// May `principal` take `action` on `record`?
+    public static func decide(_ principal: Principal, _ action: CaseAction, on record: CaseRecord, scope: Scope) -> Decision {
+        guard readsCases(principal.role), scope.contains(record) else { return .hidden }
+        guard actions(principal.role).contains(action) else {
+            return .forbidden("a \(principal.role.rawValue) may not \(action.rawValue) cases")
+        }
+        if principal.role == .handler, holderOnly.contains(action) || action == .escalate {
+            guard let unit = record.unit, scope.units.contains(unit) || scope.isAll else {
+                return .forbidden("only the unit holding the case may \(action.rawValue) it")
+            }
+        }
+        return .allow
+    }
+
+    /// Whether the role may read personal fields unmasked (on request, logged).
+    public static func revealsPersonalData(_ role: Role) -> Bool {
+        [.admin, .dispatcher, .handler].contains(role)
+    }
+
+    /// Whether the role reads the audit and access logs.
+    public static func readsAudit(_ role: Role) -> Bool { role == .auditor || role == .admin }
+}

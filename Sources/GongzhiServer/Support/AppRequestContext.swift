@@ -1,0 +1,20 @@
+import GongzhiCore
+import Hummingbird
+
+/// The request context of every route: Hummingbird's core plus who is calling.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` for `/api/v1` routes; nil on open routes.
+    public var principal: Principal?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        principal = nil
+    }
+
+    /// The authenticated caller; routes behind `AuthMiddleware` always have one.
+    func caller() throws -> Principal {
+        guard let principal else { throw APIError(.unauthorized, code: "unauthenticated", message: "send Authorization: Bearer <key or token>") }
+        return principal
+    }
+}

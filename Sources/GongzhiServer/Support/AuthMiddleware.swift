@@ -1,0 +1,37 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+import Hummingbird
+
+/// Authenticates every `/api/v1` request by `Authorization: Bearer <API key or token>`.
+/// Without valid credentials the answer is 401 with the JSON error body; `POST /api/v1/session`
+/// (which issues tokens) is the one route under `/api/v1` that needs none.
+struct AuthMiddleware: RouterMiddleware {
+    let accounts: AccountStore
+    let clock: any TimeSource
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/v1/") || path == "/api/v1" else { return try await next(request, context) }
+        if path == "/api/v1/session", request.method == .post { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError(.unauthorized, code: "unauthenticated", message: "send Authorization: Bearer <API key or token>; get a token from POST /api/v1/session")
+        }
+        let credential = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let now = clock.now()
+        let principal: Principal?
+        if credential.hasPrefix("gzk_") {
+            principal = try await accounts.authenticate(key: credential, at: now)
+        } else if credential.hasPrefix("gzt_") {
+            principal = try await accounts.session(token: credential, at: now)?.principal
+        } else {
+            principal = nil
+        }
+        guard let principal else {
+            throw APIError(.unauthorized, code: "invalid_credentials", message: "the key or token is unknown, revoked or expired")
+        }
+        var context = context
+        context.principal = principal
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+import GongzhiCore
+import GRDB
+import HummingbirdBcrypt
+
+/// Users, API keys, tokens and the access log. Every change is written to the audit log in
+/// the same transaction.
+public struct AccountStore: Sendable {
+    public let database: GongzhiDatabase
+    /// bcrypt cost; tests lower it, production keeps 12 (~0.25 s a hash on one core).
+    public let bcryptCost: UInt8
+    public let policy: LoginPolicy
+
+    public init(database: GongzhiDatabase, bcryptCost: UInt8 = 12, policy: LoginPolicy = LoginPolicy()) {
+        self.database = database
+        self.bcryptCost = bcryptCost
+        self.policy = policy
+    }
+
+    public struct LoginPolicy: Sendable {
+        /// Failed attempts before the account locks.
+        public var maxFailures = 5
+        public var lockout: TimeInterval = 15 * 60
+        public var tokenLifetime: TimeInterval = 12 * 3600
+        public init() {}
+    }
+
+    public struct User: Sendable, Hashable {
+        public var username: String
+        public var displayName: String
+        public var role: Role
+        public var unit: String
+        public var disabled: Bool
+        public var lockedUntil: Date?
+
+        public var principal: Principal { Principal(kind: .user, id: "user:\(username)", role: role, unit: unit) }
+    }
+
+    public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
+        case invalidUsername, weakPassword, unknownUnit(String), userExists(String), noSuchUser(String), noSuchKey(String)
+        public var description: String {
+            switch self {
+            case .invalidUsername: "usernames are 3–32 letters, digits, '.', '-' or '_'"
+            case .weakPassword: "passwords need at least 10 characters"
+            case .unknownUnit(let u): "unit \(u) does not exist"
+            case .userExists(let u): "user \(u) already exists"
+            case .noSuchUser(let u): "no user \(u)"
+            case .noSuchKey(let k): "no API key \(k)"
+            }
+        }
+    }
+
+    // MARK: Users
+
+    public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String, at: Date) async throws -> User {
+        guard (3...32).contains(username.count), username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw AccountError.invalidUsername
+        }
+        guard password.count >= 10 else { throw AccountError.weakPassword }
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        return try await database.pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE username = ?", arguments: [username]) != true else { throw AccountError.userExists(username) }
+            let ms = Timestamp.millis(at)
+            try db.execute(sql: """
+                INSERT INTO users (username, display_name, role, unit, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [username, displayName, role.rawValue, unit, hash, ms, ms])
+            try AuditLog.append(db, at: at, actor: actor, action: "user.add", detail: ["user": username, "role": role.rawValue, "unit": unit])
+            return User(username: username, displayName: displayName, role: role, unit: unit, disabled: false, lockedUntil: nil)
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").compactMap(Self.user) }
+    }
+
+    public func user(_ username: String) async throws -> User? {
+        try await database.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]).flatMap(Self.user) }
+    }
+
+    public var hasUsers: Bool {
+        get async throws { try await database.pool.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM users LIMIT 1") == true } }
+    }
+
+    /// Disables an account and ends its sessions.
+    public func disable(_ username: String, by actor: String, at: Date) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE users SET disabled = 1 WHERE username = ?", arguments: [username])
+            guard db.changesCount == 1 else { throw AccountError.noSuchUser(username) }
+            try db.execute(sql: "DELETE FROM tokens WHERE username = ?", arguments: [username])
+            try AuditLog.append(db, at: at, actor: actor, action: "user.disable", detail: ["user": username])
+        }
+    }
+
+    /// Sets a new password, unlocks the account and ends its sessions.
+    public func resetPassword(_ username: String, to password: String, by actor: String, at: Date) async throws {
+        guard password.count >= 10 else { throw AccountError.weakPassword }
+        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?",
+                           arguments: [hash, Timestamp.millis(at), username])
+            guard db.changesCount == 1 else { throw AccountError.noSuchUser(username) }
+            try db.execute(sql: "DELETE FROM tokens WHERE username = ?", arguments: [username])
+            try AuditLog.append(db, at: at, actor: actor, action: "user.reset_password", detail: ["user": username])
+        }
+    }
+
+    public func setRole(_ username: String, role: Role, unit: String, by actor: String, at: Date) async throws {
+        try await database.pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
+            try db.execute(sql: "UPDATE users SET role = ?, unit = ? WHERE username = ?", arguments: [role.rawValue, unit, username])
+            guard db.changesCount == 1 else { throw AccountError.noSuchUser(username) }
+            try db.execute(sql: "DELETE FROM tokens WHERE username = ?", arguments: [username])
+            try AuditLog.append(db, at: at, actor: actor, action: "user.role", detail: ["user": username, "role": role.rawValue, "unit": unit])
+        }
+    }
+
+    // MARK: Login and tokens
+
+    public enum LoginResult: Sendable, Equatable {
+        case success(token: String, csrf: String, user: User, expiresAt: Date)
+        /// Wrong username or password; the same answer for both, so names cannot be probed.
+        case invalid
+        case locked(until: Date)
+    }
+
+    /// Checks a password and issues a new token (a new one at every login, so a planted session
+    /// id is never promoted). Repeated failures lock the account for a while.
+    public func login(username: String, password: String, kind: String, at: Date) async throws -> LoginResult {
+        let found = try await database.pool.read { db -> (user: User, hash: String)? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]), let user = Self.user(row) else { return nil }
+            return (user, row["password_hash"])
+        }
+        // Verify even for unknown users, so timing does not tell which names exist.
+        let ok = Bcrypt.verify(password, hash: found?.hash ?? Self.dummyHash)
+        let policy = policy
+        return try await database.pool.write { db in
+            guard let user = found?.user else {
+                try AuditLog.append(db, at: at, actor: "user:\(username)", action: "login.failed", detail: ["reason": "unknown user"])
+                return .invalid
+            }
+            if let until = user.lockedUntil, until > at {
+                try AuditLog.append(db, at: at, actor: user.principal.id, action: "login.failed", detail: ["reason": "locked"])
+                return .locked(until: until)
+            }
+            guard ok, !user.disabled else {
+                let failures = (try Int.fetchOne(db, sql: "SELECT failed_logins FROM users WHERE username = ?", arguments: [username]) ?? 0) + 1
+                let lock = failures >= policy.maxFailures ? Timestamp.millis(at.addingTimeInterval(policy.lockout)) : nil
+                try db.execute(sql: "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                               arguments: [lock == nil ? failures : 0, lock, username])
+                try AuditLog.append(db, at: at, actor: user.principal.id, action: "login.failed",
+                                    detail: ["reason": user.disabled ? "disabled" : "password", "locked": lock == nil ? "no" : "yes"])
+                return .invalid
+            }
+            try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", arguments: [username])
+            let token = Credentials.newToken(), csrf = Credentials.random(32)
+            let expires = at.addingTimeInterval(policy.tokenLifetime)
+            try db.execute(sql: "INSERT INTO tokens (hash, username, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [SHA256.hex(token), username, kind, csrf, Timestamp.millis(at), Timestamp.millis(expires)])
+            try AuditLog.append(db, at: at, actor: user.principal.id, action: "login", detail: ["kind": kind])
+            return .success(token: token, csrf: csrf, user: user, expiresAt: expires)
+        }
+    }
+
+    /// A bcrypt hash of nothing anyone knows, so unknown users cost as much as known ones.
+    static let dummyHash = Bcrypt.hash(Credentials.random(20), cost: 4)
+
+    public struct Session: Sendable, Hashable {
+        public var principal: Principal
+        public var csrf: String?
+        public var kind: String
+    }
+
+    /// The principal behind a bearer token or session cookie, or nil when it is unknown,
+    /// expired, or its user is disabled.
+    public func session(token: String, at: Date) async throws -> Session? {
+        try await database.pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT t.kind, t.csrf, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.hash = ?
+                """, arguments: [SHA256.hex(token)]), let user = Self.user(row), !user.disabled,
+                  (row["expires_at"] as Int64) > Timestamp.millis(at) else { return nil }
+            return Session(principal: user.principal, csrf: row["csrf"], kind: row["kind"])
+        }
+    }
+
+    public func logout(token: String, at: Date) async throws {
+        try await database.pool.write { db in
+            if let user = try String.fetchOne(db, sql: "SELECT username FROM tokens WHERE hash = ?", arguments: [SHA256.hex(token)]) {
+                try db.execute(sql: "DELETE FROM tokens WHERE hash = ?", arguments: [SHA256.hex(token)])
+                try AuditLog.append(db, at: at, actor: "user:\(user)", action: "logout", detail: [:])
+            }
+        }
+    }
+
+    // MARK: API keys
+
+    public struct Key: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var role: Role
+        public var unit: String
+        public var createdAt: Date
+        public var lastUsedAt: Date?
+        public var revokedAt: Date?
+
+        public var principal: Principal { Principal(kind: .key, id: "key:\(id)", role: role, unit: unit) }
+    }
+
+    /// Creates a key and returns it with its secret, which is shown once and not kept.
+    public func createKey(name: String, role: Role, unit: String, by actor: String, at: Date) async throws -> (key: Key, secret: String) {
+        let (id, secret, hash) = Credentials.newKey()
+        return try await database.pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
+            try db.execute(sql: "INSERT INTO api_keys (id, name, role, unit, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, name, role.rawValue, unit, hash, Timestamp.millis(at)])
+            try AuditLog.append(db, at: at, actor: actor, action: "key.create", detail: ["key": id, "name": name, "role": role.rawValue, "unit": unit])
+            return (Key(id: id, name: name, role: role, unit: unit, createdAt: at), secret)
+        }
+    }
+
+    public func keys() async throws -> [Key] {
+        try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").compactMap(Self.key) }
+    }
+
+    public func revokeKey(_ id: String, by actor: String, at: Date) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [Timestamp.millis(at), id])
+            guard db.changesCount == 1 else { throw AccountError.noSuchKey(id) }
+            try AuditLog.append(db, at: at, actor: actor, action: "key.revoke", detail: ["key": id])
+        }
+    }
+
+    /// The principal of a presented API key, or nil when unknown or revoked. Records its use
+    /// (the last-used time, and an audit entry at most once an hour per key).
+    public func authenticate(key presented: String, at: Date) async throws -> Principal? {
+        guard let (id, secret) = Credentials.parseKey(presented) else { return nil }
+        return try await database.pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]), let key = Self.key(row),
+                  key.revokedAt == nil, Credentials.constantTimeEquals(row["secret_hash"], SHA256.hex(secret)) else { return nil }
+            let ms = Timestamp.millis(at)
+            if (key.lastUsedAt.map(Timestamp.millis) ?? 0) < ms - 3_600_000 {
+                try AuditLog.append(db, at: at, actor: key.principal.id, action: "key.use", detail: [:])
+            }
+            try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [ms, id])
+            return key.principal
+        }
+    }
+
+    // MARK: Access log
+
+    /// Records an unmasked read of a personal field.
+    public func logAccess(actor: String, caseID: Int64, field: String, reason: String, at: Date) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "INSERT INTO access_log (at, actor, case_id, field, reason) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [Timestamp.millis(at), actor, caseID, field, reason])
+        }
+    }
+
+    public struct Access: Sendable, Hashable { public var at: Date; public var actor: String; public var caseID: Int64; public var field: String; public var reason: String }
+
+    public func accessLog(limit: Int) async throws -> [Access] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                Access(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"], reason: $0["reason"])
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func user(_ row: Row) -> User? {
+        guard let role = Role(rawValue: row["role"]) else { return nil }
+        return User(username: row["username"], displayName: row["display_name"], role: role, unit: row["unit"], disabled: row["disabled"],
+                    lockedUntil: (row["locked_until"] as Int64?).map(Timestamp.date(millis:)))
+    }
+
+    static func key(_ row: Row) -> Key? {
+        guard let role = Role(rawValue: row["role"]) else { return nil }
+        return Key(id: row["id"], name: row["name"], role: role, unit: row["unit"], createdAt: Timestamp.date(millis: row["created_at"]),
+                   lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.date(millis:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))
+    }
+}

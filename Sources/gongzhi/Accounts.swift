@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import GongzhiCore
+import GongzhiStore
+
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Disable.self, ResetPassword.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user; prints a generated password unless --password-env names one.")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: "Login name.") var username: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "admin, dispatcher, handler, supervisor, leader, grid_worker, merchant, auditor.") var role: Role
+        @Option(help: "The unit code the user works for (see GET /api/v1/units).") var unit: String
+        @Option(help: "An environment variable holding the password.") var passwordEnv: String?
+
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db)
+            let password = try passwordEnv.map { name in
+                guard let v = ProcessInfo.processInfo.environment[name] else { throw CommandFailure("environment variable \(name) is not set") }
+                return v
+            } ?? Credentials.random(16)
+            do {
+                _ = try await AccountStore(database: opened.database).addUser(username: username, displayName: name, role: role, unit: unit,
+                                                                             password: password, by: "cli:\(NSUserName())", at: Date())
+            } catch let e as AccountStore.AccountError { throw CommandFailure(e.description) }
+            print("added \(username) (\(role.rawValue), \(unit))")
+            if passwordEnv == nil { print("password: \(password)") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            for u in try await AccountStore(database: opened.database).users() {
+                print("\(u.username)\t\(u.role.rawValue)\t\(u.unit)\t\(u.disabled ? "disabled" : "active")\t\(u.displayName)")
+            }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user and end their sessions.")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Argument(help: "Login name.") var username: String
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            do { try await AccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
+                throw CommandFailure(e.description)
+            }
+            print("disabled \(username)")
+        }
+    }
+
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Set a new password (printed), unlock, end sessions.")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Argument(help: "Login name.") var username: String
+        @Option(help: "An environment variable holding the new password.") var passwordEnv: String?
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] } ?? Credentials.random(16)
+            do { try await AccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
+                throw CommandFailure(e.description)
+            }
+            print("reset the password of \(username)")
+            if passwordEnv == nil { print("password: \(password)") }
+        }
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys for machine clients.", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; it is printed once, on the last line.")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: "The key's role (machine for camera systems and apps).") var role: Role
+        @Option(help: "What the key is for.") var name: String
+        @Option(help: "The unit the key acts for.") var unit = ReferenceData.districtCode
+
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db)
+            do {
+                let (key, secret) = try await AccountStore(database: opened.database).createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
+                print("created key \(key.id) (\(role.rawValue), \(unit)); it is shown once:")
+                print(secret)
+            } catch let e as AccountStore.AccountError { throw CommandFailure(e.description) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            for k in try await AccountStore(database: opened.database).keys() {
+                let used = k.lastUsedAt.map(Timestamp.rfc3339) ?? "never used"
+                print("\(k.id)\t\(k.role.rawValue)\t\(k.unit)\t\(k.revokedAt == nil ? "active" : "revoked")\t\(used)\t\(k.name)")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key at once.")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Argument(help: "The key id (from keys list).") var id: String
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            do { try await AccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
+                throw CommandFailure(e.description)
+            }
+            print("revoked \(id)")
+        }
+    }
+}
+
+extension Role: ExpressibleByArgument {}
