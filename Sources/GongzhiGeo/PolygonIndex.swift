@@ -76,11 +76,11 @@ public struct PolygonIndex: Sendable {
     /// The first polygon (in the order given) containing the point, or nil.
     @inline(__always)
     public func locate(lon: Double, lat: Double) -> Int? {
-        let fx = (lon - box.minLon) / cellWidth, fy = (lat - box.minLat) / cellHeight
-        guard fx >= 0, fy >= 0 else { return nil }
-        // Points on the far edge of the box belong to the last column or row.
-        let cx = min(Int(fx), columns - 1), cy = min(Int(fy), rows - 1)
-        guard fx <= Double(columns), fy <= Double(rows) else { return nil }
+        // Compare with the box itself (not the cell arithmetic, which can round past the last
+        // column); points on its far edge belong to the last column or row.
+        guard lon >= box.minLon, lon <= box.maxLon, lat >= box.minLat, lat <= box.maxLat else { return nil }
+        let cx = min(max(Int((lon - box.minLon) / cellWidth), 0), columns - 1)
+        let cy = min(max(Int((lat - box.minLat) / cellHeight), 0), rows - 1)
         let v = cells[cy * columns + cx]
         if v >= 0 { return Int(v) }
         if v == -1 { return nil }

@@ -16,6 +16,8 @@ public struct GongzhiServices: Sendable {
     /// The rules file; nil means the bundled defaults.
     public var rulesPath: String?
     public var accounts: AccountStore
+    /// One reload at a time (SIGHUP and the API may ask together), so the newest read wins.
+    let reloads = Serial()
     /// Names of the areas in the reference data (communities have no polygons to carry names).
     let referenceAreaNames: [String: String]
 
@@ -41,6 +43,10 @@ public struct GongzhiServices: Sendable {
     /// Re-reads the rules file and the area layers in force. On any error nothing changes and
     /// the error says what is wrong; the old rules and areas stay in force.
     public func reload() async throws -> (rules: Int, atlasVersion: Int64) {
+        try await reloads.run { try await loadAndInstall() }
+    }
+
+    private func loadAndInstall() async throws -> (rules: Int, atlasVersion: Int64) {
         let current = context.current
         let rules = try RulesFile.load(path: rulesPath, units: current.units, categories: current.categories)
         let atlas = try await AreaStore(database: store.database).atlas()
@@ -102,5 +108,20 @@ struct SchedulerService: Service {
                 try await Task.sleep(for: every)
             }
         }
+    }
+}
+
+/// Runs async jobs one after another.
+actor Serial {
+    private var tail: Task<Void, Never>?
+
+    func run<T: Sendable>(_ job: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = tail
+        let task = Task { () async throws -> T in
+            await previous?.value
+            return try await job()
+        }
+        tail = Task { _ = try? await task.value }
+        return try await task.value
     }
 }

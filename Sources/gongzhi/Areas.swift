@@ -70,10 +70,9 @@ struct Areas: AsyncParsableCommand {
             print("generated \(info.featureCount) unit grids of \(Int(cell)) m as layer version \(info.version)")
             if let out {
                 let shapes = try await AreaStore(database: opened.database).shapes(version: info.version)
-                let fc = "{\"type\":\"FeatureCollection\",\"features\":[" + shapes.map {
-                    let props = "{\"code\":\"\($0.code)\",\"name\":\"\($0.name)\",\"parent\":\"\($0.parentCode ?? "")\"}"
-                    return "{\"type\":\"Feature\",\"properties\":\(props),\"geometry\":\($0.geometry)}"
-                }.joined(separator: ",") + "]}"
+                let fc = GeoJSON.encode(try shapes.map {
+                    (["code": $0.code, "name": $0.name, "parent": $0.parentCode ?? ""], try GeoJSON.geometry($0.geometry))
+                })
                 try fc.write(toFile: out, atomically: true, encoding: .utf8)
                 print("wrote \(out)")
             }

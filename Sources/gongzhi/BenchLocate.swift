@@ -22,6 +22,12 @@ struct BenchLocate: AsyncParsableCommand {
     @Option(help: "Write the grid polygons and the points here (GeoJSON and CSV) for a peer to run on.")
     var export: String?
 
+    func validate() throws {
+        guard points >= 1, points <= 100_000_000 else { throw ValidationError("--points must be between 1 and 100000000") }
+        guard rounds >= 1, rounds <= 100 else { throw ValidationError("--rounds must be between 1 and 100") }
+        guard cell >= 20, cell <= 5_000 else { throw ValidationError("--cell must be between 20 and 5000 metres") }
+    }
+
     func run() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

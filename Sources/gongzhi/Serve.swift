@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite database file.")
     var db = "./gongzhi.sqlite"
 
-    @Flag(help: "Do not load the Gongshu demo cases (reference data is always loaded).")
+    @Flag(help: "Do not load the demo: no demo cases, users or generated unit grids (reference data and the bundled district and street areas are always loaded; import grids with gongzhi areas).")
     var noDemo = false
 
     @Option(help: "How many demo cases to load on first start.")

@@ -11,12 +11,14 @@ struct Verify: AsyncParsableCommand {
     var db = "./gongzhi.sqlite"
 
     func run() async throws {
-        let opened = try await OpenedDatabase.open(path: db, mustExist: true)
-        let report = try await ChainVerifier(database: opened.database).verify()
+        // Read-only and without migrating: verify never changes what it checks.
+        let reader: DatabaseQueue
+        do { reader = try GongzhiDatabase.readOnly(path: db) } catch { throw CommandFailure("\(error)") }
+        let report = try await ChainVerifier(reader: reader).verify()
         if let broken = report.firstBreak {
             throw CommandFailure("BROKEN: \(broken) (checked \(report.casesChecked) cases, \(report.eventsChecked) events before it)", exitCode: 3)
         }
-        let (audit, entries) = try await opened.database.pool.read { db in
+        let (audit, entries) = try await reader.read { db in
             (try AuditLog.verify(db), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") ?? 0)
         }
         if let (seq, problem) = audit {

@@ -27,7 +27,8 @@ import Testing
     @Test func categoryMustBeAMatterNotAComponentOrUnknown() {
         #expect(field(of: Report(source: .camera, category: "01001", description: "x")) == nil)
         #expect(field(of: Report(source: .camera, category: "99999", description: "x")) == "category")
-        #expect(field(of: Report(source: .camera, category: "", description: "x")) == "category")
+        #expect(field(of: Report(source: .camera, category: "  ", description: "x")) == nil)  // empty means unclassified
+        #expect(try! validate(Report(source: .camera, category: " ", description: "x")).category == nil)
     }
 
     @Test(arguments: [(91.0, 0.0, "location.lat"), (-90.5, 0.0, "location.lat"), (Double.nan, 0.0, "location.lat"),

@@ -111,6 +111,9 @@ import Testing
 
     @Test func securityHeaders() async throws {
         try await ServerFixture().test { client in
+            let error = try await client.get("/api/v1/cases/999")
+            #expect(error.status == .notFound && error.headers[.xContentTypeOptions] == "nosniff")
+            #expect(error.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
             let r = try await client.get("/healthz")
             #expect(r.headers[.xContentTypeOptions] == "nosniff")
             #expect(r.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)

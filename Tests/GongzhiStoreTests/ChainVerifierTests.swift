@@ -37,8 +37,39 @@ import Testing
     @Test func rehashingAnEditedEventStillBreaksTheNext() async throws {
         let f = try await StoreFixture()
         let c = try await f.closedCase()
-        try await tamper(f, "UPDATE case_events SET hash = ? WHERE case_id = ? AND seq = 2", [String(repeating: "a", count: 64), c.id])
-        #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: c.id, seq: 2, problem: .hashMismatch))
+        let e = try await f.store.history(of: c.id)[3]
+        let forged = EventChain.canonicalJSON(EventPayload(note: "未处理"))
+        let rehashed = EventChain.digest(caseID: c.id, seq: 3, action: e.action.rawValue, actorID: e.actor.id, actorUnit: e.actor.unit,
+                                         atMillis: Timestamp.millis(e.at), from: e.from?.rawValue, to: e.to.rawValue, payloadJSON: forged, prevHash: e.prevHash)
+        try await tamper(f, "UPDATE case_events SET payload = ?, hash = ? WHERE case_id = ? AND seq = 3", [forged, rehashed, c.id])
+        #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: c.id, seq: 4, problem: .prevHashMismatch))
+    }
+
+    @Test func aDeletedCaseIsCaught() async throws {
+        let f = try await StoreFixture()
+        _ = try await f.closedCase()
+        let second = try await f.closedCase()
+        _ = try await f.closedCase()
+        try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM cases WHERE id = ?", [second.id, second.id])
+        #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: second.id, seq: nil, problem: .undecodable("its case row is missing (deleted)")))
+    }
+
+    @Test func theNewestCaseDeletedIsCaughtToo() async throws {
+        let f = try await StoreFixture()
+        _ = try await f.closedCase()
+        let newest = try await f.closedCase()
+        try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM cases WHERE id = ?", [newest.id, newest.id])
+        #expect(try await firstBreak(f)?.caseID == newest.id)
+    }
+
+    @Test func anEditedLastReturnIsCaught() async throws {
+        let f = try await StoreFixture()
+        let id = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
+        for c in [CaseCommand(.register), CaseCommand(.dispatch, unit: "330105003"), CaseCommand(.return, reason: "不归我们")] {
+            _ = try await f.store.perform(c, on: id, actor: .system, at: StoreFixture.t0)
+        }
+        try await tamper(f, "UPDATE cases SET last_return_reason = 'x' WHERE id = ?", [id])
+        #expect(try await firstBreak(f)?.problem == .projectionMismatch("last_return"))
     }
 
     @Test func aDeletedEventIsAGap() async throws {

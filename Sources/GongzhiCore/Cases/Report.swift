@@ -88,8 +88,8 @@ extension Report {
             throw FieldError(field: "description", code: "too_long",
                              message: "description has \(r.description.count) characters; at most \(ReportLimits.descriptionMax) are allowed")
         }
-        if let code = category {
-            let code = code.trimmed
+        r.category = nil
+        if let code = category?.trimmed, !code.isEmpty {
             guard categories.reportable(code) != nil else {
                 throw FieldError(field: "category", code: "unknown_category",
                                  message: "category '\(code)' is not a matter code of GB/T 47678.5 or a local extension; see GET /api/v1/categories")

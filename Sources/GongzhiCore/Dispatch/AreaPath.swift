@@ -16,9 +16,6 @@ public struct AreaPath: Sendable, Hashable, Codable {
         self.version = version
     }
 
-    /// The most precise code known: the one rules match area prefixes against.
-    public var finest: String? { grid ?? community ?? street ?? district }
-
     /// Every known code, coarse to fine.
     public var codes: [String] { [district, street, community, grid].compactMap { $0 } }
 }

@@ -94,7 +94,11 @@ public struct RoutingRule: Sendable, Hashable, Codable {
             if let major = majorCode { if !code.hasPrefix(major) { return false } } else if code != category { return false }
         }
         if area != "*" {
-            guard let codes = path?.codes, codes.contains(where: { $0.hasPrefix(area) }) else { return false }
+            // One code per rule: the coarsest of the path at least as long as the prefix (a
+            // 9-digit prefix is a street's, 12 a community's). Two prefixes of equal length are then
+            // tested against the same code, so they cannot both match: the load-time tie check holds
+            // even where imported layers disagree (a community outside its street's polygon).
+            guard let code = path?.codes.first(where: { $0.count >= area.count }), code.hasPrefix(area) else { return false }
         }
         return true
     }

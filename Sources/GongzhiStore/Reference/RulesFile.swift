@@ -12,8 +12,12 @@ public enum RulesFile {
             throw ReferenceError("rules file: \(path(ctx.codingPath + [key])) is missing")
         } catch let DecodingError.typeMismatch(_, ctx) {
             throw ReferenceError("rules file: \(path(ctx.codingPath)) has the wrong type")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw ReferenceError("rules file: \(path(ctx.codingPath)) must not be null")
         } catch let DecodingError.dataCorrupted(ctx) {
             throw ReferenceError("rules file: \(ctx.codingPath.isEmpty ? "not valid JSON" : path(ctx.codingPath) + " is invalid")")
+        } catch {
+            throw ReferenceError("rules file: \(error)")
         }
         return try RoutingTable(file.rules, units: units, categories: categories)
     }

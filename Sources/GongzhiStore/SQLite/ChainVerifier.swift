@@ -5,9 +5,12 @@ import GRDB
 /// Checks every case's history: the hash chain event by event, then that replaying the
 /// history gives the stored case row. Streams events in key order, so memory stays flat.
 public struct ChainVerifier: Sendable {
-    public let database: GongzhiDatabase
+    let reader: any DatabaseReader
 
-    public init(database: GongzhiDatabase) { self.database = database }
+    public init(database: GongzhiDatabase) { reader = database.pool }
+
+    /// Checks a database opened read-only (`GongzhiDatabase.readOnly`).
+    public init(reader: any DatabaseReader) { self.reader = reader }
 
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
         public var caseID: Int64
@@ -30,13 +33,25 @@ public struct ChainVerifier: Sendable {
     }
 
     public func verify() async throws -> Report {
-        try await database.pool.read { db in
+        try await reader.read { db in
             var report = Report()
+            // Case ids come from AUTOINCREMENT and cases are never deleted: a gap is a deleted case.
+            var expectedID: Int64 = 1
             let caseRows = try Row.fetchCursor(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases ORDER BY id")
             let events = try Row.fetchCursor(db, sql: "SELECT * FROM case_events ORDER BY case_id, seq")
             var pendingEvent: Row? = try events.next()
             while let caseRow = try caseRows.next() {
-                let stored = try CaseRows.record(caseRow)
+                let id: Int64 = caseRow["id"]
+                if id != expectedID {
+                    report.firstBreak = Finding(caseID: expectedID, seq: nil, problem: .undecodable("its case row is missing (deleted)"))
+                    return report
+                }
+                expectedID += 1
+                let stored: CaseRecord
+                do { stored = try CaseRows.record(caseRow) } catch {
+                    report.firstBreak = Finding(caseID: id, seq: nil, problem: .undecodable("the case row is not readable: \(error)"))
+                    return report
+                }
                 report.casesChecked += 1
                 // Events of cases that no longer exist sort before this case.
                 if let row = pendingEvent, (row["case_id"] as Int64) < stored.id {
@@ -73,6 +88,11 @@ public struct ChainVerifier: Sendable {
             }
             if let row = pendingEvent {
                 report.firstBreak = Finding(caseID: row["case_id"], seq: row["seq"], problem: .undecodable("its case row is missing"))
+                return report
+            }
+            let issued = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'cases'") ?? 0
+            if issued >= expectedID {
+                report.firstBreak = Finding(caseID: expectedID, seq: nil, problem: .undecodable("its case row is missing (deleted)"))
             }
             return report
         }
@@ -93,6 +113,8 @@ public struct ChainVerifier: Sendable {
             ("counters", (r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount, r.reopenCount)
                 == (stored.reworkCount, stored.returnCount, stored.escalationCount, stored.supervisionCount, stored.reopenCount)),
             ("event_count", r.eventCount == stored.eventCount), ("last_hash", r.lastHash == stored.lastHash),
+            ("last_return", r.lastReturn == stored.lastReturn),
+            ("row", r == stored),  // anything the list above does not name
         ]
         return checks.first { !$0.1 }?.0
     }

@@ -7,6 +7,22 @@ public final class GongzhiDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
 
+    /// Opens an existing database read-only, without migrating: for checking a copy (verify)
+    /// without changing it. Throws `StoreError.cannotOpen` when it is not a Gongzhi database.
+    public static func readOnly(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "no such file") }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            let ok = try queue.read { db in try db.tableExists("cases") && db.tableExists("case_events") }
+            guard ok else { throw StoreError.cannotOpen(path: path, reason: "it is not a Gongzhi database") }
+            return queue
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
     /// Opens or creates the database at `path` and migrates it.
     /// Throws `StoreError.cannotOpen` with the reason when the path is not usable.
     public init(path: String) throws {

@@ -40,8 +40,9 @@ public struct TimerSweep: Sendable {
             ORDER BY id LIMIT ?
             """, arguments: [ms, ms, limit])
         var result = Result()
+        let until = Timestamp.date(millis: ms)  // the same instant the query compared with
         for id in ids {
-            let r = try markDue(tx, id: id, until: now) { _ in now }
+            let r = try markDue(tx, id: id, until: until) { _ in until }
             result.warned += r.warned
             result.overdue += r.overdue
             result.escalated += r.escalated
