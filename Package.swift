@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Pure domain: cases, events, state machine, reference data. Foundation only, no I/O.
@@ -34,7 +35,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], resources: [.copy("Resources/openapi.json")]),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         .executableTarget(name: "gongzhi", dependencies: [
             "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

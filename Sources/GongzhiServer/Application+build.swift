@@ -57,7 +57,7 @@ public struct GongzhiServices: Sendable {
 }
 
 /// The router with every route of the product. Tests build the same router.
-public func buildRouter(_ services: GongzhiServices) -> Router<AppRequestContext> {
+public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())
@@ -68,6 +68,7 @@ public func buildRouter(_ services: GongzhiServices) -> Router<AppRequestContext
     ReferenceRoutes(reference: services.reference, store: services.store).register(on: router)
     DispatchRoutes(services: services).register(on: router)
     SessionRoutes(services: services).register(on: router)
+    WebRoutes(services: services, pages: try await Pages.load()).register(on: router)
     return router
 }
 
@@ -76,9 +77,9 @@ public func buildRouter(_ services: GongzhiServices) -> Router<AppRequestContext
 public func buildApplication(
     _ services: GongzhiServices, host: String, port: Int, logger: Logger, sweepEvery: Duration = .seconds(15),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     Application(
-        router: buildRouter(services),
+        router: try await buildRouter(services),
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
         services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

@@ -74,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }
         let host = host
-        let app = buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000))) { port in
+        let app = try await buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000))) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))

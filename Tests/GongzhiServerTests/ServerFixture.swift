@@ -41,7 +41,7 @@ struct ServerFixture {
     }
 
     func test(_ body: @Sendable (Client) async throws -> Void) async throws {
-        let app = Application(router: buildRouter(services))
+        let app = Application(router: try await buildRouter(services))
         let key = adminKey
         try await app.test(.router) { client in try await body(Client(raw: client, credential: key)) }
     }

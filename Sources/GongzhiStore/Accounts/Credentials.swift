@@ -30,7 +30,7 @@ public enum Credentials {
     public static func newToken() -> String { "gzt_" + random(52) }
 
     /// Compares two equal-length hex digests without an early exit.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var diff: UInt8 = 0

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// The page templates (`Resources/web/*.mustache`), loaded once. Mustache escapes every
+/// `{{value}}`, so text users typed is never markup.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+    let stylesheet: Data
+
+    static func load() async throws -> Pages {
+        guard let dir = Bundle.module.url(forResource: "web", withExtension: nil) else {
+            throw APIError(.internalServerError, code: "internal", message: "page templates are missing from the server bundle")
+        }
+        return Pages(library: try await MustacheLibrary(directory: dir.path),
+                     stylesheet: try Data(contentsOf: dir.appendingPathComponent("app.css")))
+    }
+
+    func render(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let html = library.render(values, withTemplate: template) ?? "template \(template) failed"
+        var all: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        all.append(contentsOf: headers)
+        return Response(status: status, headers: all, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(_ location: String, headers: HTTPFields = [:]) -> Response {
+        var all: HTTPFields = [.location: location]
+        all.append(contentsOf: headers)
+        return Response(status: .seeOther, headers: all)
+    }
+}
+
+/// `application/x-www-form-urlencoded` bodies and cookies.
+enum FormData {
+    static func parse(_ request: Request) async throws -> [String: String] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        return decode(String(buffer: buffer))
+    }
+
+    static func decode(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if let k = kv.first, !k.isEmpty { out[k] = kv.count > 1 ? kv[1] : "" }
+        }
+        return out
+    }
+
+    static func cookies(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if kv.count == 2 { out[kv[0]] = kv[1] }
+            }
+        }
+        return out
+    }
+}
