@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "GongzhiServerTests", dependencies: [
             "GongzhiServer", "GongzhiStore", "GongzhiCore", "GongzhiGeo",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [
             "gongzhi", "GongzhiStore",
