@@ -5,7 +5,22 @@ import GongzhiStore
 
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Disable.self, ResetPassword.self])
+        abstract: "Manage user accounts.", subcommands: [Add.self, List.self, Disable.self, ResetPassword.self, SetRole.self])
+
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Change a user's role and unit (audited; ends their sessions).")
+        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Argument(help: "Login name.") var username: String
+        @Option(help: "The new role.") var role: Role
+        @Option(help: "The unit code.") var unit: String
+        func run() async throws {
+            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            do { try await AccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
+                throw CommandFailure(e.description)
+            }
+            print("\(username) is now \(role.rawValue) at \(unit)")
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user; prints a generated password unless --password-env names one.")
