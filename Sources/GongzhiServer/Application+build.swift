@@ -5,6 +5,7 @@ import GongzhiStore
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Everything a running server needs, built once at start; the rules and the area layers can
 /// be reloaded while it runs.
@@ -18,6 +19,8 @@ public struct GongzhiServices: Sendable {
     public var accounts: AccountStore
     /// One reload at a time (SIGHUP and the API may ask together), so the newest read wins.
     let reloads = Serial()
+    /// Login attempts per source address, on top of the per-account lockout.
+    public let loginThrottle = LoginThrottle()
     /// Names of the areas in the reference data (communities have no polygons to carry names).
     let referenceAreaNames: [String: String]
 
@@ -124,5 +127,29 @@ actor Serial {
         }
         tail = Task { _ = try? await task.value }
         return try await task.value
+    }
+}
+
+/// Limits login attempts per source address (20 per 5 minutes by default), so one address
+/// cannot try a password against many accounts, each staying under its lockout.
+public final class LoginThrottle: Sendable {
+    private let attempts = Mutex<[String: [Date]]>([:])
+    let limit: Int
+    let window: TimeInterval
+
+    public init(limit: Int = 20, window: TimeInterval = 300) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Records an attempt; false when the address has used up its allowance.
+    public func allow(_ address: String, now: Date) -> Bool {
+        attempts.withLock { all in
+            var recent = (all[address] ?? []).filter { now.timeIntervalSince($0) < window }
+            defer { all[address] = recent.isEmpty ? nil : recent }
+            guard recent.count < limit else { return false }
+            recent.append(now)
+            return true
+        }
     }
 }

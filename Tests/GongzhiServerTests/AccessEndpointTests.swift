@@ -121,6 +121,22 @@ import Testing
         }
     }
 
+    @Test func oneAddressCannotSprayPasswordsAcrossAccounts() async throws {
+        let throttle = LoginThrottle(limit: 3, window: 300)
+        let t = ServerFixture.start
+        #expect(throttle.allow("10.0.0.1", now: t) && throttle.allow("10.0.0.1", now: t) && throttle.allow("10.0.0.1", now: t))
+        #expect(!throttle.allow("10.0.0.1", now: t.addingTimeInterval(10)))
+        #expect(throttle.allow("10.0.0.2", now: t.addingTimeInterval(10)))
+        #expect(throttle.allow("10.0.0.1", now: t.addingTimeInterval(301)))
+        try await ServerFixture().test { client in
+            var last = 0
+            for i in 0..<25 {
+                last = Int(try await client.as(nil).post("/api/v1/session", #"{"username":"user\#(i)","password":"guess"}"#).status.code)
+            }
+            #expect(last == 429)
+        }
+    }
+
     @Test func publicTrackingShowsPublicFieldsOnly() async throws {
         try await ServerFixture().test { client in
             let id = try await mishixiangCase(client)

@@ -8,7 +8,7 @@ struct SessionRoutes {
     let services: GongzhiServices
 
     func register(on router: Router<AppRequestContext>) {
-        router.post("/api/v1/session") { request, _ in try await login(request) }
+        router.post("/api/v1/session") { request, context in try await login(request, from: context.remoteIP) }
         router.delete("/api/v1/session") { request, _ in try await logout(request) }
         router.get("/api/v1/me") { _, context in try me(try context.caller()) }
         router.get("/api/v1/audit/log") { request, context in try await auditLog(request, by: try context.caller()) }
@@ -18,8 +18,11 @@ struct SessionRoutes {
 
     struct LoginBody: Decodable { var username: String?; var password: String? }
 
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, from address: String) async throws -> Response {
         struct Body: Encodable { var token: String; var expires_at: String; var username: String; var role: String; var unit: String }
+        guard services.loginThrottle.allow(address, now: services.clock.now()) else {
+            throw APIError(.tooManyRequests, code: "throttled", message: "too many login attempts from your address; wait a few minutes")
+        }
         let body = try await JSONBody.decode(LoginBody.self, from: request)
         guard let username = body.username, !username.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "username is required", field: "username") }
         guard let password = body.password, !password.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "password is required", field: "password") }

@@ -21,7 +21,7 @@ struct WebRoutes {
         }
         router.get("/") { request, _ in Pages.redirect(try await session(request) == nil ? "/login" : "/cases") }
         router.get("/login") { request, _ in loginPage(secure: Self.isSecure(request)) }
-        router.post("/login") { request, _ in try await login(request) }
+        router.post("/login") { request, context in try await login(request, from: context.remoteIP) }
         router.post("/logout") { request, _ in try await logout(request) }
         router.get("/cases") { request, _ in try await page(request) { try await casesPage(request, $0) } }
         router.get("/cases/{id}") { request, context in
@@ -68,9 +68,12 @@ struct WebRoutes {
         return pages.render("login", values, status: status, headers: [.setCookie: Self.cookie(Self.loginCSRFCookie, csrf, secure: secure, maxAge: 3600)])
     }
 
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, from address: String) async throws -> Response {
         let form = try await FormData.parse(request)
         let secure = Self.isSecure(request)
+        guard services.loginThrottle.allow(address, now: services.clock.now()) else {
+            return loginPage(secure: secure, error: "登录尝试过多，请稍后再试 Too many login attempts from your address.", status: .tooManyRequests)
+        }
         let cookies = FormData.cookies(request)
         guard let sent = form["csrf"], let expected = cookies[Self.loginCSRFCookie], !sent.isEmpty, sent == expected else {
             return loginPage(secure: secure, error: "表单已过期，请重试 The form expired; please try again.", status: .forbidden)

@@ -230,20 +230,24 @@ public struct AccountStore: Sendable {
         }
     }
 
-    /// The principal of a presented API key, or nil when unknown or revoked. Records its use
-    /// (the last-used time, and an audit entry at most once an hour per key).
+    /// The principal of a presented API key, or nil when unknown or revoked. Records its use:
+    /// the last-used time to the minute, and an audit entry when a key is used after an hour or
+    /// more of silence, so a busy camera system does not turn every request into a write.
     public func authenticate(key presented: String, at: Date) async throws -> Principal? {
         guard let (id, secret) = Credentials.parseKey(presented) else { return nil }
-        return try await database.pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]), let key = Self.key(row),
-                  key.revokedAt == nil, Credentials.constantTimeEquals(row["secret_hash"], SHA256.hex(secret)) else { return nil }
-            let ms = Timestamp.millis(at)
-            if (key.lastUsedAt.map(Timestamp.millis) ?? 0) < ms - 3_600_000 {
-                try AuditLog.append(db, at: at, actor: key.principal.id, action: "key.use", detail: [:])
-            }
-            try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [ms, id])
-            return key.principal
+        let found = try await database.pool.read { db -> (Key, String)? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]), let key = Self.key(row) else { return nil }
+            return (key, row["secret_hash"])
         }
+        guard let (key, hash) = found, key.revokedAt == nil, Credentials.constantTimeEquals(hash, SHA256.hex(secret)) else { return nil }
+        let ms = Timestamp.millis(at), last = key.lastUsedAt.map(Timestamp.millis) ?? 0
+        if last < ms - 60_000 {
+            try await database.pool.write { db in
+                if last < ms - 3_600_000 { try AuditLog.append(db, at: at, actor: key.principal.id, action: "key.use", detail: [:]) }
+                try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [ms, id])
+            }
+        }
+        return key.principal
     }
 
     // MARK: Access log
