@@ -7,8 +7,6 @@ public enum GeoJSON {
         /// String-valued properties (numbers and booleans are given as text).
         public var properties: [String: String]
         public var geometry: MultiPolygon
-        /// The geometry as compact GeoJSON text, for storing.
-        public var geometryJSON: String
     }
 
     public struct Error: Swift.Error, Sendable, CustomStringConvertible {
@@ -91,8 +89,7 @@ public enum GeoJSON {
         default:
             throw Error(feature: index, message: "geometry type \(type) is not a Polygon or MultiPolygon")
         }
-        let shape = MultiPolygon(polygons: polygons)
-        return Feature(properties: props, geometry: shape, geometryJSON: geometryJSON(shape))
+        return Feature(properties: props, geometry: MultiPolygon(polygons: polygons))
     }
 
     static func polygon(_ any: Any, feature: Int) throws(Error) -> Polygon {

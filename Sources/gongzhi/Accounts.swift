@@ -15,9 +15,7 @@ struct Users: AsyncParsableCommand {
         @Option(help: "The unit code.") var unit: String
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db, mustExist: true)
-            do { try await AccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
-                throw CommandFailure(e.description)
-            }
+            try await AccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
             print("\(username) is now \(role.rawValue) at \(unit)")
         }
     }
@@ -37,10 +35,8 @@ struct Users: AsyncParsableCommand {
                 guard let v = ProcessInfo.processInfo.environment[name] else { throw CommandFailure("environment variable \(name) is not set") }
                 return v
             } ?? Credentials.random(16)
-            do {
-                _ = try await AccountStore(database: opened.database).addUser(username: username, displayName: name, role: role, unit: unit,
-                                                                             password: password, by: "cli:\(NSUserName())", at: Date())
-            } catch let e as AccountStore.AccountError { throw CommandFailure(e.description) }
+            _ = try await AccountStore(database: opened.database).addUser(username: username, displayName: name, role: role, unit: unit,
+                                                                         password: password, by: "cli:\(NSUserName())", at: Date())
             print("added \(username) (\(role.rawValue), \(unit))")
             if passwordEnv == nil { print("password: \(password)") }
         }
@@ -63,9 +59,7 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "Login name.") var username: String
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db, mustExist: true)
-            do { try await AccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
-                throw CommandFailure(e.description)
-            }
+            try await AccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date())
             print("disabled \(username)")
         }
     }
@@ -78,9 +72,7 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db, mustExist: true)
             let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] } ?? Credentials.random(16)
-            do { try await AccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
-                throw CommandFailure(e.description)
-            }
+            try await AccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date())
             print("reset the password of \(username)")
             if passwordEnv == nil { print("password: \(password)") }
         }
@@ -99,11 +91,9 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            do {
-                let (key, secret) = try await AccountStore(database: opened.database).createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
-                print("created key \(key.id) (\(role.rawValue), \(unit)); it is shown once:")
-                print(secret)
-            } catch let e as AccountStore.AccountError { throw CommandFailure(e.description) }
+            let (key, secret) = try await AccountStore(database: opened.database).createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
+            print("created key \(key.id) (\(role.rawValue), \(unit)); it is shown once:")
+            print(secret)
         }
     }
 
@@ -125,9 +115,7 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The key id (from keys list).") var id: String
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db, mustExist: true)
-            do { try await AccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date()) } catch let e as AccountStore.AccountError {
-                throw CommandFailure(e.description)
-            }
+            try await AccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date())
             print("revoked \(id)")
         }
     }

@@ -26,10 +26,10 @@ struct BenchStore: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let opened = try await OpenedDatabase.open(path: dir.appendingPathComponent("bench.sqlite").path)
+        try await withTemporaryDatabase { opened, dir in try await measure(opened, dir) }
+    }
+
+    private func measure(_ opened: OpenedDatabase, _ dir: URL) async throws {
         let store = opened.store
         let report = Report(source: .gridWorker, category: "06010", description: "网格员巡查发现暴露垃圾",
                             location: GeoPoint(lat: 30.3192, lon: 120.1414), address: "拱墅区")
@@ -70,4 +70,12 @@ struct BenchStore: AsyncParsableCommand {
         let label = name.count < 40 ? name + String(repeating: " ", count: 40 - name.count) : name
         print(label + String(format: " %9.0f cases/s %9.0f events/s  (%.2f s)", Double(count) / seconds, Double(events) / seconds, seconds))
     }
+}
+
+/// Runs `body` on a fresh database in a temporary folder, removed afterwards.
+func withTemporaryDatabase(_ body: (OpenedDatabase, URL) async throws -> Void) async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try await body(try await OpenedDatabase.open(path: dir.appendingPathComponent("bench.sqlite").path), dir)
 }

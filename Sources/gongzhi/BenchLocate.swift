@@ -29,10 +29,10 @@ struct BenchLocate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let opened = try await OpenedDatabase.open(path: dir.appendingPathComponent("bench.sqlite").path)
+        try await withTemporaryDatabase { opened, _ in try await measure(opened) }
+    }
+
+    private func measure(_ opened: OpenedDatabase) async throws {
         let built = ContinuousClock.now
         _ = try await opened.generateGrids(cellMetres: cell)
         let atlas = opened.atlas.current

@@ -123,6 +123,8 @@ import Testing
         ["serve", "--db", "/nonexistent/folder/g.sqlite", "--port", "0"], ["frobnicate"], ["serve", "--office-hours", "9-5"],
         ["serve", "--rules", "/nonexistent/rules.json", "--port", "0", "--db", "/tmp/gongzhi-cli-bad-rules.sqlite"],
         ["areas", "import", "/nonexistent.geojson", "--level", "street"], ["areas", "import", "x.geojson", "--level", "county"],
+        ["keys", "create", "--db", "/tmp/gongzhi-cli-bad-unit.sqlite", "--role", "machine", "--name", "x", "--unit", "999"],
+        ["bench", "locate", "--points", "-1"],
     ])
     func badUsageIsOneLineAndNonZero(args: [String]) throws {
         let r = try Self.run(args)

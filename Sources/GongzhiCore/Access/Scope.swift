@@ -23,14 +23,12 @@ public struct Scope: Sendable, Hashable {
     public static func of(unit: String, in directory: OrgDirectory) -> Scope {
         guard let root = directory[unit] else { return Scope(isAll: false, units: [], areas: []) }
         if root.parentCode == nil { return .all }
-        var children: [String: [OrgUnit]] = [:]
-        for u in directory.all { if let p = u.parentCode { children[p, default: []].append(u) } }
         var units: Set<String> = [], areas: Set<String> = []
         var stack = [root]
         while let u = stack.popLast() {
             units.insert(u.code)
             if let a = u.areaCode { areas.insert(a) }
-            stack.append(contentsOf: children[u.code] ?? [])
+            stack.append(contentsOf: directory.children(of: u.code))
         }
         return Scope(isAll: false, units: units, areas: areas)
     }

@@ -35,6 +35,7 @@ public struct OrgDirectory: Sendable {
     public let all: [OrgUnit]
     private let byCode: [String: OrgUnit]
     private let byArea: [String: OrgUnit]
+    private let childrenByCode: [String: [OrgUnit]]
 
     public init(_ units: [OrgUnit]) throws(ReferenceError) {
         var map: [String: OrgUnit] = [:]
@@ -53,9 +54,17 @@ public struct OrgDirectory: Sendable {
         all = units
         byCode = map
         var areas: [String: OrgUnit] = [:]
-        for u in units { if let a = u.areaCode, areas[a] == nil { areas[a] = u } }
+        var children: [String: [OrgUnit]] = [:]
+        for u in units {
+            if let a = u.areaCode, areas[a] == nil { areas[a] = u }
+            if let p = u.parentCode { children[p, default: []].append(u) }
+        }
         byArea = areas
+        childrenByCode = children
     }
+
+    /// The units directly below `code`.
+    public func children(of code: String) -> [OrgUnit] { childrenByCode[code] ?? [] }
 
     /// The territorial unit responsible for an area (a street office for its street).
     public func unit(forArea code: String) -> OrgUnit? { byArea[code] }

@@ -64,7 +64,20 @@ struct CaseDTO: Encodable {
     var allowed_actions: [String]
     var history: [EventDTO]?
 
-    struct Area: Encodable { var district: Named?; var street: Named?; var community: Named?; var grid: Named?; var version: Int64 }
+    /// An area path with names, as cases and `locate` show it.
+    struct Area: Encodable {
+        var district: Named?, street: Named?, community: Named?, grid: Named?
+        var version: Int64
+
+        init(_ p: AreaPath, services: GongzhiServices) {
+            func named(_ code: String?) -> Named? { code.map { Named(code: $0, name: services.areaName($0)) } }
+            district = named(p.district)
+            street = named(p.street)
+            community = named(p.community)
+            grid = named(p.grid)
+            version = p.version
+        }
+    }
 
     init(_ r: CaseRecord, services: GongzhiServices, now: Date, history: [CaseEvent]? = nil, revealReporter: Bool = false) {
         let reference = services.reference
@@ -82,8 +95,7 @@ struct CaseDTO: Encodable {
         }
         external_id = r.report.externalID
         media_urls = r.report.mediaURLs
-        func named(_ code: String?) -> Named? { code.map { Named(code: $0, name: services.areaName($0)) } }
-        area = r.area.map { Area(district: named($0.district), street: named($0.street), community: named($0.community), grid: named($0.grid), version: $0.version) }
+        area = r.area.map { Area($0, services: services) }
         unit = r.unit.map { Named(code: $0, name: reference.units[$0]?.name) }
         due_at = r.dueAt.map(Timestamp.rfc3339)
         warn_at = r.warnAt.map(Timestamp.rfc3339)

@@ -69,11 +69,7 @@ struct CaseRoutes {
         let scope = services.scope(of: principal)
         // Checked inside the transaction, against the case as it is there.
         let record = try await services.store.perform(command, on: id, actor: principal.actor, at: now) { current in
-            switch AccessPolicy.decide(principal, action, on: current, scope: scope) {
-            case .allow: return
-            case .hidden: throw StoreError.caseNotFound(id)
-            case .forbidden(let why): throw APIError(.forbidden, code: "forbidden", message: why)
-            }
+            try AccessPolicy.decide(principal, action, on: current, scope: scope).enforce(caseID: id)
         }
         let history = try await services.store.history(of: id)
         return JSONBody.response(CaseDTO(record, services: services, now: now, history: history))
@@ -91,10 +87,22 @@ struct CaseRoutes {
                                              next_cursor: page.nextCursor?.token))
     }
 
-    private func caseID(_ text: String) throws -> Int64 {
+    func caseID(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else {
             throw APIError(.notFound, code: "case_not_found", message: "case '\(text)' does not exist: case ids are positive integers")
         }
         return id
+    }
+}
+
+extension AccessPolicy.Decision {
+    /// Throws what the caller sees: 404 for a case outside the scope (its existence must not
+    /// leak), 403 for an action the role may not take.
+    func enforce(caseID id: Int64) throws {
+        switch self {
+        case .allow: return
+        case .hidden: throw StoreError.caseNotFound(id)
+        case .forbidden(let why): throw APIError(.forbidden, code: "forbidden", message: why)
+        }
     }
 }

@@ -22,13 +22,23 @@ struct DispatchRoutes {
     typealias Named = CaseDTO.Named
 
     struct LocateDTO: Encodable {
-        var district: Named?
-        var street: Named?
-        var community: Named?
-        var grid: Named?
-        var area_version: Int64
+        var path: CaseDTO.Area
         var approximate: Bool
         var location: CaseDTO.Location
+
+        enum CodingKeys: String, CodingKey { case district, street, community, grid, area_version, approximate, location }
+
+        /// The path's levels at the top level of the answer, as the API has always shown them.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(path.district, forKey: .district)
+            try c.encodeIfPresent(path.street, forKey: .street)
+            try c.encodeIfPresent(path.community, forKey: .community)
+            try c.encodeIfPresent(path.grid, forKey: .grid)
+            try c.encode(path.version, forKey: .area_version)
+            try c.encode(approximate, forKey: .approximate)
+            try c.encode(location, forKey: .location)
+        }
     }
 
     func locate(_ params: Parameters) throws -> Response {
@@ -41,9 +51,7 @@ struct DispatchRoutes {
         let atlas = services.atlas.current
         let found: [(Area.Level, String?)] = [(.street, path.street), (.community, path.community), (.grid, path.grid)]
         let approximate = found.contains { level, code in code != nil && atlas.layers[level]?.approximate == true }
-        func named(_ code: String?) -> Named? { code.map { Named(code: $0, name: services.areaName($0)) } }
-        return LocateDTO(district: named(path.district), street: named(path.street), community: named(path.community), grid: named(path.grid),
-                         area_version: path.version, approximate: approximate, location: .init(lat: point.lat, lon: point.lon))
+        return LocateDTO(path: CaseDTO.Area(path, services: services), approximate: approximate, location: .init(lat: point.lat, lon: point.lon))
     }
 
     /// Locates a point; outside the district is a 422 naming the location.

@@ -189,11 +189,7 @@ struct WebRoutes {
         let scope = services.scope(of: p)
         do {
             _ = try await services.store.perform(command, on: id, actor: p.actor, at: services.clock.now()) { current in
-                switch AccessPolicy.decide(p, action, on: current, scope: scope) {
-                case .allow: return
-                case .hidden: throw StoreError.caseNotFound(id)
-                case .forbidden(let why): throw APIError(.forbidden, code: "forbidden", message: why)
-                }
+                try AccessPolicy.decide(p, action, on: current, scope: scope).enforce(caseID: id)
             }
         } catch let e as CaseError {
             return try await casePage(id, s, error: e.description, status: e.isConflict ? .conflict : .unprocessableContent)
