@@ -43,6 +43,11 @@ public struct GongzhiServices: Sendable {
 
     public var context: Live<CaseContext> { store.context }
 
+    /// Rules that cannot resolve a unit with the area layers in force (see `RoutingTable.warnings`).
+    public func rulesWarnings() -> [String] {
+        context.current.rules.warnings(levelsInForce: Set(atlas.current.layers.keys))
+    }
+
     /// Re-reads the rules file and the area layers in force. On any error nothing changes and
     /// the error says what is wrong; the old rules and areas stay in force.
     public func reload() async throws -> (rules: Int, atlasVersion: Int64) {
@@ -83,6 +88,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     Application(
         router: try await buildRouter(services),
+        server: GongzhiHTTP.server,
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
         services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

@@ -30,6 +30,8 @@ public struct CaseQuery: Sendable, Hashable {
     public var grids: [String] = []
     /// When set, only cases whose unit still holds them past their deadline at this instant.
     public var overdueAt: Date?
+    /// When set, only cases whose ownership is (or is not) disputed.
+    public var disputed: Bool?
     public var sort: CaseSort = .newest
     /// Only cases the caller may see; applied inside the query.
     public var scope: Scope = .all

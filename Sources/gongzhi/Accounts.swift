@@ -11,10 +11,11 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Change a user's role and unit (audited; ends their sessions).")
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         @Argument(help: "Login name.") var username: String
-        @Option(help: "The new role.") var role: Role
+        @Option(help: "The new role: \(Role.userRoles).") var role: Role
         @Option(help: "The unit code.") var unit: String
+        func validate() throws { try role.checkUserRole() }
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             try await AccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
             print("\(username) is now \(role.rawValue) at \(unit)")
         }
@@ -25,9 +26,11 @@ struct Users: AsyncParsableCommand {
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         @Option(help: "Login name.") var username: String
         @Option(help: "Display name.") var name: String
-        @Option(help: "admin, dispatcher, handler, supervisor, leader, grid_worker, merchant, auditor.") var role: Role
+        @Option(help: "\(Role.userRoles).") var role: Role
         @Option(help: "The unit code the user works for (see GET /api/v1/units).") var unit: String
         @Option(help: "An environment variable holding the password.") var passwordEnv: String?
+
+        func validate() throws { try role.checkUserRole() }
 
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
@@ -46,7 +49,7 @@ struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             for u in try await AccountStore(database: opened.database).users() {
                 print("\(u.username)\t\(u.role.rawValue)\t\(u.unit)\t\(u.disabled ? "disabled" : "active")\t\(u.displayName)")
             }
@@ -58,7 +61,7 @@ struct Users: AsyncParsableCommand {
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         @Argument(help: "Login name.") var username: String
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             try await AccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date())
             print("disabled \(username)")
         }
@@ -70,7 +73,7 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "Login name.") var username: String
         @Option(help: "An environment variable holding the new password.") var passwordEnv: String?
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] } ?? Credentials.random(16)
             try await AccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date())
             print("reset the password of \(username)")
@@ -101,7 +104,7 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             for k in try await AccountStore(database: opened.database).keys() {
                 let used = k.lastUsedAt.map(Timestamp.rfc3339) ?? "never used"
                 print("\(k.id)\t\(k.role.rawValue)\t\(k.unit)\t\(k.revokedAt == nil ? "active" : "revoked")\t\(used)\t\(k.name)")
@@ -114,11 +117,20 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         @Argument(help: "The key id (from keys list).") var id: String
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             try await AccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date())
             print("revoked \(id)")
         }
     }
 }
 
-extension Role: ExpressibleByArgument {}
+extension Role: ExpressibleByArgument {
+    /// The roles a person can have; `machine` is for API keys only.
+    static var userRoles: String { allCases.filter { $0 != .machine }.map(\.rawValue).joined(separator: ", ") }
+
+    func checkUserRole() throws {
+        if self == .machine {
+            throw ValidationError("machine is a role for API keys (gongzhi keys create --role machine); a user is one of \(Self.userRoles)")
+        }
+    }
+}

@@ -84,7 +84,7 @@ struct Areas: AsyncParsableCommand {
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
 
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db, mustExist: true)
+            let opened = try await OpenedDatabase.open(path: db)
             for l in try await AreaStore(database: opened.database).currentLayers() {
                 print("v\(l.version)\t\(l.level.rawValue)\t\(l.featureCount) areas\t\(l.approximate ? "approximate" : "")\t\(Timestamp.rfc3339(l.importedAt))\t\(l.source)")
             }

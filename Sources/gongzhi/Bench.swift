@@ -77,5 +77,5 @@ func withTemporaryDatabase(_ body: (OpenedDatabase, URL) async throws -> Void) a
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    try await body(try await OpenedDatabase.open(path: dir.appendingPathComponent("bench.sqlite").path), dir)
+    try await body(try await OpenedDatabase.open(path: dir.appendingPathComponent("bench.sqlite").path, mustExist: false), dir)
 }

@@ -11,10 +11,12 @@ struct OpenedDatabase {
     let store: SQLiteCaseStore
     let atlas: Live<Atlas>
 
-    static func open(path: String, mustExist: Bool = false, rulesPath: String? = nil,
+    /// Only `serve` (and the benchmarks, on their own temporary file) may create a database:
+    /// any other command run in the wrong folder would otherwise make an empty one and act on it.
+    static func open(path: String, mustExist: Bool = true, rulesPath: String? = nil,
                      officeHours: WorkingCalendar.OfficeHours = .standard) async throws -> OpenedDatabase {
         if mustExist, !FileManager.default.fileExists(atPath: path) {
-            throw CommandFailure("no database at \(path)")
+            throw CommandFailure("no database at \(path); gongzhi serve --db \(path) creates one")
         }
         let database: GongzhiDatabase
         do { database = try GongzhiDatabase(path: path) } catch { throw CommandFailure("\(error)") }

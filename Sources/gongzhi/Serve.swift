@@ -54,7 +54,8 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
-        let opened = try await OpenedDatabase.open(path: db, rulesPath: rules, officeHours: WorkingCalendar.OfficeHours(parsing: officeHours) ?? .standard)
+        let opened = try await OpenedDatabase.open(path: db, mustExist: false, rulesPath: rules,
+                                                   officeHours: WorkingCalendar.OfficeHours(parsing: officeHours) ?? .standard)
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
         if !noDemo {
@@ -71,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
                                        accounts: accounts)
+        for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }
         let host = host
@@ -100,6 +102,7 @@ final class SignalReloader {
                 do {
                     let r = try await services.reload()
                     logger.info("reloaded on SIGHUP", metadata: ["rules": "\(r.rules)", "area_version": "\(r.atlasVersion)"])
+                    for warning in services.rulesWarnings() { logger.warning("\(warning)") }
                 } catch {
                     logger.error("reload on SIGHUP failed; the previous rules and areas stay in force", metadata: ["error": "\(error)"])
                 }

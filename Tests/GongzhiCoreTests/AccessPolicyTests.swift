@@ -27,7 +27,7 @@ import Testing
     /// The specification: what each role may do at all.
     static let spec: [Role: Set<CaseAction>] = [
         .admin: Set(CaseAction.commands),
-        .dispatcher: [.register, .reject, .dispatch, .escalate, .verify, .close, .reopen, .comment, .supervise],
+        .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .close, .reopen, .comment, .supervise],
         .handler: [.return, .escalate, .handle, .comment],
         .supervisor: [.supervise, .comment],
         .gridWorker: [.verify, .comment],

@@ -49,7 +49,11 @@ import Testing
 
     @Test func masking() {
         #expect(Masking.phone("13812345678") == "138****5678")
-        #expect(Masking.phone("+86 138-1234-5678") == "861****5678")
+        // However it was written, a mobile number masks as a person reads it.
+        #expect(Masking.phone("+86 138-1234-5678") == "138****5678")
+        #expect(Masking.phone("0086 138 1234 5678") == "138****5678")
+        #expect(Masking.phone("138 1234 5678") == "138****5678")
+        #expect(Masking.phone("0571-88123456") == "057****3456")
         #expect(Masking.phone("12345") == "*****")
         #expect(Masking.name("张三丰") == "张**")
         #expect(Masking.name("李") == "李*")

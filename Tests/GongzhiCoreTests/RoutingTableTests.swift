@@ -43,25 +43,56 @@ import Testing
     ] as [(String?, String, ReportSource, String)])
     func mostSpecificWins(category: String?, place: String, source: ReportSource, expected: String) {
         let area = ["xiaohe": Self.xiaohe, "xiangfu": Self.xiangfu][place]
-        #expect(Self.table.route(category: category, area: area, source: source)?.rule.id == expected)
+        #expect(Self.table.route(category: category, area: area, source: source, units: Self.units)?.rule.id == expected)
+    }
+
+    func route(_ category: String?, _ area: AreaPath?, _ source: ReportSource) -> RouteMatch? {
+        Self.table.route(category: category, area: area, source: source, units: Self.units)
     }
 
     @Test func explanationNamesTheRunnerUp() throws {
-        let m = try #require(Self.table.route(category: "06010", area: Self.xiaohe, source: .camera))
+        let m = try #require(route("06010", Self.xiaohe, .camera))
         #expect(m.beaten.first?.id == "rubbish-xiaohe")
         #expect(m.explanation.contains("rubbish-xiaohe-camera") && m.explanation.contains("next being rubbish-xiaohe"))
     }
 
     @Test func streetAndCommunityResolveFromTheLocation() throws {
-        let m = try #require(Self.table.route(category: "06010", area: Self.xiaohe, source: .camera))
-        #expect(m.unit(for: Self.xiaohe, units: Self.units) == "330105003051")
-        let s = try #require(Self.table.route(category: "06010", area: Self.xiaohe, source: .hotline))
-        #expect(s.unit(for: Self.xiaohe, units: Self.units) == "330105003")
-        #expect(s.unit(for: nil, units: Self.units) == nil)
+        #expect(try #require(route("06010", Self.xiaohe, .camera)).unit == "330105003051")
+        #expect(try #require(route("06010", Self.xiaohe, .hotline)).unit == "330105003")
+        let unplaced = try #require(route("06010", nil, .hotline))
+        #expect(unplaced.rule.id == "rubbish" && unplaced.unit == "330105-CGJ")
+    }
+
+    /// A rule naming the community of a location that has none (the demo has no community
+    /// polygons) gives way to the next less specific rule that names a unit, and says so.
+    @Test func aRuleThatCannotResolveFallsBackAndSaysWhy() throws {
+        let noCommunity = AreaPath(district: "330105", street: "330105003", grid: "330105003000007")
+        let m = try #require(route("06010", noCommunity, .camera))
+        #expect(m.rule.id == "rubbish-xiaohe" && m.unit == "330105003")
+        #expect(m.skipped == [RouteMatch.Skip(ruleID: "rubbish-xiaohe-camera", why: "the location has no community area")])
+        #expect(m.explanation.contains("stands in for the more specific rubbish-xiaohe-camera (the location has no community area)"))
+        #expect(m.dispatchNote == "auto-dispatched by rule rubbish-xiaohe (in place of rubbish-xiaohe-camera: the location has no community area)")
+        // A community code no unit answers for is skipped too.
+        let unknown = AreaPath(district: "330105", street: "330105003", community: "330105003999")
+        #expect(route("06010", unknown, .camera)?.skipped.first?.why == "no unit answers for community 330105003999")
+    }
+
+    @Test func whenNoMatchingRuleResolvesTheDispatcherChooses() throws {
+        let only = try RoutingTable([RoutingRule(id: "c", unit: "community", deadline: Self.d)], units: Self.units, categories: Self.categories)
+        let m = try #require(only.route(category: "06010", area: Self.xiangfu, source: .hotline, units: Self.units))
+        #expect(m.rule.id == "c" && m.unit == nil)
+        #expect(m.explanation.contains("no matching rule names a unit here: c (the location has no community area)"))
+    }
+
+    @Test func rulesThatCanNeverResolveAreWarnedAbout() {
+        #expect(Self.table.warnings(levelsInForce: [.district, .street, .community, .grid]).isEmpty)
+        let w = Self.table.warnings(levelsInForce: [.district, .street, .grid])
+        #expect(w.count == 2 && w[0].hasPrefix("rule rubbish-xiaohe-camera sends cases to the community") && w[1].hasPrefix("rule camera-anything"))
+        #expect(Self.table.warnings(levelsInForce: [.district]).count == 6)
     }
 
     @Test func noRulesNoMatch() {
-        #expect(RoutingTable.empty.route(category: "06010", area: Self.xiaohe, source: .camera) == nil)
+        #expect(RoutingTable.empty.route(category: "06010", area: Self.xiaohe, source: .camera, units: Self.units) == nil)
     }
 
     @Test(arguments: [

@@ -67,20 +67,26 @@ import Testing
         #expect(DeadlineSpec(24, .naturalHours).due(from: Self.t("2026-09-30T15:00:00+08:00"), calendar: c) == Self.t("2026-10-01T15:00:00+08:00"))
     }
 
-    /// For every holiday of 2025 and 2026: one working day from the last working day before
-    /// the break ends on the first working day after it, as the notice's own dates say.
-    @Test(arguments: years.filter { $0.year >= 2025 }.flatMap { y in y.holidays.map { (y.year, $0.name, $0.days_off) } })
-    func oneWorkingDaySkipsTheWholeBreak(year: Int, name: String, daysOff: [String]) {
-        let c = Self.calendar
-        let first = Self.day(daysOff.first!), last = Self.day(daysOff.last!)
-        var before = first - 1
-        while !c.isWorking(day: before) { before -= 1 }
-        var after = last + 1
-        while !c.isWorking(day: after) { after += 1 }
-        let start = WorkingCalendar.date(day: before, second: 10 * 3600)
-        let due = c.addingWorkingDays(1, to: start)
-        #expect(WorkingCalendar.local(due).day == after, "\(year) \(name)")
-        for d in daysOff { #expect(!c.isWorking(day: Self.day(d)), "\(d) of \(name)") }
+    /// For every holiday of 2025 and 2026: the last working day before the break and the first
+    /// after it, read off the State Council's notices (国办发明电〔2024〕12号 and its 2026
+    /// successor) by hand, make-up working days (调休) included. One working day from the first
+    /// ends at the close of the second.
+    @Test(arguments: [
+        ("2025 元旦", "2024-12-31", "2025-01-02"), ("2025 春节", "2025-01-27", "2025-02-05"),
+        ("2025 清明节", "2025-04-03", "2025-04-07"), ("2025 劳动节", "2025-04-30", "2025-05-06"),
+        ("2025 端午节", "2025-05-30", "2025-06-03"), ("2025 国庆节、中秋节", "2025-09-30", "2025-10-09"),
+        ("2026 元旦", "2025-12-31", "2026-01-04"),  // Sunday 4 Jan is worked
+        ("2026 春节", "2026-02-14", "2026-02-24"),  // Saturday 14 Feb is worked
+        ("2026 清明节", "2026-04-03", "2026-04-07"), ("2026 劳动节", "2026-04-30", "2026-05-06"),
+        ("2026 端午节", "2026-06-18", "2026-06-22"), ("2026 中秋节", "2026-09-24", "2026-09-28"),
+        ("2026 国庆节", "2026-09-30", "2026-10-08"),
+    ])
+    func oneWorkingDaySkipsTheWholeBreak(name: String, before: String, after: String) {
+        let start = Self.t(before + "T10:00:00+08:00")
+        #expect(Self.calendar.addingWorkingDays(1, to: start) == Self.t(after + "T17:30:00+08:00"), "\(name)")
+        #expect(Self.calendar.isWorking(day: Self.day(before)) && Self.calendar.isWorking(day: Self.day(after)), "\(name)")
+        // Every day strictly between is off.
+        for d in (Self.day(before) + 1)..<Self.day(after) { #expect(!Self.calendar.isWorking(day: d), "\(name): day \(d)") }
     }
 
     @Test func badDataIsRefused() {

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GRDB
 @testable import GongzhiServer
 import HummingbirdTesting
 import Testing
@@ -60,9 +61,12 @@ import Testing
         try await f.test { client in
             let id = try await mishixiangCase(client)
             let me = client.as(leader)
-            #expect(try await me.get("/api/v1/cases/\(id)").status == .ok)
+            let detail = try await me.get("/api/v1/cases/\(id)")
+            #expect(detail.status == .ok && (detail["allowed_actions"] as? [String]) == [])
+            let before = try await f.eventCount()
             let r = try await me.post("/api/v1/cases/\(id)/supervise", #"{"note":"加快"}"#)
             #expect(r.status == .forbidden && r.errorCode == "forbidden")
+            #expect(try await f.eventCount() == before)
             #expect(try await me.post("/api/v1/reports", #"{"source":"resident","description":"x"}"#).status == .forbidden)
             #expect(try await me.get("/api/v1/cases/\(id)?reveal=reporter&reason=回访").status == .forbidden)
             #expect(try await me.get("/api/v1/audit/log").status == .forbidden)
@@ -91,7 +95,13 @@ import Testing
             let id = try await mishixiangCase(client)
             let masked = try await client.as(dispatcher).get("/api/v1/cases/\(id)")
             #expect((masked["reporter"] as? [String: Any])?["phone"] as? String == "138****5678")
+            // Refused reveals log nothing: no reason, a field that cannot be revealed, a role that may not.
             #expect(try await client.as(dispatcher).get("/api/v1/cases/\(id)?reveal=reporter").errorField == "reason")
+            let other = try await client.as(dispatcher).get("/api/v1/cases/\(id)?reveal=description&reason=x")
+            #expect(other.status == .unprocessableContent && other.errorField == "reveal" && other.errorCode == "unknown_field")
+            let leader = try await f.key(.leader, "330105")
+            #expect(try await client.as(leader).get("/api/v1/cases/\(id)?reveal=reporter&reason=x").status == .forbidden)
+            #expect(try await f.services.accounts.accessLog(limit: 10).isEmpty)
             let open = try await client.as(dispatcher).get("/api/v1/cases/\(id)?reveal=reporter&reason=%E5%9B%9E%E8%AE%BF")
             #expect((open["reporter"] as? [String: Any])?["phone"] as? String == "13812345678")
             #expect((open["reporter"] as? [String: Any])?["masked"] as? Bool == false)
@@ -121,6 +131,116 @@ import Testing
         }
     }
 
+    /// A handler in scope of a case (the street sees cases located in it) that its unit does not
+    /// hold may read and comment on it, but not handle, return or escalate it.
+    @Test func aHandlerActsOnlyOnCasesItsUnitHolds() async throws {
+        let f = try await ServerFixture()
+        let street = try await f.key(.handler, "330105001")
+        try await f.test { client in
+            let id = try await mishixiangCase(client)
+            _ = try await client.post("/api/v1/cases/\(id)/redispatch", #"{"unit":"330105-CGJ","reason":"城管职责"}"#)
+            let me = client.as(street)
+            let detail = try await me.get("/api/v1/cases/\(id)")
+            #expect(detail.status == .ok && (detail["allowed_actions"] as? [String]) == ["comment"])
+            let before = try await f.eventCount()
+            for action in ["handle", "return", "escalate"] {
+                let r = try await me.post("/api/v1/cases/\(id)/\(action)", #"{"note":"x","reason":"x"}"#)
+                #expect(r.status == .forbidden && (r.error?["message"] as? String)?.contains("only the unit holding the case") == true, "\(action)")
+            }
+            #expect(try await f.eventCount() == before)
+            #expect(try await me.post("/api/v1/cases/\(id)/comment", #"{"note":"我街道已知悉"}"#).status == .ok)
+        }
+    }
+
+    /// Supervisors urge, grid workers verify on site, merchants read no cases.
+    @Test func supervisorGridWorkerAndMerchantRoles() async throws {
+        let f = try await ServerFixture()
+        let supervisor = try await f.key(.supervisor, "330105")
+        let grid = try await f.key(.gridWorker, "330105001")
+        let merchant = try await f.key(.merchant, "330105001")
+        try await f.test { client in
+            let id = try await mishixiangCase(client)
+            #expect(try await client.as(supervisor).post("/api/v1/cases/\(id)/supervise", #"{"note":"请加快"}"#)["supervision_count"] as? Int == 1)
+            let refused = try await client.as(supervisor).post("/api/v1/cases/\(id)/handle", #"{"note":"x"}"#)
+            #expect(refused.status == .forbidden)
+            #expect(try await client.as(grid).post("/api/v1/reports", #"{"source":"grid_worker","description":"井盖缺失","location":{"lat":30.291384,"lon":120.146347}}"#).status == .created)
+            #expect(try await client.as(grid).post("/api/v1/cases/\(id)/verify", #"{"passed":true}"#).status == .conflict)  // not handled yet
+            _ = try await client.post("/api/v1/cases/\(id)/handle", #"{"note":"已清理"}"#)
+            #expect((try await client.as(grid).get("/api/v1/cases/\(id)")["allowed_actions"] as? [String]) == ["verify", "comment"])
+            #expect(try await client.as(grid).post("/api/v1/cases/\(id)/verify", #"{"passed":true,"note":"现场已清理"}"#)["status"] as? String == "verified")
+            #expect(try await client.as(grid).post("/api/v1/cases/\(id)/close").status == .forbidden)
+            #expect(try await client.as(merchant).get("/api/v1/cases").status == .forbidden)
+            #expect(try await client.as(merchant).get("/api/v1/cases/\(id)").status == .notFound)
+            #expect(try await client.as(merchant).post("/api/v1/reports", #"{"source":"resident","description":"x"}"#).status == .forbidden)
+        }
+    }
+
+    /// Escalated to the top of the org tree, a case is moved on by the command centre's
+    /// re-dispatch (协调派遣); escalation is no longer offered where there is no parent.
+    @Test func aCaseEscalatedToTheTopIsRedispatched() async throws {
+        let f = try await ServerFixture()
+        let dispatcher = try await f.key(.dispatcher, "330105")
+        try await f.test { client in
+            let id = try await mishixiangCase(client)
+            let up = try await client.post("/api/v1/cases/\(id)/escalate", #"{"reason":"街道无法协调"}"#)
+            #expect((up["unit"] as? [String: Any])?["code"] as? String == "330105")
+            let me = client.as(dispatcher)
+            let offered = try #require(try await me.get("/api/v1/cases/\(id)")["allowed_actions"] as? [String])
+            #expect(offered == ["redispatch", "comment", "supervise"])
+            let stuck = try await me.post("/api/v1/cases/\(id)/escalate", #"{"reason":"x"}"#)
+            #expect(stuck.status == .conflict && stuck.errorCode == "no_parent_unit")
+            f.clock.advance(by: 600)
+            let moved = try await me.post("/api/v1/cases/\(id)/redispatch", #"{"unit":"330105-CGJ","reason":"区级协调：城管牵头","deadline_hours":24}"#)
+            #expect(moved.status == .ok && moved["status"] as? String == "dispatched")
+            #expect((moved["unit"] as? [String: Any])?["code"] as? String == "330105-CGJ")
+            #expect(moved["due_at"] as? String == "2026-11-24T09:10:00.000+08:00")
+            let last = try #require((moved["history"] as? [[String: Any]])?.last)
+            #expect(last["action"] as? String == "redispatch" && last["from_unit"] as? String == "330105" && last["reason"] as? String == "区级协调：城管牵头")
+            let again = try await me.post("/api/v1/cases/\(id)/redispatch", #"{"unit":"330105-CGJ","reason":"x"}"#)
+            #expect(again.status == .conflict && again.errorCode == "already_held")
+            #expect(try await client.as(try await f.key(.handler, "330105-CGJ")).post("/api/v1/cases/\(id)/handle", #"{"note":"已处置"}"#).status == .ok)
+        }
+    }
+
+    /// For every role, and cases in every status: each action in `allowed_actions` succeeds when
+    /// sent with its arguments, and each one not offered is refused and writes nothing.
+    @Test(arguments: [(Role.dispatcher, "330105"), (.handler, "330105001"), (.handler, "330105003"), (.supervisor, "330105"),
+                      (.gridWorker, "330105001"), (.leader, "330105"), (.admin, "330105")])
+    func offeredActionsAreExactlyThoseThatSucceed(role: Role, unit: String) async throws {
+        let f = try await ServerFixture()
+        let key = try await f.key(role, unit)
+        let body: [String: String] = [
+            "dispatch": #"{"unit":"330105001"}"#, "redispatch": #"{"unit":"330105-CGJ","reason":"改派"}"#, "verify": #"{"passed":true}"#,
+        ]
+        try await f.test { client in
+            // A case in each status, walked by the admin: reported, registered, dispatched, handled, verified, closed, rejected.
+            let walks: [[String]] = [[], ["register"], ["register", "dispatch"], ["register", "dispatch", "handle"],
+                                     ["register", "dispatch", "handle", "verify"], ["register", "dispatch", "handle", "verify", "close"], ["reject"]]
+            for walk in walks {
+                for action in CaseAction.commands.map(\.rawValue) {
+                    let id = try await mishixiangCaseReported(client)
+                    for step in walk { _ = try await client.post("/api/v1/cases/\(id)/\(step)", body[step] ?? #"{"note":"x","reason":"x"}"#) }
+                    let detail = try await client.as(key).get("/api/v1/cases/\(id)")
+                    let offered = detail.status == .notFound ? [] : try #require(detail["allowed_actions"] as? [String])
+                    let before = try await f.eventCount()
+                    let r = try await client.as(key).post("/api/v1/cases/\(id)/\(action)", body[action] ?? #"{"note":"x","reason":"x"}"#)
+                    if offered.contains(action) {
+                        #expect(r.status == .ok, "\(role) \(unit) \(walk.last ?? "reported"): offered \(action) got \(r.status) \(r.json)")
+                    } else {
+                        #expect([403, 404, 409].contains(r.status.code), "\(role) \(unit) \(walk.last ?? "reported"): \(action) not offered, got \(r.status)")
+                        #expect(try await f.eventCount() == before)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A report at 米市巷 not yet registered.
+    func mishixiangCaseReported(_ client: Client) async throws -> Int {
+        let r = try await client.post("/api/v1/reports", #"{"source":"hotline","category":"06010","description":"米市巷垃圾","location":{"lat":30.291384,"lon":120.146347}}"#)
+        return try #require(r["id"] as? Int)
+    }
+
     @Test func oneAddressCannotSprayPasswordsAcrossAccounts() async throws {
         let throttle = LoginThrottle(limit: 3, window: 300)
         let t = ServerFixture.start
@@ -128,12 +248,20 @@ import Testing
         #expect(!throttle.allow("10.0.0.1", now: t.addingTimeInterval(10)))
         #expect(throttle.allow("10.0.0.2", now: t.addingTimeInterval(10)))
         #expect(throttle.allow("10.0.0.1", now: t.addingTimeInterval(301)))
-        try await ServerFixture().test { client in
-            var last = 0
-            for i in 0..<25 {
-                last = Int(try await client.as(nil).post("/api/v1/session", #"{"username":"user\#(i)","password":"guess"}"#).status.code)
+        let f = try await ServerFixture()
+        try await f.test { client in
+            // Twenty attempts are answered (wrong password); the 21st and later are throttled.
+            for i in 0..<20 {
+                let r = try await client.as(nil).post("/api/v1/session", #"{"username":"user\#(i)","password":"guess"}"#)
+                #expect(r.status == .unauthorized && r.errorCode == "invalid_credentials", "attempt \(i + 1)")
             }
-            #expect(last == 429)
+            for i in 20..<23 {
+                let r = try await client.as(nil).post("/api/v1/session", #"{"username":"user\#(i)","password":"guess"}"#)
+                #expect(r.status == .tooManyRequests && r.errorCode == "throttled", "attempt \(i + 1)")
+            }
+            // Throttled attempts are not even tried: no audit entry for them.
+            let failed = try await f.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'") }
+            #expect(failed == 20)
         }
     }
 
@@ -155,8 +283,12 @@ import Testing
         try await f.test { client in
             let refused = try await client.as(dispatcher).post("/api/v1/rules/reload")
             #expect(refused.status == .forbidden)
+            #expect(try await client.get("/api/v1/rules")["count"] as? Int == 0)  // the fixture starts without rules
             let allowed = try await client.post("/api/v1/rules/reload")
-            #expect(allowed.status == .ok)
+            #expect(allowed.status == .ok && allowed["rules"] as? Int == 22)
+            // The bundled rules are now in force: a dry run finds them.
+            let route = try await client.get("/api/v1/route?lat=30.291384&lon=120.146347&category=06010&source=resident")
+            #expect(route["rule_id"] as? String == "environment")
         }
     }
 }

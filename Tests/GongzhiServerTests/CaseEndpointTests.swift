@@ -110,11 +110,44 @@ import Testing
     }
 
     @Test func dispatchToAnUnknownUnitIs422() async throws {
-        try await ServerFixture().test { client in
+        let f = try await ServerFixture()
+        try await f.test { client in
             let id = try await client.newCase()
-            _ = try await client.post("/api/v1/cases/\(id)/register")
+            let registered = try await client.post("/api/v1/cases/\(id)/register")
+            let before = try await f.eventCount()
             let r = try await client.post("/api/v1/cases/\(id)/dispatch", #"{"unit":"330105999"}"#)
             #expect(r.status == .unprocessableContent && r.errorCode == "unknown_unit" && r.errorField == "unit")
+            #expect(try await f.eventCount() == before)
+            let after = try await client.get("/api/v1/cases/\(id)")
+            #expect(after["status"] as? String == "registered" && after["last_hash"] as? String == registered["last_hash"] as? String)
+        }
+    }
+
+    /// A unit that returns a case twice for the same reason makes it disputed (推诿): a property
+    /// of the case, listed by `disputed=true`, cleared when another unit is given the case.
+    @Test func disputedOwnershipIsACaseProperty() async throws {
+        let f = try await ServerFixture()
+        try await f.test { client in
+            let id = try await client.newCase()
+            let other = try await client.newCase()
+            _ = try await client.post("/api/v1/cases/\(id)/register")
+            for round in 0..<2 {
+                _ = try await client.post("/api/v1/cases/\(id)/dispatch", #"{"unit":"330105-CGJ"}"#)
+                let r = try await client.post("/api/v1/cases/\(id)/return", #"{"reason":"非城管职责"}"#)
+                #expect(r["disputed"] as? Bool == (round == 1))
+            }
+            func listed(_ query: String) async throws -> [Int] {
+                (try await client.get("/api/v1/cases?\(query)")["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+            }
+            #expect(try await listed("disputed=true") == [id])
+            #expect(try await listed("disputed=false") == [other])
+            #expect(try await client.get("/api/v1/cases?disputed=maybe").errorField == "disputed")
+            // Sent back to 城管 it stays disputed; given to the street it is settled.
+            _ = try await client.post("/api/v1/cases/\(id)/dispatch", #"{"unit":"330105-CGJ"}"#)
+            #expect(try await client.get("/api/v1/cases/\(id)")["disputed"] as? Bool == true)
+            let settled = try await client.post("/api/v1/cases/\(id)/redispatch", #"{"unit":"330105003","reason":"属地街道处置"}"#)
+            #expect(settled["disputed"] as? Bool == false)
+            #expect(try await listed("disputed=true").isEmpty)
         }
     }
 

@@ -70,6 +70,38 @@ import Testing
         }
     }
 
+    /// The bundled rules send disputes to the community of the location, which the demo's area
+    /// data cannot resolve (it has no community polygons): they fall back to the street, the dry
+    /// run and the history say so, and the rules list warns. Every category goes somewhere real.
+    @Test func rulesThatCannotResolveFallBackAndSayWhy() async throws {
+        let f = try await ServerFixture(bundledRules: true)
+        try await f.test { client in
+            let r = try await client.get("/api/v1/route?lat=30.291384&lon=120.146347&category=91001&source=dispute")
+            #expect(r["rule_id"] as? String == "disputes" && (r["unit"] as? [String: Any])?["code"] as? String == "330105001")
+            let skipped = try #require(r["skipped_rules"] as? [[String: Any]])
+            #expect(skipped.count == 1 && skipped[0]["rule_id"] as? String == "disputes-community"
+                    && skipped[0]["why"] as? String == "the location has no community area")
+            #expect((r["why"] as? String)?.contains("stands in for the more specific disputes-community") == true)
+            let warnings = try #require(try await client.get("/api/v1/rules")["warnings"] as? [String])
+            #expect(warnings.count == 2 && warnings[0].hasPrefix("rule disputes-community sends cases to the community"))
+            let id = try #require(try await client.post("/api/v1/reports", #"{"source":"dispute","category":"91001","description":"邻里噪音纠纷","location":{"lat":30.291384,"lon":120.146347}}"#)["id"] as? Int)
+            let registered = try await client.post("/api/v1/cases/\(id)/register")
+            #expect(registered["status"] as? String == "dispatched" && (registered["unit"] as? [String: Any])?["code"] as? String == "330105001")
+            let note = (registered["history"] as? [[String: Any]])?.last?["note"] as? String
+            #expect(note == "auto-dispatched by rule disputes (in place of disputes-community: the location has no community area)")
+            // Every category, from every source, at a real place: a unit that exists.
+            let units = Set((try await client.get("/api/v1/units")["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+            let context = f.services.context.current
+            for category in f.services.reference.categories.all where category.kind != .component {
+                for source in ReportSource.allCases {
+                    let path = AreaPath(district: "330105", street: "330105001", grid: "330105001000001")
+                    let unit = context.rules.route(category: category.code, area: path, source: source, units: context.units)?.unit
+                    #expect(unit.map(units.contains) == true, "\(category.code) from \(source.rawValue)")
+                }
+            }
+        }
+    }
+
     @Test func registeringAutoDispatchesWithAHolidayAwareDeadline() async throws {
         let f = try await ServerFixture(bundledRules: true)
         f.clock.set(Timestamp.parse("2026-09-30T15:00:00+08:00")!)

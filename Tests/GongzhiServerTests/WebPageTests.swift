@@ -88,6 +88,11 @@ import Testing
             var browser = Browser(client: client.as(nil))
             let r = try await browser.send(.post, "/login", form: ["username": "xiaohe", "password": "correct horse"])
             #expect(r.status == .forbidden && browser.cookies["gz_session"] == nil)
+            // A token from another form (the cookie says one thing, the form another) is refused too.
+            let page = try await browser.send(.get, "/login")
+            let csrf = try #require(Browser.csrf(in: page.body))
+            let mismatched = try await browser.send(.post, "/login", form: ["csrf": String(csrf.reversed()), "username": "xiaohe", "password": "correct horse"])
+            #expect(mismatched.status == .forbidden && browser.cookies["gz_session"] == nil)
             #expect(try await browser.login("xiaohe", "wrong password") == .unauthorized)
         }
     }
@@ -143,14 +148,77 @@ import Testing
         }
     }
 
-    @Test func theAPIIgnoresSessionCookies() async throws {
+    /// The API takes neither the session cookie nor its token sent as a bearer token: a web
+    /// session is for pages only, so the API needs no CSRF defence.
+    @Test func theAPIRefusesWebSessions() async throws {
         let f = try await fixture()
         try await f.test { client in
             var browser = Browser(client: client.as(nil))
             let login = try await browser.login("dispatcher", "correct horse")
             #expect(login == .seeOther)
-            let api = try await browser.send(.get, "/api/v1/cases")
-            #expect(api.status == .unauthorized)
+            let token = try #require(browser.cookies["gz_session"])
+            #expect(try await browser.send(.get, "/cases").status == .ok)  // the session is good for pages
+            let cookieOnly = try await browser.send(.get, "/api/v1/cases")
+            #expect(cookieOnly.status == .unauthorized)
+            let asBearer = try await client.as(token).get("/api/v1/cases")
+            #expect(asBearer.status == .unauthorized && asBearer.errorCode == "invalid_credentials")
+            // An API token is accepted, of course.
+            let apiLogin = try await client.as(nil).post("/api/v1/session", #"{"username":"dispatcher","password":"correct horse"}"#)
+            #expect(try await client.as(apiLogin["token"] as? String).get("/api/v1/cases").status == .ok)
+            // And an API token is no web session.
+            var other = Browser(client: client.as(nil))
+            other.cookies["gz_session"] = apiLogin["token"] as? String
+            #expect(try await other.send(.get, "/cases").headers[.location] == "/login")
+        }
+    }
+
+    /// The buttons on a case page are exactly the caller's `allowed_actions`; each note shows
+    /// once; personal fields are masked; a disputed case says so.
+    @Test func theCasePageOffersWhatTheServerAllows() async throws {
+        let f = try await fixture()
+        try await f.test { client in
+            let r = try await client.post("/api/v1/reports", #"{"source":"hotline","description":"米市巷垃圾","location":{"lat":30.291384,"lon":120.146347},"reporter":{"name":"张三丰","phone":"13812345678"}}"#)
+            let id = try #require(r["id"] as? Int)
+            var dispatcher = Browser(client: client.as(nil))
+            #expect(try await dispatcher.login("dispatcher", "correct horse") == .seeOther)
+            var mishixiang = Browser(client: client.as(nil))
+            #expect(try await mishixiang.login("mishixiang", "correct horse") == .seeOther)
+            func buttons(_ browser: inout Browser) async throws -> [String] {
+                let body = try await browser.send(.get, "/cases/\(id)").body
+                return body.matches(of: /action="\/cases\/\d+\/([a-z]+)"/).map { String($0.output.1) }
+            }
+            func csrf(_ browser: inout Browser) async throws -> String {
+                try #require(Browser.csrf(in: try await browser.send(.get, "/cases/\(id)").body))
+            }
+            #expect(try await buttons(&dispatcher) == ["register", "reject", "comment", "supervise"])
+            let page = try await dispatcher.send(.get, "/cases/\(id)").body
+            #expect(page.contains("张**") && page.contains("138****5678") && !page.contains("13812345678") && !page.contains("张三丰"))
+            let token = try await csrf(&dispatcher)
+            #expect(try await dispatcher.send(.post, "/cases/\(id)/register", form: ["csrf": token, "text": "核实属实，予以立案"]).status == .seeOther)
+            #expect(try await dispatcher.send(.get, "/cases/\(id)").body.components(separatedBy: "核实属实，予以立案").count == 2)  // once
+            #expect(try await dispatcher.send(.post, "/cases/\(id)/dispatch", form: ["csrf": token, "unit": "330105001", "text": ""]).status == .seeOther)
+            #expect(try await buttons(&mishixiang) == ["return", "escalate", "handle", "comment"])
+            #expect(try await buttons(&dispatcher) == ["escalate", "redispatch", "comment", "supervise"])
+            // Returned twice for the same reason: disputed, on the page and in the list.
+            let handlerToken = try await csrf(&mishixiang)
+            for round in 0..<2 {
+                #expect(try await mishixiang.send(.post, "/cases/\(id)/return", form: ["csrf": handlerToken, "text": "不属于本街道"]).status == .seeOther)
+                if round == 0 {
+                    #expect(try await dispatcher.send(.post, "/cases/\(id)/dispatch", form: ["csrf": token, "unit": "330105001", "text": ""]).status == .seeOther)
+                }
+            }
+            let disputed = try await dispatcher.send(.get, "/cases/\(id)").body
+            #expect(disputed.contains("推诿 disputed"))
+            #expect(try await dispatcher.send(.get, "/cases?disputed=true").body.contains("href=\"/cases/\(id)\""))
+            #expect(try await client.get("/api/v1/cases/\(id)")["disputed"] as? Bool == true)
+            // Escalated to the top, the dispatcher is offered re-dispatch and no escalation.
+            #expect(try await dispatcher.send(.post, "/cases/\(id)/dispatch", form: ["csrf": token, "unit": "330105001", "text": ""]).status == .seeOther)
+            #expect(try await mishixiang.send(.post, "/cases/\(id)/escalate", form: ["csrf": handlerToken, "text": "需区级协调"]).status == .seeOther)
+            #expect(try await buttons(&dispatcher) == ["redispatch", "comment", "supervise"])
+            #expect(try await buttons(&mishixiang) == ["comment"])  // still in its street, no longer its to handle
+            #expect(try await dispatcher.send(.post, "/cases/\(id)/redispatch", form: ["csrf": token, "unit": "330105-CGJ", "text": "区级协调"]).status == .seeOther)
+            let after = try await client.get("/api/v1/cases/\(id)")
+            #expect((after["unit"] as? [String: Any])?["code"] as? String == "330105-CGJ" && after["disputed"] as? Bool == false)
         }
     }
 }

@@ -92,4 +92,109 @@ import Testing
         try await tamper(f, "DELETE FROM case_events WHERE case_id = ? AND seq = 5", [c.id])
         #expect(try await firstBreak(f)?.problem == .projectionMismatch("status"))
     }
+
+    /// An event whose case row does not exist: before the first case and after the last.
+    @Test func orphanEventsAreCaught() async throws {
+        for orphan: Int64 in [0, 99] {
+            let f = try await StoreFixture()
+            let c = try await f.closedCase()
+            let e = try await f.store.history(of: c.id)[1]
+            // As the sqlite3 shell would, with foreign keys off.
+            try await f.database.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.execute(sql: """
+                    INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, prev_hash, hash)
+                    VALUES (?, 0, 'report', 'user:mallory', NULL, 0, NULL, 'reported', '{}', ?, ?)
+                    """, arguments: [orphan, EventChain.genesis, e.hash])
+            }
+            #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: orphan, seq: 0, problem: .undecodable("its case row is missing")))
+        }
+    }
+
+    @Test func anUnreadableCaseRowIsCaught() async throws {
+        let f = try await StoreFixture()
+        let c = try await f.closedCase()
+        try await tamper(f, "UPDATE cases SET status = 'frozen' WHERE id = ?", [c.id])
+        let b = try #require(try await firstBreak(f))
+        #expect(b.caseID == c.id && b.seq == nil && b.description.contains("the case row is not readable"))
+    }
+
+    @Test func anUnreadableEventIsCaught() async throws {
+        let f = try await StoreFixture()
+        let c = try await f.closedCase()
+        let e = try await f.store.history(of: c.id)[2]
+        // Rehashed, so only the unknown action gives it away.
+        let h = EventChain.digest(caseID: c.id, seq: 2, action: "teleport", actorID: e.actor.id, actorUnit: e.actor.unit, atMillis: Timestamp.millis(e.at),
+                                  from: e.from?.rawValue, to: e.to.rawValue, payloadJSON: e.payloadJSON, prevHash: e.prevHash)
+        try await tamper(f, "UPDATE case_events SET action = 'teleport', hash = ? WHERE case_id = ? AND seq = 2", [h, c.id])
+        let b = try #require(try await firstBreak(f))
+        #expect(b.caseID == c.id && b.seq == 2 && b.description.contains("cannot be read back"))
+    }
+
+    /// The hash reads a NULL unit and an empty one alike; the store writes only NULL, so an
+    /// empty unit is an edit, caught although every hash still matches.
+    @Test func anActorUnitEmptiedIsCaught() async throws {
+        let f = try await StoreFixture()
+        let c = try await f.closedCase()
+        #expect(try await f.database.pool.read { try String?.fetchOne($0, sql: "SELECT actor_unit FROM case_events WHERE case_id = ? AND seq = 1", arguments: [c.id]) } == .some(nil))
+        try await tamper(f, "UPDATE case_events SET actor_unit = '' WHERE case_id = ? AND seq = 1", [c.id])
+        let b = try #require(try await firstBreak(f))
+        #expect(b.caseID == c.id && b.seq == 1 && b.description.contains("actor unit is empty"))
+        // And the store never writes an empty one, even when asked to.
+        let g = try await StoreFixture()
+        let id = try await g.store.create(StoreFixture.report(), actor: Actor(id: "user:x", unit: ""), at: StoreFixture.t0).record.id
+        #expect(try await g.database.pool.read { try String?.fetchOne($0, sql: "SELECT actor_unit FROM case_events WHERE case_id = ?", arguments: [id]) } == .some(nil))
+        #expect(try await ChainVerifier(database: g.database).verify().isIntact)
+    }
+
+    @Test func anEditedDisputedFlagIsCaught() async throws {
+        let f = try await StoreFixture()
+        let c = try await f.closedCase()
+        try await tamper(f, "UPDATE cases SET disputed = 1 WHERE id = ?", [c.id])
+        #expect(try await firstBreak(f)?.problem == .projectionMismatch("disputed"))
+    }
+
+    @Test func aBrokenAuditLinkIsCaught() async throws {
+        let f = try await StoreFixture()
+        let accounts = AccountStore(database: f.database, bcryptCost: 4)
+        for i in 0..<4 { _ = try await accounts.login(username: "ghost\(i)", password: "x", kind: .bearer, at: StoreFixture.t0) }
+        try await f.database.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_append_only_update; DROP TRIGGER audit_log_append_only_delete")
+            try db.execute(sql: "UPDATE audit_log SET prev_hash = ? WHERE seq = 3", arguments: [EventChain.genesis])
+        }
+        #expect(try await f.database.pool.read { try AuditLog.verify($0) }?.problem == "its previous-hash does not match the entry before it")
+        try await f.database.pool.write { try $0.execute(sql: "DELETE FROM audit_log WHERE seq = 2") }
+        let gap = try await f.database.pool.read { try AuditLog.verify($0) }
+        #expect(gap?.seq == 3 && gap?.problem == "expected entry #2: an entry is missing")
+    }
+
+    /// A database written by the release of November 2026 (`Fixtures/format-2026-11.sql`, never
+    /// regenerated) keeps verifying: read-only as it is, and after migrating to today's schema,
+    /// which derives `disputed` from the history.
+    @Test func aDatabaseFromTheFirstReleaseStillVerifies() async throws {
+        let dump = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/format-2026-11.sql")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-golden-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("old.sqlite").path
+        // The dump's own BEGIN/COMMIT are dropped: GRDB wraps the import in its transaction.
+        let sql = try String(contentsOf: dump, encoding: .utf8).replacingOccurrences(of: "BEGIN TRANSACTION;\n", with: "")
+            .replacingOccurrences(of: "\nCOMMIT;\n", with: "\n")
+        var plain = Configuration()
+        plain.foreignKeysEnabled = false  // as the sqlite3 shell loads a dump: tables come in name order
+        let writer = try DatabaseQueue(path: path, configuration: plain)
+        try await writer.write { try $0.execute(sql: sql) }
+        try writer.close()
+        let old = try GongzhiDatabase.readOnly(path: path)
+        let before = try await ChainVerifier(reader: old).verify()
+        #expect(before.isIntact, "\(String(describing: before.firstBreak))")
+        #expect(before.casesChecked == 43 && before.eventsChecked == 289)
+        #expect(try await old.read { try AuditLog.verify($0) }?.seq == nil)
+        try old.close()
+        let migrated = try GongzhiDatabase(path: path)
+        let after = try await ChainVerifier(database: migrated).verify()
+        #expect(after.isIntact && after.casesChecked == 43, "\(String(describing: after.firstBreak))")
+        // Case 43 was returned twice by 城管 for the same reason: disputed, as its history says.
+        let disputed = try await migrated.pool.read { try Int64.fetchAll($0, sql: "SELECT id FROM cases WHERE disputed = 1") }
+        #expect(disputed == [43])
+    }
 }

@@ -68,3 +68,9 @@ struct StoreFixture {
         return last!
     }
 }
+
+/// A test's own failure, thrown where `#require` does not fit.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

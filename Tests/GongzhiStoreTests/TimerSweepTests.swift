@@ -97,4 +97,42 @@ import Testing
         overdue.overdueAt = Self.t0.addingTimeInterval(3 * 3600)
         #expect(Set(try await f.store.list(overdue).items.map(\.id)) == [ids[1], ids[2]])
     }
+
+    /// More cases due than one batch holds: the sweep keeps taking batches until none is left,
+    /// each case marked once.
+    @Test func sweepsLargerThanOneBatch() async throws {
+        let f = try await StoreFixture()
+        var ids: [Int64] = []
+        for _ in 0..<7 { ids.append(try await dispatched(f)) }
+        let result = try await TimerSweep(store: f.store).run(now: Self.t0.addingTimeInterval(3 * 3600), batch: 3)
+        #expect(result == TimerSweep.Result(warned: 7, overdue: 7, escalated: 0))
+        for id in ids { #expect(try await marks(f, id) == [.warn, .overdue]) }
+        #expect(try await TimerSweep(store: f.store).run(now: Self.t0.addingTimeInterval(4 * 3600), batch: 3).total == 0)
+    }
+
+    /// A failed verification and a reopen each set a new deadline: its warning and overdue are
+    /// marked again, once, at their new times.
+    @Test func timersAreReArmedAfterReworkAndReopen() async throws {
+        let f = try await StoreFixture()
+        let id = try await dispatched(f)
+        let sweep = TimerSweep(store: f.store)
+        try await sweep.run(now: Self.t0.addingTimeInterval(3 * 3600))
+        #expect(try await marks(f, id) == [.warn, .overdue])
+        let hour: TimeInterval = 3600
+        _ = try await f.store.perform(CaseCommand(.handle, note: "done"), on: id, actor: .system, at: Self.t0.addingTimeInterval(4 * hour))
+        let rework = try await f.store.perform(CaseCommand(.verify, reason: "still there", passed: false, deadlineHours: 2), on: id, actor: .system,
+                                               at: Self.t0.addingTimeInterval(5 * hour))
+        #expect(!rework.warned && !rework.overdueMarked && rework.dueAt == Self.t0.addingTimeInterval(7 * hour))
+        #expect(try await sweep.run(now: Self.t0.addingTimeInterval(6.5 * hour)).total == 0)  // warns at 80 % of 2 h: 6.6 h
+        #expect(try await sweep.run(now: Self.t0.addingTimeInterval(6.7 * hour)) == TimerSweep.Result(warned: 1, overdue: 0, escalated: 0))
+        #expect(try await sweep.run(now: Self.t0.addingTimeInterval(7 * hour)) == TimerSweep.Result(warned: 0, overdue: 1, escalated: 0))
+        for c in [CaseCommand(.handle, note: "done"), CaseCommand(.verify, passed: true), CaseCommand(.close)] {
+            _ = try await f.store.perform(c, on: id, actor: .system, at: Self.t0.addingTimeInterval(8 * hour))
+        }
+        let reopened = try await f.store.perform(CaseCommand(.reopen, reason: "back again", deadlineHours: 2), on: id, actor: .system,
+                                                 at: Self.t0.addingTimeInterval(9 * hour))
+        #expect(!reopened.warned && !reopened.overdueMarked && reopened.dueAt == Self.t0.addingTimeInterval(11 * hour))
+        #expect(try await sweep.run(now: Self.t0.addingTimeInterval(20 * hour)) == TimerSweep.Result(warned: 1, overdue: 1, escalated: 0))
+        #expect(try await marks(f, id) == [.warn, .overdue, .warn, .overdue, .warn, .overdue])
+    }
 }

@@ -5,6 +5,14 @@ import FoundationNetworking
 import GongzhiStore
 import GRDB
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct CLIFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
 
 /// The real `gongzhi` binary, run as a user would.
 @Suite(.serialized) struct CLITests {
@@ -35,35 +43,80 @@ import Testing
         return dir
     }
 
+    /// A running `gongzhi serve`: its output is collected by a background reader, so waiting
+    /// for a line never blocks past its deadline, whatever the process prints or does not.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        private let lock = NSLock()
+        private var out = Data(), err = Data()
+
+        init(_ args: [String]) throws {
+            process.executableURL = CLITests.binary
+            process.arguments = ["serve", "--port", "0"] + args
+            let o = Pipe(), e = Pipe()
+            process.standardOutput = o
+            process.standardError = e
+            for (pipe, isOut) in [(o, true), (e, false)] {
+                pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
+                    let chunk = h.availableData
+                    guard let self, !chunk.isEmpty else { h.readabilityHandler = nil; return }
+                    self.lock.withLock { if isOut { self.out.append(chunk) } else { self.err.append(chunk) } }
+                }
+            }
+            try process.run()
+        }
+
+        var printed: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+        var errors: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+
+        /// The address it prints once listening, or nil if it exits or 60 s pass first.
+        func address() async throws -> URL? {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, process.isRunning {
+                if let r = printed.range(of: #"http://[0-9.]+:[0-9]+/"#, options: .regularExpression) { return URL(string: String(printed[r])) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
+        /// SIGTERM, then the exit status (SIGKILL after 30 s).
+        func stop() async throws -> Int32 {
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            try await Task.sleep(for: .milliseconds(50))  // the last output
+            return process.terminationStatus
+        }
+    }
+
     /// Starts `gongzhi serve` on a free port, waits for its address, runs `body`, then stops it
     /// with SIGTERM and returns everything it printed and its exit status.
     static func serving(_ args: [String], _ body: (URL) async throws -> Void) async throws -> Result {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = ["serve", "--port", "0"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        var printed = Data()
-        var address: URL? = nil
-        let deadline = Date().addingTimeInterval(60)
-        while address == nil, Date() < deadline, p.isRunning {
-            let chunk = out.fileHandleForReading.availableData
-            printed.append(chunk)
-            if let line = String(decoding: printed, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("serving on http://") }),
-               let range = line.range(of: #"http://[0-9.]+:[0-9]+/"#, options: .regularExpression) {
-                address = URL(string: String(line[range]))
-            }
-            if chunk.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let server = try Server(args)
+        let address = try await server.address()
         if let address { try await body(address) }
-        if p.isRunning { kill(p.processIdentifier, SIGTERM) }
-        printed.append(out.fileHandleForReading.readDataToEndOfFile())
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(address != nil, "the server never printed its address")
-        return Result(status: p.terminationStatus, out: String(decoding: printed, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let status = try await server.stop()
+        #expect(address != nil, "the server never printed its address: \(server.errors)")
+        return Result(status: status, out: server.printed, err: server.errors)
+    }
+
+    /// Waits until `condition` holds, checking every 50 ms, for at most `seconds`.
+    static func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    /// Creates a database as only `serve` may: start it without the demo and stop it.
+    static func newDatabase() async throws -> String {
+        let db = try tempDir().appendingPathComponent("g.sqlite").path
+        let r = try await serving(["--db", db, "--no-demo"]) { _ in }
+        #expect(r.status == 0, "\(r.err)")
+        return db
     }
 
     static func get(_ url: URL, key: String? = nil) async throws -> (Int, Data) {
@@ -106,24 +159,99 @@ import Testing
 
     @Test func verifyNamesTheFirstEditedEvent() async throws {
         let db = try Self.tempDir().appendingPathComponent("g.sqlite").path
-        _ = try await Self.serving(["--db", db, "--demo-cases", "25"]) { _ in }
+        _ = try await Self.serving(["--db", db, "--demo-cases", "25", "--now", "2026-11-20T10:00:00+08:00"]) { _ in }
         let queue = try DatabaseQueue(path: db)
+        // The middle case that has a second event, whatever the demo made of it.
+        let target = try await queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT case_id FROM case_events WHERE seq = 1 ORDER BY case_id LIMIT 1 OFFSET 5")
+        }
+        let id = try #require(target)
         try await queue.write { db in
             try db.execute(sql: "DROP TRIGGER case_events_append_only_update")
-            try db.execute(sql: "UPDATE case_events SET actor = 'user:mallory' WHERE case_id = 7 AND seq = 1")
+            try db.execute(sql: "UPDATE case_events SET actor = 'user:mallory' WHERE case_id = ? AND seq = 1", arguments: [id])
         }
         let r = try Self.run(["verify", "--db", db])
         #expect(r.status == 3)
-        #expect(r.err.contains("case 7 event #1"))
+        #expect(r.err.contains("case \(id) event #1: its contents do not match its hash"))
         #expect(r.err.split(separator: "\n").count == 1)
+    }
+
+    @Test func verifyExits3OnABrokenAuditLog() async throws {
+        let db = try await Self.newDatabase()
+        let queue = try DatabaseQueue(path: db)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_append_only_update")
+            try db.execute(sql: "UPDATE audit_log SET detail = '{}' WHERE seq = 1")
+        }
+        let r = try Self.run(["verify", "--db", db])
+        #expect(r.status == 3 && r.err == "gongzhi: BROKEN: audit log entry #1: its contents do not match its hash: the row was edited\n")
+    }
+
+    /// Only `serve` creates a database: run elsewhere, the other commands refuse and create nothing.
+    @Test(arguments: [
+        ["keys", "create", "--role", "machine", "--name", "x"], ["users", "add", "--username", "wang", "--name", "王", "--role", "handler", "--unit", "330105003"],
+        ["keys", "list"], ["users", "list"], ["areas", "list"], ["areas", "grid", "--level", "grid"],
+    ])
+    func onlyServeCreatesADatabase(args: [String]) throws {
+        let dir = try Self.tempDir()
+        let db = dir.appendingPathComponent("gongzhi.sqlite").path
+        let r = try Self.run(args + ["--db", db])
+        #expect(r.status == 1 && r.err == "gongzhi: no database at \(db); gongzhi serve --db \(db) creates one\n" && r.out.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test func usersCannotHaveTheMachineRole() async throws {
+        let db = try await Self.newDatabase()
+        let r = try Self.run(["users", "add", "--db", db, "--username", "cam", "--name", "x", "--role", "machine", "--unit", "330105"])
+        #expect(r.status != 0 && r.err.hasPrefix("gongzhi: machine is a role for API keys"))
+        let added = try Self.run(["users", "add", "--db", db, "--username", "wang", "--name", "王", "--role", "handler", "--unit", "330105003"])
+        #expect(added.status == 0 && added.out.hasPrefix("added wang (handler, 330105003)"))
+        #expect(try Self.run(["users", "set-role", "wang", "--db", db, "--role", "machine", "--unit", "330105"]).status != 0)
+    }
+
+    /// A raw (unencoded) UTF-8 query never reaches the router; it still gets the JSON error body.
+    @Test func aMalformedRequestGetsTheJSONErrorBody() async throws {
+        let db = try await Self.newDatabase()
+        _ = try await Self.serving(["--db", db, "--no-demo"]) { base in
+            let reply = try Self.rawRequest(port: base.port ?? 0, "GET /api/v1/cases/1?reveal=reporter&reason=回访市民 HTTP/1.1\r\nHost: x\r\n\r\n")
+            let parts = reply.components(separatedBy: "\r\n\r\n")
+            #expect(parts[0].hasPrefix("HTTP/1.1 400") && parts[0].lowercased().contains("content-type: application/json"))
+            let body = try JSONSerialization.jsonObject(with: Data((parts.count > 1 ? parts[1] : "").utf8)) as? [String: Any]
+            #expect((body?["error"] as? [String: Any])?["code"] as? String == "malformed_request")
+        }
+    }
+
+    /// Sends bytes as they are over a plain TCP connection and returns everything read back.
+    static func rawRequest(port: Int, _ text: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw CLIFailure("cannot connect to port \(port)") }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var reply = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            reply += buffer[0..<n]
+        }
+        return String(decoding: reply, as: UTF8.self)
     }
 
     @Test(arguments: [
         ["serve", "--port", "eighty"], ["serve", "--bogus"], ["serve", "--port", "70000"], ["verify", "--db", "/nonexistent/g.sqlite"],
         ["serve", "--db", "/nonexistent/folder/g.sqlite", "--port", "0"], ["frobnicate"], ["serve", "--office-hours", "9-5"],
-        ["serve", "--rules", "/nonexistent/rules.json", "--port", "0", "--db", "/tmp/gongzhi-cli-bad-rules.sqlite"],
+        ["serve", "--rules", "/nonexistent/rules.json", "--port", "0", "--db", tempPath("bad-rules.sqlite")],
         ["areas", "import", "/nonexistent.geojson", "--level", "street"], ["areas", "import", "x.geojson", "--level", "county"],
-        ["keys", "create", "--db", "/tmp/gongzhi-cli-bad-unit.sqlite", "--role", "machine", "--name", "x", "--unit", "999"],
+        ["keys", "create", "--db", tempPath("no.sqlite"), "--role", "machine", "--name", "x", "--unit", "999"],
+        ["users", "add", "--db", tempPath("no.sqlite"), "--username", "x", "--name", "x", "--role", "machine", "--unit", "330105"],
         ["bench", "locate", "--points", "-1"],
     ])
     func badUsageIsOneLineAndNonZero(args: [String]) throws {
@@ -133,6 +261,11 @@ import Testing
         #expect(lines.count == 1, "\(r.err)")
         #expect(lines.first?.hasPrefix("gongzhi: ") == true)
         #expect(!r.err.contains("Fatal error") && !r.err.contains("Stack dump"))
+    }
+
+    /// A path in a folder of its own, so parallel and repeated runs never share a file.
+    static func tempPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-cli-\(UUID().uuidString)-\(name)").path
     }
 
     @Test func helpStillWorks() throws {
@@ -145,8 +278,8 @@ import Testing
 /// `gongzhi areas` and the scheduler across restarts, through the real binary.
 @Suite(.serialized) struct AreaAndTimerCLITests {
     @Test func importYourOwnGeoJSONAndGenerateGrids() async throws {
-        let dir = try CLITests.tempDir()
-        let db = dir.appendingPathComponent("g.sqlite").path
+        let db = try await CLITests.newDatabase()
+        let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
         // Two made-up streets splitting a box in the middle of the district, with codes of real streets.
         let geojson = """
             {"type":"FeatureCollection","features":[
@@ -185,8 +318,8 @@ import Testing
         let start = "2026-11-25T09:00:00+08:00"
         final class Box: @unchecked Sendable { var id = 0 }
         let box = Box()
-        let key = try CLITests.adminKey(db)
         _ = try await CLITests.serving(["--db", db, "--no-demo", "--now", start]) { base in
+            let key = try CLITests.adminKey(db)  // the server has created the database
             let id = try await Self.post(base, "api/v1/reports", #"{"source":"grid_worker","category":"06010","description":"暴露垃圾","location":{"lat":30.342135,"lon":120.142877}}"#, key: key)["id"] as? Int ?? 0
             box.id = id
             // The bundled rule for 06 dispatches at once on register: 2 working days, escalating when overdue.
@@ -194,18 +327,21 @@ import Testing
             #expect(r["status"] as? String == "dispatched")
         }
         // Down over the deadline; then up a week later, twice.
+        let id = box.id
+        func actions() async throws -> [String] {
+            try await DatabaseQueue(path: db).read { db in
+                try String.fetchAll(db, sql: "SELECT action FROM case_events WHERE case_id = ? ORDER BY seq", arguments: [id])
+            }
+        }
         for _ in 0..<2 {
             let run = try await CLITests.serving(["--db", db, "--no-demo", "--now", "2026-12-02T09:00:00+08:00", "--sweep-interval", "0.2"]) { _ in
-                try await Task.sleep(for: .milliseconds(600))
+                // The sweep at start catches up; then a few more sweeps must add nothing.
+                #expect(try await CLITests.eventually { try await actions().last == "escalate" })
+                try await Task.sleep(for: .milliseconds(500))
             }
             #expect(run.status == 0)
         }
-        let queue = try DatabaseQueue(path: db)
-        let id = box.id
-        let actions = try await queue.read { db in
-            try String.fetchAll(db, sql: "SELECT action FROM case_events WHERE case_id = ? ORDER BY seq", arguments: [id])
-        }
-        #expect(actions == ["report", "register", "dispatch", "warn", "overdue", "escalate"])
+        #expect(try await actions() == ["report", "register", "dispatch", "warn", "overdue", "escalate"])
         #expect(try CLITests.run(["verify", "--db", db]).status == 0)
     }
 
@@ -213,34 +349,19 @@ import Testing
         let dir = try CLITests.tempDir()
         let rules = dir.appendingPathComponent("rules.json").path
         try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}}]}"#.write(toFile: rules, atomically: true, encoding: .utf8)
-        let key = try CLITests.adminKey(dir.appendingPathComponent("g.sqlite").path)
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = ["serve", "--port", "0", "--no-demo", "--db", dir.appendingPathComponent("g.sqlite").path, "--rules", rules]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGTERM); p.waitUntilExit() } }
-        var printed = ""
-        var base: URL? = nil
-        while base == nil, p.isRunning {
-            printed += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            if let r = printed.range(of: #"http://[0-9.]+:[0-9]+/"#, options: .regularExpression) { base = URL(string: String(printed[r])) }
-        }
+        let db = dir.appendingPathComponent("g.sqlite").path
+        let server = try CLITests.Server(["--no-demo", "--db", db, "--rules", rules])
+        let base = try await server.address()
+        let key = try CLITests.adminKey(db)
         let url = try #require(base).appendingPathComponent("api/v1/rules")
         func count() async throws -> Int? { (try JSONSerialization.jsonObject(with: try await CLITests.get(url, key: key).1) as? [String: Any])?["count"] as? Int }
         #expect(try await count() == 1)
         try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}},{"id":"env","category":"06","unit":"street","deadline":{"amount":2,"unit":"working_days"}}]}"#
             .write(toFile: rules, atomically: true, encoding: .utf8)
-        kill(p.processIdentifier, SIGHUP)
-        var seen: Int? = nil
-        for _ in 0..<50 where seen != 2 {
-            try await Task.sleep(for: .milliseconds(100))
-            seen = try await count()
-        }
-        #expect(seen == 2)
-        #expect(p.isRunning)
+        kill(server.process.processIdentifier, SIGHUP)
+        #expect(try await CLITests.eventually(10) { try await count() == 2 })
+        #expect(server.process.isRunning)
+        #expect(try await server.stop() == 0)
     }
 
     static func post(_ base: URL, _ path: String, _ body: String, key: String) async throws -> [String: Any] {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who may do what: the one place the platform's permissions are written down. Pure, so it is
 /// tested exhaustively, role by role and action by action.
 public enum AccessPolicy {
@@ -15,7 +17,7 @@ public enum AccessPolicy {
     public static func actions(_ role: Role) -> Set<CaseAction> {
         switch role {
         case .admin: Set(CaseAction.commands)
-        case .dispatcher: [.register, .reject, .dispatch, .escalate, .verify, .close, .reopen, .comment, .supervise]
+        case .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .close, .reopen, .comment, .supervise]
         case .handler: [.return, .escalate, .handle, .comment]
         case .supervisor: [.supervise, .comment]
         case .gridWorker: [.verify, .comment]
@@ -46,6 +48,14 @@ public enum AccessPolicy {
             }
         }
         return .allow
+    }
+
+    /// The actions to offer `principal` on `record` now: those the state machine allows in the
+    /// case's present state (`CaseMachine.availableActions`) that the policy lets this principal
+    /// take. The one source of the API's `allowed_actions` and of the pages' buttons.
+    public static func offeredActions(_ principal: Principal, on record: CaseRecord, scope: Scope, at: Date,
+                                      context: CaseContext) -> [CaseAction] {
+        CaseMachine.availableActions(record, at: at, context: context).filter { decide(principal, $0, on: record, scope: scope) == .allow }
     }
 
     /// Whether the role may read personal fields unmasked (on request, logged).

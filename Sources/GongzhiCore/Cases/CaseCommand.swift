@@ -34,6 +34,8 @@ public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
     case reopenWindowExpired(closedAtMillis: Int64, windowHours: Double)
     /// The unit has no parent to escalate to (HTTP 409).
     case noParentUnit(String)
+    /// A re-dispatch to the unit that already holds the case (HTTP 409).
+    case alreadyHeld(String)
     /// A field is missing or wrong (HTTP 422).
     case invalid(FieldError)
 
@@ -44,7 +46,9 @@ public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .reopenWindowExpired(let closedAt, let window):
             "the case was closed at \(Timestamp.rfc3339(millis: closedAt)); it can be reopened only within \(window.formatted) hours of closing"
         case .noParentUnit(let unit):
-            "unit \(unit) has no parent unit to escalate to"
+            "unit \(unit) has no parent unit to escalate to; the command centre can re-dispatch the case (redispatch) to a unit"
+        case .alreadyHeld(let unit):
+            "unit \(unit) already holds the case; re-dispatch it to another unit"
         case .invalid(let e):
             e.message
         }
@@ -64,6 +68,7 @@ extension CaseAction {
         case .dispatch: "dispatched"
         case .return: "returned"
         case .escalate: "escalated"
+        case .redispatch: "re-dispatched"
         case .handle: "handled"
         case .verify: "verified"
         case .close: "closed"

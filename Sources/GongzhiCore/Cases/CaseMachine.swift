@@ -10,8 +10,8 @@ public enum CaseMachine {
     public static let transitions: [CaseStatus: [CaseAction: CaseStatus?]] = [
         .reported: [.register: .registered, .reject: .rejected, .comment: nil, .supervise: nil],
         .registered: [.dispatch: .dispatched, .comment: nil, .supervise: nil],
-        .dispatched: [.return: .registered, .escalate: .dispatched, .handle: .handled, .comment: nil, .supervise: nil,
-                      .warn: nil, .overdue: nil],
+        .dispatched: [.return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .comment: nil,
+                      .supervise: nil, .warn: nil, .overdue: nil],
         // A failed verification goes back to `dispatched`; `decide` picks the target.
         .handled: [.verify: .verified, .comment: nil, .supervise: nil],
         .verified: [.close: .closed, .comment: nil, .supervise: nil],
@@ -22,6 +22,25 @@ public enum CaseMachine {
     /// The actions a client may take from `status`.
     public static func allowedActions(from status: CaseStatus) -> [CaseAction] {
         CaseAction.commands.filter { transitions[status]?[$0] != nil }
+    }
+
+    /// The actions a client may take on this case now: those its status allows whose other
+    /// preconditions hold as well (a parent unit to escalate to, the reopen window). Given the
+    /// arguments an action needs, each of them succeeds; any other action is refused. The API's
+    /// `allowed_actions` and the pages' buttons come from this (with the access policy), so a
+    /// button is never offered that the server would refuse.
+    public static func availableActions(_ state: CaseRecord, at: Date, context: CaseContext) -> [CaseAction] {
+        allowedActions(from: state.status).filter { action in
+            switch action {
+            case .escalate:
+                return state.unit.flatMap(context.units.parent(of:)) != nil
+            case .reopen:
+                let closedAt = Timestamp.millis(state.closedAt ?? state.updatedAt)
+                return Timestamp.millis(max(at, state.updatedAt)) - closedAt <= Int64(context.policy.reopenWindowHours * 3_600_000)
+            default:
+                return true
+            }
+        }
     }
 
     /// Longest free text in a reason or note.
@@ -67,10 +86,10 @@ public enum CaseMachine {
             break
         case .register:
             // A rule may dispatch at once: the register and dispatch events land together.
-            if let match = context.rules.route(category: state.category, area: state.area, source: state.report.source),
-               match.rule.autoDispatch, let unit = match.unit(for: state.area, units: context.units), context.units[unit] != nil {
+            if let match = context.rules.route(category: state.category, area: state.area, source: state.report.source, units: context.units),
+               match.rule.autoDispatch, let unit = match.unit, context.units[unit] != nil {
                 let d = context.deadline(for: state, from: at, overrideHours: nil)
-                let dispatch = EventPayload(unit: unit, note: "auto-dispatched by rule \(match.rule.id)", dueAt: Timestamp.millis(d.due),
+                let dispatch = EventPayload(unit: unit, note: match.dispatchNote, dueAt: Timestamp.millis(d.due),
                                             warnAt: Timestamp.millis(d.warn), ruleID: match.rule.id)
                 return [EventDraft(action: .register, from: from, to: .registered, payload: payload),
                         EventDraft(action: .dispatch, from: .registered, to: .dispatched, payload: dispatch)]
@@ -84,10 +103,13 @@ public enum CaseMachine {
         case .reject:
             try require(reason, "reason")
         case .dispatch:
-            guard let code = command.unit?.trimmed, !code.isEmpty else { throw .missing("unit", for: .dispatch) }
-            guard context.units[code] != nil else {
-                throw .invalid(FieldError(field: "unit", code: "unknown_unit", message: "unit '\(code)' does not exist; see GET /api/v1/units"))
-            }
+            payload.unit = try unit(command, context)
+            try setDeadline()
+        case .redispatch:
+            let code = try unit(command, context)
+            try require(reason, "reason")
+            guard code != state.unit else { throw .alreadyHeld(code) }
+            payload.fromUnit = state.unit
             payload.unit = code
             try setDeadline()
         case .return:
@@ -139,16 +161,17 @@ public enum CaseMachine {
         switch event.action {
         case .report, .register, .reject, .handle, .comment:
             break
-        case .dispatch:
-            r.unit = p.unit
+        case .dispatch, .redispatch:
+            hand(&r, to: p.unit)
             setTimers(&r, p)
         case .return:
             if let unit = r.unit, let reason = p.reason { r.lastReturn = UnitReason(unit: unit, reason: reason) }
+            if p.disputed == true { r.disputed = true }
             r.unit = nil
             setTimers(&r, EventPayload())
             r.returnCount += 1
         case .escalate:
-            r.unit = p.unit
+            hand(&r, to: p.unit)
             setTimers(&r, p)
             r.escalationCount += 1
         case .verify:
@@ -176,6 +199,13 @@ public enum CaseMachine {
         return r
     }
 
+    /// Gives the case to a unit. Ownership is no longer disputed once a unit other than the one
+    /// that returned it twice holds it.
+    private static func hand(_ r: inout CaseRecord, to unit: String?) {
+        r.unit = unit
+        if r.disputed, unit != r.lastReturn?.unit { r.disputed = false }
+    }
+
     /// A new deadline restarts the warning and overdue marks.
     private static func setTimers(_ r: inout CaseRecord, _ p: EventPayload) {
         r.dueAt = p.dueAt.map(Timestamp.date(millis:))
@@ -193,6 +223,15 @@ public enum CaseMachine {
         var record = CaseRecord(id: first.caseID, trackingCode: code, report: report, createdAt: first.at)
         for e in events { record = apply(e, to: record) }
         return record
+    }
+
+    /// The unit a command names, which must exist.
+    private static func unit(_ command: CaseCommand, _ context: CaseContext) throws(CaseError) -> String {
+        guard let code = command.unit?.trimmed, !code.isEmpty else { throw .missing("unit", for: command.action) }
+        guard context.units[code] != nil else {
+            throw .invalid(FieldError(field: "unit", code: "unknown_unit", message: "unit '\(code)' does not exist; see GET /api/v1/units"))
+        }
+        return code
     }
 
     private static func text(_ value: String?, _ field: String) throws(CaseError) -> String? {

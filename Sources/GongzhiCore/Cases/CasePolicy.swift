@@ -31,7 +31,7 @@ public struct CaseContext: Sendable {
     /// else the policy's default. The warning falls at the rule's (or the policy's) share of
     /// the time in between.
     public func deadline(for record: CaseRecord, from at: Date, overrideHours: Double?) -> Deadline {
-        let match = rules.route(category: record.category, area: record.area, source: record.report.source)
+        let match = rules.route(category: record.category, area: record.area, source: record.report.source, units: units)
         let share = match?.rule.warningShare ?? policy.warningShare
         let due: Date
         if let h = overrideHours {

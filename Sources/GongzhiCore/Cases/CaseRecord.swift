@@ -33,6 +33,9 @@ public struct CaseRecord: Sendable, Hashable {
     public var reopenCount: Int
     /// The unit and reason of the last return, to flag disputed ownership.
     public var lastReturn: UnitReason?
+    /// The same unit returned the case twice for the same reason (推诿): the command centre must
+    /// settle who owns it. Cleared when another unit is given the case.
+    public var disputed: Bool
     /// Events so far; the next event's sequence number.
     public var eventCount: Int
     /// The hash of the newest event: the next event's `prevHash`.
@@ -49,6 +52,7 @@ public struct CaseRecord: Sendable, Hashable {
         self.category = report.category
         self.warned = false
         self.overdueMarked = false
+        self.disputed = false
         self.createdAt = createdAt
         self.updatedAt = createdAt
         self.reworkCount = 0

@@ -21,6 +21,10 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable, Hashable {
     case dispatch
     case `return`
     case escalate
+    /// The command centre moves a dispatched case to another unit (协调派遣): a case escalated
+    /// to the top of the org tree, or one that sits with the wrong unit, gets a new holder and
+    /// a new deadline without going back through the dispatcher queue.
+    case redispatch
     case handle
     case verify
     case close

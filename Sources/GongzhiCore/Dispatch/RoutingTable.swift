@@ -46,37 +46,107 @@ public struct RoutingTable: Sendable {
 
     public func rule(id: String) -> RoutingRule? { rules.first { $0.id == id } }
 
-    /// The most specific rule matching a report, and the rules it beat.
-    public func route(category: String?, area: AreaPath?, source: ReportSource) -> RouteMatch? {
+    /// Where a report goes: the most specific matching rule that resolves a unit at the
+    /// report's location. A rule that names the `street` or `community` of the location cannot
+    /// resolve where that level has no area (the demo has no community polygons); it is skipped
+    /// for the next less specific rule, and the match says so, so neither the dry run nor the
+    /// history hides the fallback. When no matching rule resolves, the most specific one still
+    /// gives the deadline and the case waits for a dispatcher to choose the unit.
+    public func route(category: String?, area: AreaPath?, source: ReportSource, units: OrgDirectory) -> RouteMatch? {
         let matching = rules.filter { $0.matches(category: category, area: area, source: source) }
-        guard let best = matching.max(by: { $0.specificity < $1.specificity }) else { return nil }
-        return RouteMatch(rule: best, beaten: matching.filter { $0.id != best.id }.sorted { $0.specificity > $1.specificity })
+            .sorted { $0.specificity > $1.specificity }
+        guard let best = matching.first else { return nil }
+        var skipped: [RouteMatch.Skip] = []
+        for rule in matching {
+            switch rule.resolveUnit(at: area, units: units) {
+            case .success(let unit):
+                return RouteMatch(rule: rule, unit: unit, skipped: skipped, beaten: matching.filter { $0.id != rule.id })
+            case .failure(let why):
+                skipped.append(RouteMatch.Skip(ruleID: rule.id, why: why.description))
+            }
+        }
+        return RouteMatch(rule: best, unit: nil, skipped: skipped, beaten: Array(matching.dropFirst()))
+    }
+
+    /// Rules that can never resolve a unit with the area levels in force (a rule sending cases
+    /// to the `community` of the location when no community areas are loaded). Not an error:
+    /// their cases fall back to less specific rules; the server warns at start and on reload.
+    public func warnings(levelsInForce levels: Set<Area.Level>) -> [String] {
+        rules.compactMap { r in
+            guard let level = Area.Level(rawValue: r.unit), level == .street || level == .community, !levels.contains(level) else { return nil }
+            return "rule \(r.id) sends cases to the \(r.unit) of their location, but no \(r.unit) areas are loaded: "
+                + "its cases fall back to the next less specific rule that names a unit"
+        }
     }
 }
 
 public struct RouteMatch: Sendable, Hashable {
+    /// A more specific rule that matched but could not name a unit here, and why.
+    public struct Skip: Sendable, Hashable {
+        public var ruleID: String
+        public var why: String
+    }
+
+    /// The rule in force: the most specific matching rule that resolves a unit, else the most
+    /// specific matching rule.
     public var rule: RoutingRule
-    /// Other matching rules, most specific first.
+    /// The unit the rule sends the case to; nil when no matching rule resolves one here.
+    public var unit: String?
+    /// More specific rules passed over because they could not resolve a unit, most specific first.
+    public var skipped: [Skip]
+    /// Every other matching rule, most specific first.
     public var beaten: [RoutingRule]
 
-    /// Why the rule won, in words.
+    /// Why this rule, in words.
     public var explanation: String {
         var text = "rule \(rule.id) matches with \(rule.specificity)"
-        if let next = beaten.first {
-            text += "; it is more specific than \(beaten.count) other matching rule\(beaten.count == 1 ? "" : "s"), the next being \(next.id) (\(next.specificity))"
-        } else {
+        if !skipped.isEmpty {
+            let list = skipped.map { "\($0.ruleID) (\($0.why))" }.joined(separator: "; ")
+            text += unit == nil ? "; no matching rule names a unit here: \(list); a dispatcher must choose the unit"
+                : "; it stands in for the more specific \(list)"
+        }
+        let others = beaten.filter { b in !skipped.contains { $0.ruleID == b.id } }
+        if let next = others.first {
+            let rules = others.count == 1 ? "rule" : "rules"
+            text += "; it is more specific than \(others.count) other matching \(rules), the next being \(next.id) (\(next.specificity))"
+        } else if skipped.isEmpty {
             text += "; it is the only matching rule"
         }
         return text
     }
 
-    /// The unit the rule sends a case at `area` to, or nil when the rule names the street or
-    /// community of the location and the location has none.
-    public func unit(for area: AreaPath?, units: OrgDirectory) -> String? {
-        switch rule.unit {
-        case "street": return area?.street.flatMap { code in units.all.first { $0.kind == .street && $0.areaCode == code }?.code ?? (units[code] != nil ? code : nil) }
-        case "community": return area?.community.flatMap { code in units.all.first { $0.kind == .community && $0.areaCode == code }?.code ?? (units[code] != nil ? code : nil) }
-        default: return rule.unit
+    /// What the auto-dispatch event says about the rule that chose the unit.
+    public var dispatchNote: String {
+        var note = "auto-dispatched by rule \(rule.id)"
+        if !skipped.isEmpty { note += " (in place of \(skipped.map { "\($0.ruleID): \($0.why)" }.joined(separator: "; ")))" }
+        return note
+    }
+}
+
+extension RoutingRule {
+    enum Unresolved: Error, CustomStringConvertible {
+        case noArea(String)
+        case noUnit(level: String, code: String)
+
+        var description: String {
+            switch self {
+            case .noArea(let level): "the location has no \(level) area"
+            case .noUnit(let level, let code): "no unit answers for \(level) \(code)"
+            }
         }
+    }
+
+    /// The unit this rule sends a case at `area` to.
+    func resolveUnit(at area: AreaPath?, units: OrgDirectory) -> Result<String, Unresolved> {
+        let kind: OrgUnit.Kind, code: String?
+        switch unit {
+        case "street": (kind, code) = (.street, area?.street)
+        case "community": (kind, code) = (.community, area?.community)
+        default: return .success(unit)
+        }
+        guard let code else { return .failure(.noArea(unit)) }
+        if let u = units.unit(forArea: code), u.kind == kind { return .success(u.code) }
+        if units[code]?.kind == kind { return .success(code) }
+        return .failure(.noUnit(level: unit, code: code))
     }
 }

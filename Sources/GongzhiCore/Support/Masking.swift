@@ -1,8 +1,14 @@
+import Foundation
+
 /// Masks personal fields for readers who may not see them in full: enough to recognise a
 /// caller on the phone ("138****5678", "张*"), not enough to identify one.
 public enum Masking {
+    /// The national number with China's country code (+86, 0086) dropped, so a mobile number
+    /// masks the same however it was written: `+86 138-1234-5678` → `138****5678`.
     public static func phone(_ phone: String) -> String {
-        let digits = Array(phone.filter(\.isNumber))
+        var digits = Array(phone.filter { $0.isASCII && $0.isNumber })
+        let international: [Character] = phone.trimmingCharacters(in: .whitespaces).hasPrefix("+") ? ["8", "6"] : ["0", "0", "8", "6"]
+        if digits.starts(with: international), digits.count - international.count >= 7 { digits.removeFirst(international.count) }
         guard digits.count >= 7 else { return String(repeating: "*", count: digits.count) }
         return String(digits.prefix(3)) + "****" + String(digits.suffix(4))
     }

@@ -59,6 +59,7 @@ struct CaseDTO: Encodable {
     var escalation_count: Int
     var supervision_count: Int
     var reopen_count: Int
+    var disputed: Bool
     var event_count: Int
     var last_hash: String
     var allowed_actions: [String]
@@ -79,7 +80,8 @@ struct CaseDTO: Encodable {
         }
     }
 
-    init(_ r: CaseRecord, services: GongzhiServices, now: Date, history: [CaseEvent]? = nil, revealReporter: Bool = false) {
+    /// - Parameter allowed: what the caller may do to the case now (`AccessPolicy.offeredActions`).
+    init(_ r: CaseRecord, services: GongzhiServices, now: Date, allowed: [CaseAction], history: [CaseEvent]? = nil, revealReporter: Bool = false) {
         let reference = services.reference
         id = r.id
         tracking_code = r.trackingCode
@@ -109,9 +111,10 @@ struct CaseDTO: Encodable {
         escalation_count = r.escalationCount
         supervision_count = r.supervisionCount
         reopen_count = r.reopenCount
+        disputed = r.disputed
         event_count = r.eventCount
         last_hash = r.lastHash
-        allowed_actions = CaseMachine.allowedActions(from: r.status).map(\.rawValue)
+        allowed_actions = allowed.map(\.rawValue)
         self.history = history.map { $0.map(EventDTO.init) }
     }
 }

@@ -31,13 +31,8 @@ enum CaseListQuery {
         q.streets = list("street")
         q.communities = list("community")
         q.grids = list("grid")
-        if let text = params.get("overdue") {
-            switch text {
-            case "true": q.overdueAt = now
-            case "false", "": break
-            default: throw APIError.badRequest("wrong_type", "overdue must be true or false", field: "overdue")
-            }
-        }
+        if let overdue = try flag("overdue", params), overdue { q.overdueAt = now }
+        q.disputed = try flag("disputed", params)
         if let text = params.get("sort") {
             guard let s = CaseSort(rawValue: text) else { throw unknown("sort", text, CaseSort.allCases.map(\.rawValue)) }
             q.sort = s
@@ -58,6 +53,16 @@ enum CaseListQuery {
             q.cursor = c
         }
         return q
+    }
+
+    /// `true`, `false`, or absent (empty counts as absent).
+    private static func flag(_ name: String, _ params: Parameters) throws -> Bool? {
+        switch params.get(name) {
+        case nil, "": return nil
+        case "true": return true
+        case "false": return false
+        default: throw APIError.badRequest("wrong_type", "\(name) must be true or false", field: name)
+        }
     }
 
     private static func time(_ name: String, _ params: Parameters) throws -> Date? {

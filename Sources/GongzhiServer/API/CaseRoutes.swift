@@ -26,7 +26,8 @@ struct CaseRoutes {
         let report = try ReportIntake.report(from: body, categories: services.reference.categories, atlas: services.atlas.current)
         let now = services.clock.now()
         let (record, created) = try await services.store.create(report, actor: principal.actor, at: now)
-        return JSONBody.response(CaseDTO(record, services: services, now: now), status: created ? .created : .ok)
+        return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now)),
+                                 status: created ? .created : .ok)
     }
 
     func detail(_ idText: String, _ params: Parameters, by principal: Principal) async throws -> Response {
@@ -53,7 +54,8 @@ struct CaseRoutes {
             reveal = true
         }
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, services: services, now: now, history: history, revealReporter: reveal))
+        return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history,
+                                         revealReporter: reveal))
     }
 
     func act(_ request: Request, id idText: String, action actionText: String, by principal: Principal) async throws -> Response {
@@ -72,7 +74,7 @@ struct CaseRoutes {
             try AccessPolicy.decide(principal, action, on: current, scope: scope).enforce(caseID: id)
         }
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, services: services, now: now, history: history))
+        return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history))
     }
 
     func list(_ request: Request, by principal: Principal) async throws -> Response {
@@ -82,9 +84,16 @@ struct CaseRoutes {
         var q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
         q.scope = services.scope(of: principal)
         let page = try await services.store.list(q)
-        let now = services.clock.now()
-        return JSONBody.response(CaseListDTO(items: page.items.map { CaseDTO($0, services: services, now: now) },
-                                             next_cursor: page.nextCursor?.token))
+        let now = services.clock.now(), context = services.context.current
+        let items = page.items.map { r in
+            CaseDTO(r, services: services, now: now, allowed: AccessPolicy.offeredActions(principal, on: r, scope: q.scope, at: now, context: context))
+        }
+        return JSONBody.response(CaseListDTO(items: items, next_cursor: page.nextCursor?.token))
+    }
+
+    /// What `principal` may do to the case now: the API's `allowed_actions`.
+    func offered(_ record: CaseRecord, to principal: Principal, at now: Date) -> [CaseAction] {
+        AccessPolicy.offeredActions(principal, on: record, scope: services.scope(of: principal), at: now, context: services.context.current)
     }
 
     func caseID(_ text: String) throws -> Int64 {

@@ -82,6 +82,9 @@ struct DispatchRoutes {
             var due_at: String?
             var warn_at: String?
             var beaten_rules: [String]
+            struct Skipped: Encodable { var rule_id: String; var why: String }
+            /// More specific rules that matched but could not name a unit here.
+            var skipped_rules: [Skipped]
         }
         let point = try QueryPoint.parse(params)
         let context = services.context.current
@@ -97,11 +100,11 @@ struct DispatchRoutes {
         }
         let path = try Self.locate(point, atlas: services.atlas.current)
         let now = services.clock.now()
-        let match = context.rules.route(category: category, area: path, source: source)
+        let match = context.rules.route(category: category, area: path, source: source, units: context.units)
         var record = CaseRecord(id: 0, trackingCode: "", report: Report(source: source, category: category, description: "-", location: point, area: path), createdAt: now)
         record.category = category
         let deadline = match.map { _ in context.deadline(for: record, from: now, overrideHours: nil) }
-        let unit = match?.unit(for: path, units: context.units)
+        let unit = match?.unit
         return JSONBody.response(RouteDTO(
             area: describe(path, point), category: category.map { Named(code: $0, name: context.categories.reportable($0)?.name) },
             source: source.rawValue, rule_id: match?.rule.id,
@@ -109,7 +112,8 @@ struct DispatchRoutes {
             unit: unit.map { Named(code: $0, name: context.units[$0]?.name) }, auto_dispatch: match?.rule.autoDispatch ?? false,
             self_correction: match?.rule.selfCorrection ?? false, escalate_when_overdue: match?.rule.escalateWhenOverdue ?? false,
             deadline: match?.rule.deadline.description, due_at: deadline.map { Timestamp.rfc3339($0.due) },
-            warn_at: deadline.map { Timestamp.rfc3339($0.warn) }, beaten_rules: match?.beaten.map(\.id) ?? []))
+            warn_at: deadline.map { Timestamp.rfc3339($0.warn) }, beaten_rules: match?.beaten.map(\.id) ?? [],
+            skipped_rules: match?.skipped.map { .init(rule_id: $0.ruleID, why: $0.why) } ?? []))
     }
 
     func calendar(_ params: Parameters) throws -> Response {
@@ -133,16 +137,16 @@ struct DispatchRoutes {
     }
 
     func rules() -> Response {
-        struct Body: Encodable { var count: Int; var rules: [RoutingRule] }
+        struct Body: Encodable { var count: Int; var rules: [RoutingRule]; var warnings: [String] }
         let table = services.context.current.rules
-        return JSONBody.response(Body(count: table.rules.count, rules: table.rules))
+        return JSONBody.response(Body(count: table.rules.count, rules: table.rules, warnings: services.rulesWarnings()))
     }
 
     func reload() async throws -> Response {
-        struct Body: Encodable { var rules: Int; var area_version: Int64 }
+        struct Body: Encodable { var rules: Int; var area_version: Int64; var warnings: [String] }
         do {
             let r = try await services.reload()
-            return JSONBody.response(Body(rules: r.rules, area_version: r.atlasVersion))
+            return JSONBody.response(Body(rules: r.rules, area_version: r.atlasVersion, warnings: services.rulesWarnings()))
         } catch let e as ReferenceError {
             throw APIError(.unprocessableContent, code: "invalid_rules", message: "\(e.description); the previous rules stay in force")
         }

@@ -26,7 +26,7 @@ struct SessionRoutes {
         let body = try await JSONBody.decode(LoginBody.self, from: request)
         guard let username = body.username, !username.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "username is required", field: "username") }
         guard let password = body.password, !password.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "password is required", field: "password") }
-        switch try await services.accounts.login(username: username, password: password, kind: "bearer", at: services.clock.now()) {
+        switch try await services.accounts.login(username: username, password: password, kind: .bearer, at: services.clock.now()) {
         case .success(let token, _, let user, let expires):
             return JSONBody.response(Body(token: token, expires_at: Timestamp.rfc3339(expires), username: user.username, role: user.role.rawValue, unit: user.unit))
         case .invalid:

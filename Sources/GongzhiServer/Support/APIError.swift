@@ -40,6 +40,7 @@ public struct APIError: Error, Sendable {
             case .illegalTransition: return APIError(.conflict, code: "illegal_transition", message: e.description)
             case .reopenWindowExpired: return APIError(.conflict, code: "reopen_window_expired", message: e.description)
             case .noParentUnit: return APIError(.conflict, code: "no_parent_unit", message: e.description)
+            case .alreadyHeld: return APIError(.conflict, code: "already_held", message: e.description)
             }
         case let e as StoreError:
             if case .caseNotFound = e { return APIError(.notFound, code: "case_not_found", message: e.description) }

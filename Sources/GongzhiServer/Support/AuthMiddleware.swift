@@ -6,6 +6,10 @@ import Hummingbird
 /// Authenticates every `/api/v1` request by `Authorization: Bearer <API key or token>`.
 /// Without valid credentials the answer is 401 with the JSON error body; `POST /api/v1/session`
 /// (which issues tokens) is the one route under `/api/v1` that needs none.
+///
+/// Only tokens issued to API clients are accepted: a web session's token (the cookie's value)
+/// is refused even when sent as a bearer token, so the API needs no CSRF defence and a stolen
+/// cookie does not open the API.
 struct AuthMiddleware: RouterMiddleware {
     let accounts: AccountStore
     let clock: any TimeSource
@@ -23,7 +27,8 @@ struct AuthMiddleware: RouterMiddleware {
         if credential.hasPrefix("gzk_") {
             principal = try await accounts.authenticate(key: credential, at: now)
         } else if credential.hasPrefix("gzt_") {
-            principal = try await accounts.session(token: credential, at: now)?.principal
+            let session = try await accounts.session(token: credential, at: now)
+            principal = session?.kind == .bearer ? session?.principal : nil
         } else {
             principal = nil
         }

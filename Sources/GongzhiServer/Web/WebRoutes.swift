@@ -38,7 +38,7 @@ struct WebRoutes {
 
     func session(_ request: Request) async throws -> WebSession? {
         guard let token = FormData.cookies(request)[Self.sessionCookie], token.hasPrefix("gzt_"),
-              let s = try await services.accounts.session(token: token, at: services.clock.now()), s.kind == "web" else { return nil }
+              let s = try await services.accounts.session(token: token, at: services.clock.now()), s.kind == .web else { return nil }
         return WebSession(token: token, session: s)
     }
 
@@ -80,7 +80,7 @@ struct WebRoutes {
         }
         let username = form["username"] ?? ""
         let now = services.clock.now()
-        switch try await services.accounts.login(username: username, password: form["password"] ?? "", kind: "web", at: now) {
+        switch try await services.accounts.login(username: username, password: form["password"] ?? "", kind: .web, at: now) {
         case .success(let token, _, _, _):
             // A session id the browser already had is ended, never promoted.
             if let old = cookies[Self.sessionCookie] { try await services.accounts.logout(token: old, at: now) }
@@ -127,16 +127,18 @@ struct WebRoutes {
             ["id": r.id, "status": r.status.rawValue, "category": r.category.flatMap { services.reference.categories.reportable($0)?.name } ?? "",
              "street": r.area?.street.flatMap(services.areaName) ?? "", "unit": r.unit.flatMap { services.context.current.units[$0]?.name } ?? "",
              "due": r.dueAt.map(Timestamp.rfc3339) ?? "", "overdue": r.status == .dispatched && (r.dueAt.map { $0 < now } ?? false),
-             "description": String(r.report.description.prefix(80))]
+             "description": String(r.report.description.prefix(80)), "disputed": r.disputed]
         }
         let status = request.uri.queryParameters.get("status") ?? ""
         var values = base(s, title: "案件")
+        values["disputedOnly"] = q.disputed == true
         values["items"] = items
         values["scope"] = services.scope(of: p).isAll ? "全区 whole district" : (services.context.current.units[p.unit]?.name ?? p.unit)
         values["statuses"] = CaseStatus.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == status] }
         if let next = page.nextCursor {
             var c = URLComponents()
             c.queryItems = [URLQueryItem(name: "cursor", value: next.token)] + (status.isEmpty ? [] : [URLQueryItem(name: "status", value: status)])
+                + (q.disputed == true ? [URLQueryItem(name: "disputed", value: "true")] : [])
             values["next"] = c.percentEncodedQuery ?? ""
         }
         return pages.render("cases", values)
@@ -164,12 +166,16 @@ struct WebRoutes {
         }
         values["unit"] = r.unit.map { units[$0]?.name ?? $0 } ?? ""
         values["due"] = r.dueAt.map(Timestamp.rfc3339) ?? ""
-        let allowed = CaseMachine.allowedActions(from: r.status).filter { AccessPolicy.decide(p, $0, on: r, scope: scope) == .allow }
+        values["disputed"] = r.disputed
+        let allowed = AccessPolicy.offeredActions(p, on: r, scope: scope, at: services.clock.now(), context: services.context.current)
         values["actions"] = allowed.map { a -> [String: Any] in
-            ["id": r.id, "action": a.rawValue, "csrf": s.session.csrf ?? "", "needsUnit": a == .dispatch, "needsPassed": a == .verify]
+            ["id": r.id, "action": a.rawValue, "csrf": s.session.csrf ?? "", "needsUnit": a == .dispatch || a == .redispatch,
+             "needsPassed": a == .verify]
         }
         values["history"] = history.map { e -> [String: Any] in
-            let parts: [String?] = [e.payload.unit.map { "→ \(units[$0]?.name ?? $0)" }, e.payload.reason, e.payload.note]
+            let note = e.payload.note == e.payload.reason ? nil : e.payload.note
+            let parts: [String?] = [e.payload.unit.map { "→ \(units[$0]?.name ?? $0)" }, e.payload.reason, note,
+                                    e.payload.disputed == true ? "推诿 disputed" : nil]
             let detail = parts.compactMap { $0 }.joined(separator: " · ")
             return ["at": Timestamp.rfc3339(e.at), "action": e.action.rawValue, "actor": e.actor.id, "detail": detail, "hash": e.hash, "short": String(e.hash.prefix(12))]
         }
@@ -184,7 +190,10 @@ struct WebRoutes {
         }
         guard let action = CaseAction(rawValue: actionText), !CaseAction.systemOnly.contains(action) else { throw StoreError.caseNotFound(id) }
         let text = form["text"]?.trimmingCharacters(in: .whitespaces)
-        let command = CaseCommand(action, unit: form["unit"], reason: text, note: text, passed: action == .verify ? form["passed"] == "true" : nil)
+        let passed = action == .verify ? form["passed"] == "true" : nil
+        // The form has one text box: it is the reason where the action asks why, else the note.
+        let isReason = Self.reasonActions.contains(action) || passed == false
+        let command = CaseCommand(action, unit: form["unit"], reason: isReason ? text : nil, note: isReason ? nil : text, passed: passed)
         let p = s.session.principal
         let scope = services.scope(of: p)
         do {
@@ -196,6 +205,11 @@ struct WebRoutes {
         }
         return Pages.redirect("/cases/\(id)")
     }
+}
+
+extension WebRoutes {
+    /// Actions whose text says why (a reason) rather than what was done (a note).
+    static let reasonActions: Set<CaseAction> = [.reject, .return, .escalate, .redispatch, .reopen]
 }
 
 extension CaseError {

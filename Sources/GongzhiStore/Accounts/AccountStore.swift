@@ -117,6 +117,12 @@ public struct AccountStore: Sendable {
 
     // MARK: Login and tokens
 
+    /// Who a token was issued to: an API client (`POST /api/v1/session`) or a browser (the
+    /// session cookie). Each is accepted only where it was issued.
+    public enum TokenKind: String, Sendable, Hashable {
+        case bearer, web
+    }
+
     public enum LoginResult: Sendable, Equatable {
         case success(token: String, csrf: String, user: User, expiresAt: Date)
         /// Wrong username or password; the same answer for both, so names cannot be probed.
@@ -126,7 +132,7 @@ public struct AccountStore: Sendable {
 
     /// Checks a password and issues a new token (a new one at every login, so a planted session
     /// id is never promoted). Repeated failures lock the account for a while.
-    public func login(username: String, password: String, kind: String, at: Date) async throws -> LoginResult {
+    public func login(username: String, password: String, kind: TokenKind, at: Date) async throws -> LoginResult {
         let found = try await database.pool.read { db -> (user: User, hash: String)? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]), let user = Self.user(row) else { return nil }
             return (user, row["password_hash"])
@@ -156,8 +162,8 @@ public struct AccountStore: Sendable {
             let token = Credentials.newToken(), csrf = Credentials.random(32)
             let expires = at.addingTimeInterval(policy.tokenLifetime)
             try db.execute(sql: "INSERT INTO tokens (hash, username, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [SHA256.hex(token), username, kind, csrf, Timestamp.millis(at), Timestamp.millis(expires)])
-            try AuditLog.append(db, at: at, actor: user.principal.id, action: "login", detail: ["kind": kind])
+                           arguments: [SHA256.hex(token), username, kind.rawValue, csrf, Timestamp.millis(at), Timestamp.millis(expires)])
+            try AuditLog.append(db, at: at, actor: user.principal.id, action: "login", detail: ["kind": kind.rawValue])
             return .success(token: token, csrf: csrf, user: user, expiresAt: expires)
         }
     }
@@ -168,7 +174,7 @@ public struct AccountStore: Sendable {
     public struct Session: Sendable, Hashable {
         public var principal: Principal
         public var csrf: String?
-        public var kind: String
+        public var kind: TokenKind
     }
 
     /// The principal behind a bearer token or session cookie, or nil when it is unknown,
@@ -178,8 +184,8 @@ public struct AccountStore: Sendable {
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT t.kind, t.csrf, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.hash = ?
                 """, arguments: [SHA256.hex(token)]), let user = Self.user(row), !user.disabled,
-                  (row["expires_at"] as Int64) > Timestamp.millis(at) else { return nil }
-            return Session(principal: user.principal, csrf: row["csrf"], kind: row["kind"])
+                  (row["expires_at"] as Int64) > Timestamp.millis(at), let kind = TokenKind(rawValue: row["kind"]) else { return nil }
+            return Session(principal: user.principal, csrf: row["csrf"], kind: kind)
         }
     }
 

@@ -9,8 +9,12 @@ enum CaseRows {
         id, tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
         external_id, media_urls, unit, district_code, street_code, community_code, grid_code, area_version, due_at, warn_at,
         warned, overdue_marked, rule_id, created_at, updated_at, closed_at, rework_count, return_count,
-        escalation_count, supervision_count, reopen_count, last_return_unit, last_return_reason, event_count, last_hash
+        escalation_count, supervision_count, reopen_count, last_return_unit, last_return_reason, disputed, event_count, last_hash
         """
+
+    /// The same columns for a database not yet migrated to `v3-disputed` (read-only `verify` of an
+    /// older file): `disputed` reads as NULL and is then not compared.
+    static let legacyCaseColumns = caseColumns.replacingOccurrences(of: "disputed,", with: "NULL AS disputed,")
 
     static func record(_ row: Row) throws -> CaseRecord {
         let source: String = row["source"]
@@ -49,6 +53,7 @@ enum CaseRows {
         r.supervisionCount = row["supervision_count"]
         r.reopenCount = row["reopen_count"]
         if let u: String = row["last_return_unit"], let reason: String = row["last_return_reason"] { r.lastReturn = UnitReason(unit: u, reason: reason) }
+        r.disputed = row["disputed"] ?? false
         r.eventCount = row["event_count"]
         r.lastHash = row["last_hash"]
         return r
@@ -76,13 +81,13 @@ enum CaseRows {
             UPDATE cases SET status = ?, category = ?, unit = ?, due_at = ?, warn_at = ?, warned = ?, overdue_marked = ?, rule_id = ?,
                 updated_at = ?, closed_at = ?, rework_count = ?,
                 return_count = ?, escalation_count = ?, supervision_count = ?, reopen_count = ?, last_return_unit = ?,
-                last_return_reason = ?, event_count = ?, last_hash = ?
+                last_return_reason = ?, disputed = ?, event_count = ?, last_hash = ?
             WHERE id = ?
             """).execute(arguments: [
                 r.status.rawValue, r.category, r.unit, r.dueAt.map(Timestamp.millis), r.warnAt.map(Timestamp.millis), r.warned,
                 r.overdueMarked, r.ruleID, Timestamp.millis(r.updatedAt),
                 r.closedAt.map(Timestamp.millis), r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount,
-                r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.eventCount, r.lastHash, r.id,
+                r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.disputed, r.eventCount, r.lastHash, r.id,
             ])
     }
 
@@ -91,7 +96,10 @@ enum CaseRows {
             INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                e.caseID, e.seq, e.action.rawValue, e.actor.id, e.actor.unit, Timestamp.millis(e.at), e.from?.rawValue,
+                // An empty unit hashes like none (see `EventChain.digest`); only NULL is ever written, so
+                // `verify` can treat an empty one as an edit.
+                e.caseID, e.seq, e.action.rawValue, e.actor.id, e.actor.unit.flatMap { $0.isEmpty ? nil : $0 }, Timestamp.millis(e.at),
+                e.from?.rawValue,
                 e.to.rawValue, e.payloadJSON, e.prevHash, e.hash,
             ])
     }

@@ -87,6 +87,7 @@ public struct SQLiteCaseStore: CaseStore {
             clauses.append("status = 'dispatched' AND due_at <= ?")
             args.append(Timestamp.millis(now))
         }
+        if let disputed = q.disputed { clauses.append("disputed = ?"); args.append(disputed) }
         if q.sort == .timeLeft { clauses.append("status = 'dispatched' AND due_at IS NOT NULL") }
         if !q.scope.isAll {
             // The caller's scope, in the query itself: cases outside it are never read.

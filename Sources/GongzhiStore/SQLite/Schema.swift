@@ -1,3 +1,4 @@
+import GongzhiCore
 import GRDB
 
 /// Ordered migrations. A migration, once released, is never edited: add a new one.
@@ -139,6 +140,22 @@ enum Schema {
                 CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
+        }
+        m.registerMigration("v3-disputed") { db in
+            // Disputed ownership becomes a property of the case (it was only flagged on the event).
+            try db.execute(sql: """
+                ALTER TABLE cases ADD COLUMN disputed INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX cases_disputed ON cases(created_at, id) WHERE disputed = 1;
+                """)
+            // Existing cases get the value their history gives: a dispute needs two returns.
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM cases WHERE return_count >= 2")
+            for id in ids {
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", arguments: [id])
+                let events = try rows.map(CaseRows.event)
+                if CaseMachine.replay(events)?.disputed == true {
+                    try db.execute(sql: "UPDATE cases SET disputed = 1 WHERE id = ?", arguments: [id])
+                }
+            }
         }
         return m
     }
