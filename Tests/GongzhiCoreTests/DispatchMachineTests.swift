@@ -65,7 +65,9 @@ import Testing
         let o = try CaseMachine.decide(record, CaseCommand(.overdue), at: due, context: Fixtures.context)[0]
         record = CaseMachine.apply(EventChain.seal(o, caseID: 1, seq: record.eventCount, prevHash: record.lastHash, actor: .system, at: due), to: record)
         #expect(record.overdueMarked)
-        #expect(throws: CaseError.self) { try CaseMachine.decide(record, CaseCommand(.overdue), at: due, context: Fixtures.context) }
+        #expect(throws: CaseError.illegalTransition(from: .dispatched, action: .overdue)) {
+            try CaseMachine.decide(record, CaseCommand(.overdue), at: due, context: Fixtures.context)
+        }
         // Escalation sets a new deadline and re-arms both marks.
         let e = try CaseMachine.decide(record, CaseCommand(.escalate, reason: "overdue"), at: due, context: Fixtures.context)[0]
         record = CaseMachine.apply(EventChain.seal(e, caseID: 1, seq: record.eventCount, prevHash: record.lastHash, actor: .system, at: due), to: record)

@@ -51,6 +51,12 @@ import Testing
         #expect(error(#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}"#)?.contains("not a Polygon") == true)
         #expect(error(#"{"type":"FeatureCollection","features":[{"type":"Feature"},1]}"#)?.hasPrefix("feature #0") == true)
         #expect(error("{not json") == "not valid JSON")
+        // Errors past the first feature and the first ring name where they are.
+        let square = #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#
+        let openHole = #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,0]],[[1,1],[2,1],[2,2],[1,2]]]}}"#
+        #expect(error(#"{"type":"FeatureCollection","features":[\#(square),\#(square),\#(openHole)]}"#) == "feature #2: ring 1 is not closed (its first and last positions differ)")
+        let badSecond = #"{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[0,0],["x",0],[1,1],[0,0]]]]}}"#
+        #expect(error(#"{"type":"FeatureCollection","features":[\#(square),\#(badSecond)]}"#) == "feature #1: ring 0 has a position that is not [lon, lat]")
         let props = try? GeoJSON.features(Data(ok.utf8)).first?.properties
         #expect(props == ["code": "1", "n": "2"])
     }
