@@ -24,15 +24,21 @@ let package = Package(
         .target(name: "GongzhiCore"),
         // Geometry: coordinates, datum conversion, polygons.
         .target(name: "GongzhiGeo", dependencies: ["GongzhiCore"]),
-        // Persistence behind small protocols; SQLite through GRDB.
-        .target(name: "GongzhiStore", dependencies: [
-            "GongzhiCore", "GongzhiGeo",
+        // What intake, the server and the CLI may ask of storage: protocols, value types and the
+        // bundled reference data. No SQL dialect.
+        .target(name: "GongzhiStore", dependencies: ["GongzhiCore", "GongzhiGeo"], resources: [.copy("Resources/reference")]),
+        // The embedded default store: SQLite through GRDB, in WAL mode with synchronous=FULL.
+        .target(name: "GongzhiSQLite", dependencies: [
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-        ], resources: [.copy("Resources/reference")]),
+        ]),
+        // The one intake every channel uses: normalise, validate, locate, classify, de-duplicate,
+        // route, store (group commit). Knows the store's protocols, not HTTP and not SQL.
+        .target(name: "GongzhiIntake", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore"]),
         // HTTP: JSON API v1, OpenAPI document.
         .target(name: "GongzhiServer", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -44,21 +50,26 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         .executableTarget(name: "gongzhi", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiServer",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
         .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
-        .testTarget(name: "GongzhiStoreTests", dependencies: ["GongzhiStore", "GongzhiCore", "GongzhiGeo"]),
+        .testTarget(name: "GongzhiStoreTests", dependencies: [
+            "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "GongzhiIntakeTests", dependencies: ["GongzhiIntake", "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo"]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
-            "GongzhiServer", "GongzhiStore", "GongzhiCore", "GongzhiGeo",
+            "GongzhiServer", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [
-            "gongzhi", "GongzhiStore",
+            "gongzhi", "GongzhiStore", "GongzhiSQLite",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 import Logging

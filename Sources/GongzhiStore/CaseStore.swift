@@ -87,4 +87,9 @@ public struct CaseCursor: Sendable, Hashable {
 public struct CasePage: Sendable {
     public var items: [CaseRecord]
     public var nextCursor: CaseCursor?
+
+    public init(items: [CaseRecord], nextCursor: CaseCursor?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
 }

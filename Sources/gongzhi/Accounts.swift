@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
+import GongzhiSQLite
 import GongzhiStore
 
 struct Users: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiSQLite
 import GongzhiStore
 
 struct Areas: AsyncParsableCommand {

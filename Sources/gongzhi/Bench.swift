@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
+import GongzhiSQLite
 import GongzhiStore
 
 /// Store throughput, on demand (not a test): cases opened and events appended per second

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiSQLite
 import GongzhiStore
 
 /// Point location throughput over the bundled hierarchy with generated unit grids, on one

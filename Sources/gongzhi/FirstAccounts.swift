@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiSQLite
 import GongzhiStore
 
 /// The accounts a new installation starts with: one admin on an empty database, with a

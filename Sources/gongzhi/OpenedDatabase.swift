@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiSQLite
 import GongzhiStore
 
 /// A database opened, migrated and seeded with reference data and the bundled area layers,

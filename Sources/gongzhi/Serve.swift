@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiServer
+import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 import Logging

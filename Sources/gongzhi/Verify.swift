@@ -1,4 +1,5 @@
 import ArgumentParser
+import GongzhiSQLite
 import GongzhiStore
 import GRDB
 

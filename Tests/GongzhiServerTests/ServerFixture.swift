@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 @testable import GongzhiServer
+import GongzhiSQLite
 import GongzhiStore
 import GRDB
 import Hummingbird

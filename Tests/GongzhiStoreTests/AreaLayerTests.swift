@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+@testable import GongzhiSQLite
 @testable import GongzhiStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+@testable import GongzhiSQLite
 @testable import GongzhiStore
 import GRDB
 import Testing

@@ -1,4 +1,5 @@
 import GongzhiCore
+@testable import GongzhiSQLite
 @testable import GongzhiStore
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GongzhiSQLite
 import GongzhiStore
 import GRDB
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiSQLite
 import GongzhiStore
 
 /// The body of `POST /api/v1/reports`. Every field is optional here so that a missing one is

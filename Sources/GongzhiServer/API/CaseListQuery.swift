@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 

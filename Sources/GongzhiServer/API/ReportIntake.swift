@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiSQLite
 import GongzhiStore
 
 /// Turns the HTTP report body into the one `Report` type every channel produces: checks

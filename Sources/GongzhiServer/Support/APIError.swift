@@ -1,4 +1,5 @@
 import GongzhiCore
+import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 import NIOCore

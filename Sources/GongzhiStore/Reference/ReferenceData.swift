@@ -61,6 +61,10 @@ public struct ReferenceData: Sendable {
         return try WorkingCalendar(years: years, officeHours: officeHours)
     }
 
+    /// Real places in the district (the 2022 sampling sites, GeoJSON points): where the demo's
+    /// cases, cameras and merchants are.
+    public static func samplingPoints() throws -> Data { try Resource.data("gongshu_sampling_points_2022.geojson") }
+
     /// The default routing rules shipped with the product (`routing_rules.json`).
     public static func bundledRulesData() throws -> Data { try Resource.data("routing_rules.json") }
 }

@@ -9,7 +9,7 @@ import GongzhiGeo
 /// here), so the community digits are `00`; the sequence runs west to east, north to south
 /// within each street.
 public enum UnitGrids {
-    public static func generate(streets: [AreaStore.StoredShape], names: [String: String], cellMetres: Double) throws -> AreaLayerImport {
+    public static func generate(streets: [StoredShape], names: [String: String], cellMetres: Double) throws -> AreaLayerImport {
         guard cellMetres >= 20, cellMetres <= 5_000 else { throw ReferenceError("--cell must be between 20 and 5000 metres") }
         let sorted = streets.sorted { $0.code < $1.code }
         let shapes = try sorted.map { try GeoJSON.geometry($0.geometry) }
@@ -25,5 +25,20 @@ public enum UnitGrids {
         }
         guard !out.isEmpty else { throw ReferenceError("no street polygons to tile") }
         return AreaLayerImport(level: .grid, source: "generated: \(Int(cellMetres)) m cells over the street layer", approximate: true, shapes: out)
+    }
+}
+
+/// One area's polygons as stored with a layer version: the GeoJSON geometry as text.
+public struct StoredShape: Sendable, Hashable {
+    public var code: String
+    public var name: String
+    public var parentCode: String?
+    public var geometry: String
+
+    public init(code: String, name: String, parentCode: String?, geometry: String) {
+        self.code = code
+        self.name = name
+        self.parentCode = parentCode
+        self.geometry = geometry
     }
 }

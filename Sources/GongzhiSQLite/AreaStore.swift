@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 import GRDB
+import GongzhiStore
 
 /// Versioned area layers in the database.
 public struct AreaStore: Sendable {
@@ -62,8 +63,6 @@ public struct AreaStore: Sendable {
         }
         return Atlas(layers: layers)
     }
-
-    public struct StoredShape: Sendable { public var code: String; public var name: String; public var parentCode: String?; public var geometry: String }
 
     public func shapes(version: Int64) async throws -> [StoredShape] {
         try await database.pool.read { db in

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// Reference data in the database. Seeding inserts what is missing and changes nothing that
 /// exists, so it is idempotent and keeps local edits; reading back gives what the server uses.

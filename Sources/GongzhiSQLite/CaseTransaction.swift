@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// Case operations inside one open write transaction. The store wraps single commands in
 /// their own transaction; bulk loaders (demo data, imports) run many in one.
@@ -69,10 +70,3 @@ public struct CaseTransaction {
         try faults?(.afterProjectionUpdate)
     }
 }
-
-/// Points where tests make the store fail, to prove a failure leaves nothing behind.
-public enum FaultPoint: String, Sendable {
-    case afterEventInsert, afterProjectionUpdate
-}
-
-public typealias FaultInjector = @Sendable (FaultPoint) throws -> Void

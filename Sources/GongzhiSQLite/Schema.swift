@@ -1,5 +1,6 @@
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// Ordered migrations. A migration, once released, is never edited: add a new one.
 enum Schema {

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// Checks every case's history: the hash chain event by event, then that replaying the
 /// history gives the stored case row. Streams events in key order, so memory stays flat.

@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GRDB
 import HummingbirdBcrypt
+import GongzhiStore
 
 /// Users, API keys, tokens and the access log. Every change is written to the audit log in
 /// the same transaction.

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// The append-only, hash-chained log of security events: logins, failed logins, key use,
 /// account and role changes, exports. Each entry carries the SHA-256 of the one before.

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiStore
 
 /// Makes one demo case at a time and walks it through the loop with the real state machine.
 struct DemoCaseGenerator {

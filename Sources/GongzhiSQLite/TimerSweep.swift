@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// Marks warnings and overdues and escalates per the rules, as events, for every dispatched
 /// case whose time has come. Each case is marked in the same transaction that sets its flag,

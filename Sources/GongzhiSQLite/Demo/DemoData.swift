@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 import GRDB
+import GongzhiStore
 
 /// Realistic demo cases for Gongshu: reports from every channel at real places (the 2022
 /// sampling sites), in GB/T 47678.5 categories, walked through the closed loop by the real
@@ -52,7 +53,7 @@ struct DemoPlaces {
     var atlas: Atlas
 
     static func load(atlas: Atlas) throws -> DemoPlaces {
-        let root = try JSONSerialization.jsonObject(with: try Resource.data("gongshu_sampling_points_2022.geojson")) as? [String: Any]
+        let root = try JSONSerialization.jsonObject(with: try ReferenceData.samplingPoints()) as? [String: Any]
         var places: [Place] = []
         for f in (root?["features"] as? [[String: Any]]) ?? [] {
             guard let props = f["properties"] as? [String: Any], let name = props["name"] as? String,

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// `CaseStore` on the embedded SQLite database.
 public struct SQLiteCaseStore: CaseStore {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GongzhiStore
 
 /// The embedded SQLite database: a GRDB `DatabasePool` on a file (WAL journal, so readers
 /// never wait for the writer), migrated to the current schema on open.
@@ -46,21 +47,5 @@ public final class GongzhiDatabase: Sendable {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
         self.path = path
-    }
-}
-
-/// Errors of the store that callers can act on.
-public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    case cannotOpen(path: String, reason: String)
-    case caseNotFound(Int64)
-    /// A fault injected by a test.
-    case injected(String)
-
-    public var description: String {
-        switch self {
-        case .cannotOpen(let path, let reason): "cannot open database \(path): \(reason)"
-        case .caseNotFound(let id): "case \(id) does not exist"
-        case .injected(let point): "injected failure at \(point)"
-        }
     }
 }

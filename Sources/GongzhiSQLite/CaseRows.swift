@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GRDB
+import GongzhiStore
 
 /// Mapping between `CaseRecord`/`CaseEvent` and their rows. Kept in one place so the columns
 /// written and the columns read cannot disagree.

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Errors of the store that callers can act on.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case caseNotFound(Int64)
+    /// A fault injected by a test.
+    case injected(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open database \(path): \(reason)"
+        case .caseNotFound(let id): "case \(id) does not exist"
+        case .injected(let point): "injected failure at \(point)"
+        }
+    }
+}
+
+/// Points where tests make the store fail, to prove a failure leaves nothing behind.
+public enum FaultPoint: String, Sendable {
+    case afterEventInsert, afterProjectionUpdate
+}
+
+public typealias FaultInjector = @Sendable (FaultPoint) throws -> Void
