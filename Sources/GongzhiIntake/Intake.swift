@@ -1,1 +1,97 @@
+import Foundation
 import GongzhiCore
+import GongzhiGeo
+import GongzhiStore
+
+/// A classifier for free text (the hotline): a category and how sure it is. The hook is here;
+/// the classifier comes with the hotline channel.
+public protocol Classifier: Sendable {
+    func classify(_ report: Report) async -> (category: String, confidence: Double)?
+}
+
+/// The one intake every channel uses: normalise → validate → locate → classify → (in the
+/// store's transaction) de-duplicate → route → store, single or batched, through one writer.
+/// Adapters (the report API, camera events, the demo, later Open311, CSV and the hotline) turn
+/// their input into drafts and call this; it knows the store's protocol, not HTTP and not SQL.
+public final class Intake: Sendable {
+    let store: any IntakeStore
+    let clock: any TimeSource
+    let atlas: Live<Atlas>
+    let cases: Live<CaseContext>
+    let rules: Live<IntakeRules>
+    let cameras: Live<[String: Camera]>
+    let classifier: (any Classifier)?
+    /// The confidence above which a classifier's category is taken without a dispatcher.
+    let classifyThreshold: Double
+    public let committer: GroupCommitter
+
+    public init(store: any IntakeStore, clock: any TimeSource, atlas: Live<Atlas>, cases: Live<CaseContext>, rules: Live<IntakeRules>,
+                cameras: Live<[String: Camera]>, classifier: (any Classifier)? = nil, classifyThreshold: Double = 0.9,
+                settings: GroupCommitter.Settings = .init()) {
+        self.store = store
+        self.clock = clock
+        self.atlas = atlas
+        self.cases = cases
+        self.rules = rules
+        self.cameras = cameras
+        self.classifier = classifier
+        self.classifyThreshold = classifyThreshold
+        let context: @Sendable () -> IntakeContext = { [cases, rules] in IntakeContext(cases: cases.current, rules: rules.current) }
+        committer = GroupCommitter(settings: settings) { batch in
+            do { return try await store.commit(batch, context: context()) } catch {
+                return batch.map { _ in .failure(.storage("\(error)")) }
+            }
+        }
+    }
+
+    /// Runs the writer until cancelled (a service of the application).
+    public func run() async { await committer.run() }
+
+    /// One report.
+    public func submit(_ draft: ReportDraft, actor: Actor) async throws(IntakeError) -> IntakeOutcome {
+        var report = try Normalise.report(draft, categories: cases.current.categories)
+        try Normalise.locate(&report, atlas: atlas.current)
+        if report.category == nil, let classifier, let guess = await classifier.classify(report), guess.confidence >= classifyThreshold,
+           cases.current.categories.reportable(guess.category) != nil {
+            report.category = guess.category
+        }
+        let results = try await committer.submit([submission(report, actor: actor)])
+        return try results[0].mapError(IntakeError.init).get()
+    }
+
+    /// A batch of already checked reports (bulk loaders: the demo, imports), in order.
+    public func submit(reports: [Report], actor: Actor, at: [Date]? = nil) async throws(IntakeError) -> [Result<IntakeOutcome, IntakeError>] {
+        let items = reports.enumerated().map { i, r in submission(r, actor: actor, at: at?[i]) }
+        return try await committer.submit(items).map { $0.mapError(IntakeError.init) }
+    }
+
+    /// Camera events: each checked on its own; the good ones go in one batch, the bad ones are
+    /// answered with their reason. Results are in the order of `events`.
+    public func submit(detections events: [CameraEventDraft], actor: Actor) async throws(IntakeError) -> [Result<IntakeOutcome, IntakeError>] {
+        let now = clock.now(), registry = cameras.current, categories = cases.current.categories, map = atlas.current, rules = rules.current
+        var results = [Result<IntakeOutcome, IntakeError>?](repeating: nil, count: events.count)
+        var items: [IntakeSubmission] = [], positions: [Int] = []
+        for (i, e) in events.enumerated() {
+            do {
+                let d = try CameraEvents.detection(e, cameras: registry, categories: categories, atlas: map, rules: rules, now: now)
+                items.append(IntakeSubmission(report: d.report, state: d.state, dropped: d.dropped, actor: actor, at: now, noticeToken: Self.token()))
+                positions.append(i)
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        for (i, r) in zip(positions, try await committer.submit(items)) { results[i] = r.mapError(IntakeError.init) }
+        return results.map { $0! }
+    }
+
+    func submission(_ report: Report, actor: Actor, at: Date? = nil) -> IntakeSubmission {
+        IntakeSubmission(report: report, actor: actor, at: at ?? clock.now(), noticeToken: Self.token())
+    }
+
+    /// A notice's secret: 160 random bits, URL-safe.
+    static func token() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        return "gzn_" + String((0..<32).map { _ in alphabet[Int(rng.next(upperBound: UInt32(alphabet.count)))] })
+    }
+}

@@ -6,16 +6,25 @@ import GongzhiStore
 /// Mapping between `CaseRecord`/`CaseEvent` and their rows. Kept in one place so the columns
 /// written and the columns read cannot disagree.
 enum CaseRows {
-    static let caseColumns = """
-        id, tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
-        external_id, media_urls, unit, district_code, street_code, community_code, grid_code, area_version, due_at, warn_at,
-        warned, overdue_marked, rule_id, created_at, updated_at, closed_at, rework_count, return_count,
-        escalation_count, supervision_count, reopen_count, last_return_unit, last_return_reason, disputed, event_count, last_hash
-        """
+    static let columnList = [
+        "id", "tracking_code", "status", "source", "category", "description", "lat", "lon", "address", "reporter_name", "reporter_phone",
+        "external_id", "media_urls", "unit", "district_code", "street_code", "community_code", "grid_code", "area_version", "due_at",
+        "warn_at", "warned", "overdue_marked", "rule_id", "created_at", "updated_at", "closed_at", "rework_count", "return_count",
+        "escalation_count", "supervision_count", "reopen_count", "last_return_unit", "last_return_reason", "disputed", "event_count",
+        "last_hash", "camera_id", "observed_at", "confidence", "scenario", "merchant_id", "merchant_confirmed", "self_corrected",
+        "merged_into", "report_sources", "last_report_at",
+    ]
+    static let caseColumns = columnList.joined(separator: ", ")
 
-    /// The same columns for a database not yet migrated to `v3-disputed` (read-only `verify` of an
-    /// older file): `disputed` reads as NULL and is then not compared.
-    static let legacyCaseColumns = caseColumns.replacingOccurrences(of: "disputed,", with: "NULL AS disputed,")
+    /// Columns added by later migrations, read as NULL from an older file (read-only `verify`):
+    /// NULL reads as the value an old history gives, except `disputed` (see `ChainVerifier`).
+    static let laterColumns: Set<String> = ["disputed", "camera_id", "observed_at", "confidence", "scenario", "merchant_id",
+                                            "merchant_confirmed", "self_corrected", "merged_into", "report_sources", "last_report_at"]
+
+    /// `caseColumns`, with those the table lacks read as NULL.
+    static func caseColumns(present: Set<String>) -> String {
+        columnList.map { laterColumns.contains($0) && !present.contains($0) ? "NULL AS \($0)" : $0 }.joined(separator: ", ")
+    }
 
     static func record(_ row: Row) throws -> CaseRecord {
         let source: String = row["source"]
@@ -35,7 +44,8 @@ enum CaseRows {
         }
         let report = Report(source: src, category: nil, description: row["description"], location: location, address: row["address"],
                             reporter: (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone),
-                            externalID: row["external_id"], mediaURLs: media, area: area)
+                            externalID: row["external_id"], mediaURLs: media, area: area, cameraID: row["camera_id"],
+                            observedAt: row["observed_at"], confidence: row["confidence"])
         var r = CaseRecord(id: row["id"], trackingCode: row["tracking_code"], report: report, createdAt: Timestamp.date(millis: row["created_at"]))
         r.status = st
         r.category = row["category"]
@@ -55,6 +65,13 @@ enum CaseRows {
         r.reopenCount = row["reopen_count"]
         if let u: String = row["last_return_unit"], let reason: String = row["last_return_reason"] { r.lastReturn = UnitReason(unit: u, reason: reason) }
         r.disputed = row["disputed"] ?? false
+        r.scenario = row["scenario"]
+        r.merchant = row["merchant_id"]
+        r.merchantConfirmed = row["merchant_confirmed"] ?? false
+        r.selfCorrected = row["self_corrected"] ?? false
+        r.mergedInto = row["merged_into"]
+        let lastReport = (row["last_report_at"] as Int64?).map(Timestamp.date(millis:)) ?? r.createdAt
+        r.tally = (row["report_sources"] as String?).flatMap { ReportTally(json: $0, lastAt: lastReport) } ?? ReportTally(source: src, at: lastReport)
         r.eventCount = row["event_count"]
         r.lastHash = row["last_hash"]
         return r
@@ -65,13 +82,15 @@ enum CaseRows {
         try db.cachedStatement(sql: """
             INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
                                external_id, media_urls, district_code, street_code, community_code, grid_code, area_version,
-                               created_at, updated_at, event_count, last_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                               created_at, updated_at, event_count, last_hash, camera_id, observed_at, confidence, report_sources,
+                               last_report_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 r.trackingCode, r.status.rawValue, r.report.source.rawValue, r.category, r.report.description,
                 r.report.location?.lat, r.report.location?.lon, r.report.address, r.report.reporter?.name, r.report.reporter?.phone,
                 r.report.externalID, media, r.area?.district, r.area?.street, r.area?.community, r.area?.grid, r.area?.version,
-                Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash,
+                Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash, r.report.cameraID, r.report.observedAt,
+                r.report.confidence, r.tally.json, Timestamp.millis(r.tally.lastAt),
             ])
         return db.lastInsertedRowID
     }
@@ -82,13 +101,15 @@ enum CaseRows {
             UPDATE cases SET status = ?, category = ?, unit = ?, due_at = ?, warn_at = ?, warned = ?, overdue_marked = ?, rule_id = ?,
                 updated_at = ?, closed_at = ?, rework_count = ?,
                 return_count = ?, escalation_count = ?, supervision_count = ?, reopen_count = ?, last_return_unit = ?,
-                last_return_reason = ?, disputed = ?, event_count = ?, last_hash = ?
+                last_return_reason = ?, disputed = ?, event_count = ?, last_hash = ?, scenario = ?, merchant_id = ?,
+                merchant_confirmed = ?, self_corrected = ?, merged_into = ?
             WHERE id = ?
             """).execute(arguments: [
                 r.status.rawValue, r.category, r.unit, r.dueAt.map(Timestamp.millis), r.warnAt.map(Timestamp.millis), r.warned,
                 r.overdueMarked, r.ruleID, Timestamp.millis(r.updatedAt),
                 r.closedAt.map(Timestamp.millis), r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount,
-                r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.disputed, r.eventCount, r.lastHash, r.id,
+                r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.disputed, r.eventCount, r.lastHash, r.scenario, r.merchant,
+                r.merchantConfirmed, r.selfCorrected, r.mergedInto, r.id,
             ])
     }
 

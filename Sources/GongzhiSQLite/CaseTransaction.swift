@@ -12,11 +12,15 @@ public struct CaseTransaction {
 
     /// See `CaseStore.create`.
     public func create(_ report: Report, actor: Actor, at: Date) throws -> (record: CaseRecord, created: Bool) {
-        if let external = report.externalID,
-           let row = try Row.fetchOne(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE source = ? AND external_id = ?",
-                                      arguments: [report.source.rawValue, external]) {
-            return (try CaseRows.record(row), false)
+        if let seen = try ReportRows.find(source: report.source, externalID: report.externalID, db), let id = seen.caseID,
+           let record = try find(id: id) {
+            return (record, false)
         }
+        return (try open(report, actor: actor, at: at).record, true)
+    }
+
+    /// Opens a case for a report that is new, with its first report row.
+    func open(_ report: Report, actor: Actor, at: Date) throws -> (record: CaseRecord, reportID: Int64) {
         let at = Timestamp.date(millis: Timestamp.millis(at))
         var record = CaseRecord(id: 0, trackingCode: "", report: report, createdAt: at)
         // A clash of 60-bit random codes is astronomically rare; retry rather than assume.
@@ -34,7 +38,8 @@ public struct CaseTransaction {
                                     prevHash: EventChain.genesis, actor: actor, at: at)
         let opened = CaseMachine.apply(event, to: record)
         try append([event], to: opened)
-        return (opened, true)
+        let reportID = try ReportRows.insert(report, caseID: opened.id, state: nil, outcome: .opened, at: at, db)
+        return (opened, reportID)
     }
 
     /// See `CaseStore.perform`.
@@ -53,7 +58,43 @@ public struct CaseTransaction {
             events.append(e)
         }
         try append(events, to: record)
+        if command.action == .merge || command.action == .unmerge {
+            return try linkMerge(command.action, duplicate: record, target: command.otherCase ?? current.mergedInto, actor: actor, at: at,
+                                 authorize: authorize)
+        }
         return record
+    }
+
+    /// The other half of a merge, in the same transaction: the case merged into records it
+    /// (absorb, or release when undone), and the duplicate's reports move to it (or back).
+    private func linkMerge(_ action: CaseAction, duplicate: CaseRecord, target: Int64?, actor: Actor, at: Date,
+                           authorize: (CaseRecord) throws -> Void) throws -> CaseRecord {
+        guard let targetID = target, let other = try find(id: targetID) else {
+            throw CaseError.invalid(FieldError(field: "into", code: "unknown_case", message: "case \(target.map(String.init) ?? "?") does not exist"))
+        }
+        try authorize(other)
+        _ = try perform(CaseCommand(action == .merge ? .absorb : .release, otherCase: duplicate.id), on: targetID, actor: actor, at: at)
+        if action == .merge {
+            try db.execute(sql: "UPDATE reports SET case_id = ? WHERE case_id = ?", arguments: [targetID, duplicate.id])
+        } else {
+            try db.execute(sql: "UPDATE reports SET case_id = ? WHERE case_id = ? AND original_case_id = ?", arguments: [duplicate.id, targetID, duplicate.id])
+        }
+        try recount(duplicate.id)
+        try recount(targetID)
+        return try find(id: duplicate.id) ?? duplicate
+    }
+
+    /// Sets a case's report tally from its reports list.
+    func recount(_ id: Int64) throws {
+        var tally = ReportTally(bySource: [:], lastAt: .distantPast)
+        for row in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n, MAX(received_at) AS last FROM reports WHERE case_id = ? GROUP BY source",
+                                    arguments: [id]) {
+            guard let source = ReportSource(rawValue: row["source"]) else { continue }
+            tally.bySource[source] = row["n"]
+            tally.lastAt = max(tally.lastAt, Timestamp.date(millis: row["last"]))
+        }
+        try db.execute(sql: "UPDATE cases SET report_sources = ?, last_report_at = COALESCE(?, last_report_at) WHERE id = ?",
+                       arguments: [tally.json, tally.bySource.isEmpty ? nil : Timestamp.millis(tally.lastAt), id])
     }
 
     public func find(id: Int64) throws -> CaseRecord? {

@@ -39,11 +39,17 @@ public struct ChainVerifier: Sendable {
             // Case ids come from AUTOINCREMENT and cases are never deleted: a gap is a deleted case.
             var expectedID: Int64 = 1
             // A file from before `v3-disputed` (verify never migrates) lacks the column: nothing to compare.
-            let legacy = try !db.columns(in: "cases").contains { $0.name == "disputed" }
-            let columns = legacy ? CaseRows.legacyCaseColumns : CaseRows.caseColumns
+            let present = Set(try db.columns(in: "cases").map(\.name))
+            let legacy = !present.contains("disputed")
+            let columns = CaseRows.caseColumns(present: present)
             let caseRows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM cases ORDER BY id")
             let events = try Row.fetchCursor(db, sql: "SELECT * FROM case_events ORDER BY case_id, seq")
             var pendingEvent: Row? = try events.next()
+            // Each case's report counts against its reports list (a file from before the list has none).
+            let counts = try db.tableExists("reports") ? try Row.fetchCursor(db, sql: """
+                SELECT case_id, source, COUNT(*) AS n FROM reports WHERE case_id IS NOT NULL GROUP BY case_id, source ORDER BY case_id, source
+                """) : nil
+            var pendingCount: Row? = try counts?.next()
             while let caseRow = try caseRows.next() {
                 let id: Int64 = caseRow["id"]
                 if id != expectedID {
@@ -87,10 +93,21 @@ public struct ChainVerifier: Sendable {
                     report.eventsChecked += 1
                     pendingEvent = try events.next()
                 }
-                let replayed = CaseMachine.replay(history)
-                if legacy, let replayed { stored.disputed = replayed.disputed }
+                var replayed = CaseMachine.replay(history)
+                if legacy, let r = replayed { stored.disputed = r.disputed }
+                replayed?.tally = stored.tally  // not from events: checked against the reports below
                 if let mismatch = Self.compare(stored, replayed) {
                     report.firstBreak = Finding(caseID: stored.id, seq: nil, problem: .projectionMismatch(mismatch))
+                    return report
+                }
+                guard counts != nil else { continue }
+                var listed: [ReportSource: Int] = [:]
+                while let row = pendingCount, (row["case_id"] as Int64) <= stored.id {
+                    if (row["case_id"] as Int64) == stored.id, let source = ReportSource(rawValue: row["source"]) { listed[source] = row["n"] }
+                    pendingCount = try counts?.next()
+                }
+                if listed != stored.tally.bySource.filter({ $0.value > 0 }) {
+                    report.firstBreak = Finding(caseID: stored.id, seq: nil, problem: .projectionMismatch("report counts"))
                     return report
                 }
             }

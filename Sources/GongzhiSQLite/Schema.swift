@@ -158,6 +158,86 @@ enum Schema {
                 }
             }
         }
+        m.registerMigration("v4-intake") { db in
+            try db.execute(sql: Self.v4)
+        }
         return m
     }
+
+    /// Reports as rows of their own (a case gathers many), cameras, merchants, the
+    /// co-governance branch's fields, merchant notices and the outbox.
+    static let v4 = """
+        ALTER TABLE cases ADD COLUMN camera_id TEXT;
+        ALTER TABLE cases ADD COLUMN observed_at INTEGER;
+        ALTER TABLE cases ADD COLUMN confidence REAL;
+        ALTER TABLE cases ADD COLUMN scenario TEXT;
+        ALTER TABLE cases ADD COLUMN merchant_id TEXT;
+        ALTER TABLE cases ADD COLUMN merchant_confirmed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cases ADD COLUMN self_corrected INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cases ADD COLUMN merged_into INTEGER;
+        -- Kept from the reports list, not from the events (verify checks it against the list).
+        ALTER TABLE cases ADD COLUMN report_sources TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE cases ADD COLUMN last_report_at INTEGER;
+        -- Detections since the last summary event, and when that was.
+        ALTER TABLE cases ADD COLUMN pending_detections INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cases ADD COLUMN pending_first_at INTEGER;
+        ALTER TABLE cases ADD COLUMN last_summary_at INTEGER;
+        UPDATE cases SET report_sources = '{"' || source || '":1}', last_report_at = created_at;
+
+        -- Every report, detection and dropped weak detection: what it was and what became of it.
+        -- (source, external_id) makes a retry find what the first attempt did.
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER REFERENCES cases(id),
+            original_case_id INTEGER,
+            source TEXT NOT NULL, external_id TEXT, camera_id TEXT, category TEXT, state TEXT,
+            outcome TEXT NOT NULL, received_at INTEGER NOT NULL, observed_at INTEGER, confidence REAL,
+            lat REAL, lon REAL, address TEXT, description TEXT NOT NULL,
+            reporter_name TEXT, reporter_phone TEXT, media_urls TEXT NOT NULL DEFAULT '[]');
+        CREATE UNIQUE INDEX reports_by_external_id ON reports(source, external_id) WHERE external_id IS NOT NULL;
+        CREATE INDEX reports_by_case ON reports(case_id, id);
+        CREATE INDEX reports_dropped ON reports(camera_id, category) WHERE outcome = 'dropped';
+        INSERT INTO reports (case_id, original_case_id, source, external_id, category, outcome, received_at, lat, lon, address,
+                             description, reporter_name, reporter_phone, media_urls)
+            SELECT id, id, source, external_id, category, 'opened', created_at, lat, lon, address, description, reporter_name,
+                   reporter_phone, media_urls FROM cases ORDER BY id;
+
+        -- De-duplication: the open case of a camera and category, and open cases of a category by place.
+        CREATE INDEX cases_open_by_camera ON cases(camera_id, category)
+            WHERE camera_id IS NOT NULL AND status IN ('reported', 'registered', 'dispatched', 'self_correcting', 'handled', 'verified');
+        CREATE INDEX cases_open_by_place ON cases(category, lat)
+            WHERE status IN ('reported', 'registered', 'dispatched', 'self_correcting', 'handled', 'verified');
+        -- The scheduler: merchants' deadlines.
+        CREATE INDEX cases_self_correction_due ON cases(due_at) WHERE status = 'self_correcting';
+
+        CREATE TABLE cameras (
+            id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+            district_code TEXT, street_code TEXT, community_code TEXT, grid_code TEXT, area_version INTEGER,
+            categories TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL);
+        CREATE TABLE merchants (
+            id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, contact_name TEXT, contact_phone TEXT, address TEXT,
+            lat REAL NOT NULL, lon REAL NOT NULL, street_code TEXT, grid_code TEXT, updated_at INTEGER NOT NULL);
+        CREATE INDEX merchants_by_place ON merchants(lat, lon);
+        CREATE TABLE merchant_cameras (
+            merchant_id TEXT NOT NULL REFERENCES merchants(id), camera_id TEXT NOT NULL,
+            PRIMARY KEY (camera_id, merchant_id)) WITHOUT ROWID;
+
+        -- A merchant's notice: the secret in its link, stored hashed.
+        CREATE TABLE notices (
+            token_hash TEXT PRIMARY KEY NOT NULL, case_id INTEGER NOT NULL REFERENCES cases(id), merchant_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, confirmed_at INTEGER);
+
+        -- Messages to send, written in the transaction of the event that causes them: one per
+        -- (case, event, recipient), so none is lost by a crash and none is made twice.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL, event_seq INTEGER NOT NULL, kind TEXT NOT NULL,
+            recipient TEXT NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+            last_error TEXT, sent_at INTEGER, lease_until INTEGER);
+        CREATE UNIQUE INDEX outbox_once ON outbox(case_id, event_seq, recipient);
+        CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+        CREATE TABLE outbox_attempts (
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id), at INTEGER NOT NULL, ok INTEGER NOT NULL,
+            status_code INTEGER, error TEXT);
+        """
 }

@@ -17,7 +17,16 @@ public struct TimerSweep: Sendable {
         public var warned = 0
         public var overdue = 0
         public var escalated = 0
-        public var total: Int { warned + overdue + escalated }
+        /// Self-correcting cases whose merchant's deadline passed, sent to enforcement.
+        public var enforced = 0
+        public var total: Int { warned + overdue + escalated + enforced }
+
+        public init(warned: Int = 0, overdue: Int = 0, escalated: Int = 0, enforced: Int = 0) {
+            self.warned = warned
+            self.overdue = overdue
+            self.escalated = escalated
+            self.enforced = enforced
+        }
     }
 
     /// Processes everything due at `now`, in batches of `batch` cases per transaction.
@@ -29,6 +38,7 @@ public struct TimerSweep: Sendable {
             result.warned += step.result.warned
             result.overdue += step.result.overdue
             result.escalated += step.result.escalated
+            result.enforced += step.result.enforced
             if step.cases < batch { return result }
         }
     }
@@ -38,8 +48,9 @@ public struct TimerSweep: Sendable {
         let ids = try Int64.fetchAll(tx.db, sql: """
             SELECT id FROM cases WHERE status = 'dispatched' AND warned = 0 AND warn_at <= ?
             UNION SELECT id FROM cases WHERE status = 'dispatched' AND overdue_marked = 0 AND due_at <= ?
+            UNION SELECT id FROM cases WHERE status = 'self_correcting' AND due_at <= ?
             ORDER BY id LIMIT ?
-            """, arguments: [ms, ms, limit])
+            """, arguments: [ms, ms, ms, limit])
         var result = Result()
         let until = Timestamp.date(millis: ms)  // the same instant the query compared with
         for id in ids {
@@ -47,6 +58,7 @@ public struct TimerSweep: Sendable {
             result.warned += r.warned
             result.overdue += r.overdue
             result.escalated += r.escalated
+            result.enforced += r.enforced
         }
         return (ids.count, result)
     }
@@ -58,8 +70,13 @@ public struct TimerSweep: Sendable {
     @discardableResult
     static func markDue(_ tx: CaseTransaction, id: Int64, until: Date, stamp: (Date) -> Date) throws -> Result {
         var result = Result()
-        while let r = try tx.find(id: id), r.status == .dispatched {
-            if !r.warned, let w = r.warnAt, w <= until {
+        while let r = try tx.find(id: id), r.status == .dispatched || r.status == .selfCorrecting {
+            if r.status == .selfCorrecting {
+                // The merchant's deadline passed with the problem still there: enforcement.
+                guard let due = r.dueAt, due <= until else { break }
+                _ = try tx.perform(CaseCommand(.uncorrected), on: id, actor: actor, at: max(stamp(due), r.updatedAt))
+                result.enforced += 1
+            } else if !r.warned, let w = r.warnAt, w <= until {
                 _ = try tx.perform(CaseCommand(.warn), on: id, actor: actor, at: max(stamp(w), r.updatedAt))
                 result.warned += 1
             } else if !r.overdueMarked, let due = r.dueAt, due <= until {

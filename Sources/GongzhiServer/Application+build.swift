@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
@@ -24,9 +25,15 @@ public struct GongzhiServices: Sendable {
     public let loginThrottle = LoginThrottle()
     /// Names of the areas in the reference data (communities have no polygons to carry names).
     let referenceAreaNames: [String: String]
+    /// The one intake every channel uses, with its writer.
+    public let intake: Intake
+    public let intakeRules: Live<IntakeRules>
+    /// The camera registry, by id, as intake checks detections against it.
+    public let cameras: Live<[String: Camera]>
 
     public init(store: SQLiteCaseStore, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
-                accounts: AccountStore) {
+                accounts: AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
+                commit: GroupCommitter.Settings = .init()) {
         self.store = store
         self.reference = reference
         self.clock = clock
@@ -34,6 +41,10 @@ public struct GongzhiServices: Sendable {
         self.rulesPath = rulesPath
         self.accounts = accounts
         referenceAreaNames = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        self.intakeRules = Live(intakeRules)
+        self.cameras = Live(Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b }))
+        intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
+                        settings: commit)
     }
 
     /// What a principal may see.
@@ -91,7 +102,8 @@ public func buildApplication(
         router: try await buildRouter(services),
         server: GongzhiHTTP.server,
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
-        services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger)],
+        services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger),
+                   IntakeWriter(intake: services.intake)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }
@@ -119,6 +131,16 @@ struct SchedulerService: Service {
                 try await Task.sleep(for: every)
             }
         }
+    }
+}
+
+/// The intake's writer: group-commits what every channel submits, until shutdown, when it
+/// commits what is still queued.
+struct IntakeWriter: Service {
+    let intake: Intake
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await intake.run() }
     }
 }
 

@@ -33,7 +33,8 @@ struct OpenedDatabase {
             throw CommandFailure("\(error)")
         }
         let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules,
-                                  calendar: try ReferenceData.bundledCalendar(officeHours: officeHours))
+                                  calendar: try ReferenceData.bundledCalendar(officeHours: officeHours),
+                                  coGovernance: try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories))
         let store = SQLiteCaseStore(database: database, context: context)
         return OpenedDatabase(database: database, reference: reference, store: store, atlas: Live(try await areas.atlas()))
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
+import GongzhiIntake
 import GongzhiServer
 import GongzhiSQLite
 import GongzhiStore
@@ -28,6 +29,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Routing rules file (JSON); the bundled Gongshu rules when omitted. Reloaded on SIGHUP.")
     var rules: String?
+
+    @Option(help: "Intake rules file (JSON: de-duplication, camera confidence thresholds, detection summaries); the bundled rules when omitted.")
+    var intakeRules: String?
 
     @Option(help: "Unit grid size in metres generated for the demo on first start.")
     var demoGridCell = 250.0
@@ -71,8 +75,12 @@ struct Serve: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.database.path) (\(summary))\n".utf8))
         let accounts = AccountStore(database: opened.database)
         try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
+        let intakeRules: IntakeRules
+        do { intakeRules = try ReferenceData.intakeRules(path: self.intakeRules, categories: opened.reference.categories) } catch {
+            throw CommandFailure("\(error)")
+        }
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
-                                       accounts: accounts)
+                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras())
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }

@@ -27,10 +27,11 @@ import Testing
     /// The specification: what each role may do at all.
     static let spec: [Role: Set<CaseAction>] = [
         .admin: Set(CaseAction.commands),
-        .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .close, .reopen, .comment, .supervise],
+        .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise, .merge,
+                      .unmerge],
         .handler: [.return, .escalate, .handle, .comment],
         .supervisor: [.supervise, .comment],
-        .gridWorker: [.verify, .comment],
+        .gridWorker: [.verify, .recheck, .comment],
         .leader: [], .merchant: [], .auditor: [], .machine: [],
     ]
 

@@ -7,14 +7,17 @@ import Testing
     /// the machine's own table (the design document's table): the status it leads to, or absent
     /// when it must be refused. The scheduler's `warn` and `overdue` are tested apart below.
     static let expected: [CaseStatus: [CaseAction: CaseStatus]] = [
-        .reported: [.register: .registered, .reject: .rejected, .comment: .reported, .supervise: .reported],
-        .registered: [.dispatch: .dispatched, .comment: .registered, .supervise: .registered],
+        .reported: [.register: .registered, .reject: .rejected, .comment: .reported, .supervise: .reported, .merge: .merged],
+        .registered: [.dispatch: .dispatched, .comment: .registered, .supervise: .registered, .merge: .merged],
         .dispatched: [.return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .comment: .dispatched,
-                      .supervise: .dispatched],
+                      .supervise: .dispatched, .merge: .merged],
+        // A passed recheck verifies the self-corrected case (and closes it, a second event).
+        .selfCorrecting: [.recheck: .verified, .comment: .selfCorrecting, .supervise: .selfCorrecting],
         .handled: [.verify: .verified, .comment: .handled, .supervise: .handled],
         .verified: [.close: .closed, .comment: .verified, .supervise: .verified],
         .closed: [.reopen: .dispatched],
         .rejected: [:],
+        .merged: [.unmerge: .registered],
     ]
 
     static let pairs: [(CaseStatus, CaseAction)] = CaseStatus.allCases.flatMap { s in CaseAction.commands.map { (s, $0) } }
@@ -26,7 +29,7 @@ import Testing
         let command = Fixtures.fullCommand(action)
         if let to = Self.expected[status]?[action] {
             let drafts = try CaseMachine.decide(record, command, at: at, context: Fixtures.context)
-            #expect(drafts.count == 1)
+            #expect(drafts.count == (action == .recheck ? 2 : 1))
             #expect(drafts[0].from == status)
             #expect(drafts[0].to == to)
             #expect(drafts[0].action == action)

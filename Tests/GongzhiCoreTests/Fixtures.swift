@@ -19,7 +19,14 @@ enum Fixtures {
                  defaults: LocalDefaults(deadlineHours: 48, departmentType: "street")),
     ])
 
-    static let context = CaseContext(units: units, categories: categories, policy: CasePolicy(reopenWindowHours: 72, defaultDeadlineHours: 24))
+    /// Rubbish at a shop's door is a co-governance scenario: the merchant has 30 minutes, then
+    /// city management enforces within 4 hours.
+    static let scenarios = try! CoGovernance([CoGovernanceScenario(id: "frontage", name: "门前垃圾", categories: ["06010"], merchantMinutes: 30,
+                                                                   enforcementUnit: "D-CG", enforcementDeadline: DeadlineSpec(4, .naturalHours))],
+                                             units: units, categories: categories)
+
+    static let context = CaseContext(units: units, categories: categories, policy: CasePolicy(reopenWindowHours: 72, defaultDeadlineHours: 24),
+                                     coGovernance: scenarios)
 
     static let t0 = Timestamp.parse("2026-03-02T09:00:00+08:00")!
 
@@ -53,6 +60,8 @@ enum Fixtures {
             .verified: [CaseCommand(.register), CaseCommand(.dispatch, unit: unit), CaseCommand(.handle, note: "done"), CaseCommand(.verify, passed: true)],
             .closed: [CaseCommand(.register), CaseCommand(.dispatch, unit: unit), CaseCommand(.handle, note: "done"), CaseCommand(.verify, passed: true),
                       CaseCommand(.close)],
+            .selfCorrecting: [CaseCommand(.register), CaseCommand(.dispatch, unit: unit), CaseCommand(.notify, merchant: "M1")],
+            .merged: [CaseCommand(.register), CaseCommand(.merge, reason: "duplicate", otherCase: 2)],
         ]
         for c in path[status]! { step(c) }
         return (record, events)
@@ -60,6 +69,7 @@ enum Fixtures {
 
     /// A command for `action` with every argument any action needs.
     static func fullCommand(_ action: CaseAction) -> CaseCommand {
-        CaseCommand(action, unit: "S1", reason: "because", note: "note", passed: true)
+        CaseCommand(action, unit: "S1", reason: "because", note: "note", passed: true, mediaURLs: ["https://x.example/p.jpg"], merchant: "M1",
+                    otherCase: 99, payload: EventPayload(note: "joined"))
     }
 }

@@ -186,7 +186,7 @@ import Testing
             #expect((up["unit"] as? [String: Any])?["code"] as? String == "330105")
             let me = client.as(dispatcher)
             let offered = try #require(try await me.get("/api/v1/cases/\(id)")["allowed_actions"] as? [String])
-            #expect(offered == ["redispatch", "comment", "supervise"])
+            #expect(offered == ["redispatch", "comment", "supervise", "merge"])
             let stuck = try await me.post("/api/v1/cases/\(id)/escalate", #"{"reason":"x"}"#)
             #expect(stuck.status == .conflict && stuck.errorCode == "no_parent_unit")
             f.clock.advance(by: 600)
@@ -209,10 +209,13 @@ import Testing
     func offeredActionsAreExactlyThoseThatSucceed(role: Role, unit: String) async throws {
         let f = try await ServerFixture()
         let key = try await f.key(role, unit)
-        let body: [String: String] = [
-            "dispatch": #"{"unit":"330105001"}"#, "redispatch": #"{"unit":"330105-CGJ","reason":"改派"}"#, "verify": #"{"passed":true}"#,
-        ]
         try await f.test { client in
+            // Duplicates are merged into this one.
+            let target = try await mishixiangCaseReported(client)
+            let body: [String: String] = [
+                "dispatch": #"{"unit":"330105001"}"#, "redispatch": #"{"unit":"330105-CGJ","reason":"改派"}"#, "verify": #"{"passed":true}"#,
+                "merge": #"{"into":\#(target),"reason":"重复上报"}"#, "recheck": #"{"passed":true}"#,
+            ]
             // A case in each status, walked by the admin: reported, registered, dispatched, handled, verified, closed, rejected.
             let walks: [[String]] = [[], ["register"], ["register", "dispatch"], ["register", "dispatch", "handle"],
                                      ["register", "dispatch", "handle", "verify"], ["register", "dispatch", "handle", "verify", "close"], ["reject"]]
@@ -285,7 +288,7 @@ import Testing
             #expect(refused.status == .forbidden)
             #expect(try await client.get("/api/v1/rules")["count"] as? Int == 0)  // the fixture starts without rules
             let allowed = try await client.post("/api/v1/rules/reload")
-            #expect(allowed.status == .ok && allowed["rules"] as? Int == 22)
+            #expect(allowed.status == .ok && allowed["rules"] as? Int == 23)
             // The bundled rules are now in force: a dry run finds them.
             let route = try await client.get("/api/v1/route?lat=30.291384&lon=120.146347&category=06010&source=resident")
             #expect(route["rule_id"] as? String == "environment")

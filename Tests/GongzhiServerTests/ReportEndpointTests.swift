@@ -26,7 +26,7 @@ import Testing
             #expect((r["reporter"] as? [String: Any])?["phone"] as? String == "138****5678")
             #expect((r["reporter"] as? [String: Any])?["name"] as? String == "张**")
             #expect(r["created_at"] as? String == "2026-11-23T09:00:00.000+08:00")
-            #expect((r["allowed_actions"] as? [String]) == ["register", "reject", "comment", "supervise"])
+            #expect((r["allowed_actions"] as? [String]) == ["register", "reject", "comment", "supervise", "merge"])
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiIntake
 @testable import GongzhiServer
 import GongzhiSQLite
 import GongzhiStore
@@ -22,7 +23,8 @@ struct ServerFixture {
 
     /// - Parameter rulesPath: a rules file; nil leaves the server without rules (every case waits
     ///   for a dispatcher, deadlines from category defaults), as the older tests expect.
-    init(rulesPath: String? = nil, bundledRules: Bool = false) async throws {
+    /// - Parameter intakeRules: de-duplication and confidence rules; none by default, so reports never join.
+    init(rulesPath: String? = nil, bundledRules: Bool = false, intakeRules: IntakeRules = .none) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
@@ -32,18 +34,23 @@ struct ServerFixture {
         clock = ManualTimeSource(Self.start)
         let areas = AreaStore(database: database)
         for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
-        let context = CaseContext(units: reference.units, categories: reference.categories, rules: rulesPath == nil && !bundledRules ? .empty : try RulesFile.load(path: rulesPath, units: reference.units, categories: reference.categories),
-                                  calendar: try ReferenceData.bundledCalendar())
+        let rules = rulesPath == nil && !bundledRules ? .empty : try RulesFile.load(path: rulesPath, units: reference.units, categories: reference.categories)
+        let scenarios = try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories)
+        let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules, calendar: try ReferenceData.bundledCalendar(),
+                                  coGovernance: bundledRules ? scenarios : .none)
         let store = SQLiteCaseStore(database: database, context: context)
         let accounts = AccountStore(database: database, bcryptCost: 4)
         adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
         services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
-                                   accounts: accounts)
+                                   accounts: accounts, intakeRules: intakeRules)
     }
 
     func test(_ body: @Sendable (Client) async throws -> Void) async throws {
         let app = Application(router: try await buildRouter(services))
         let key = adminKey
+        // The intake's writer runs beside the router, as in the application.
+        let writer = Task { [intake = services.intake] in await intake.run() }
+        defer { writer.cancel() }
         try await app.test(.router) { client in try await body(Client(raw: client, credential: key)) }
     }
 

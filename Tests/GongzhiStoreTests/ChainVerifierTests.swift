@@ -51,7 +51,8 @@ import Testing
         _ = try await f.closedCase()
         let second = try await f.closedCase()
         _ = try await f.closedCase()
-        try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM cases WHERE id = ?", [second.id, second.id])
+        try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM reports WHERE case_id = ?; DELETE FROM cases WHERE id = ?",
+                         [second.id, second.id, second.id])
         #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: second.id, seq: nil, problem: .undecodable("its case row is missing (deleted)")))
     }
 
@@ -59,7 +60,8 @@ import Testing
         let f = try await StoreFixture()
         _ = try await f.closedCase()
         let newest = try await f.closedCase()
-        try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM cases WHERE id = ?", [newest.id, newest.id])
+        try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM reports WHERE case_id = ?; DELETE FROM cases WHERE id = ?",
+                         [newest.id, newest.id, newest.id])
         #expect(try await firstBreak(f)?.caseID == newest.id)
     }
 

@@ -17,10 +17,11 @@ public enum AccessPolicy {
     public static func actions(_ role: Role) -> Set<CaseAction> {
         switch role {
         case .admin: Set(CaseAction.commands)
-        case .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .close, .reopen, .comment, .supervise]
+        case .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise,
+                           .merge, .unmerge]
         case .handler: [.return, .escalate, .handle, .comment]
         case .supervisor: [.supervise, .comment]
-        case .gridWorker: [.verify, .comment]
+        case .gridWorker: [.verify, .recheck, .comment]
         case .leader, .merchant, .auditor, .machine: []
         }
     }

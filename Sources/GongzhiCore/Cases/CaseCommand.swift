@@ -13,9 +13,17 @@ public struct CaseCommand: Sendable, Hashable {
     public var mediaURLs: [String]
     /// Overrides the category's deadline on dispatch, in hours.
     public var deadlineHours: Double?
+    /// The merchant to notify (notify) or who confirms (confirm).
+    public var merchant: String?
+    /// The other case of a merge: the case this one is merged into (merge, unmerge) or from
+    /// (absorb, release).
+    public var otherCase: Int64?
+    /// A joining report (join) or a detection summary (detections).
+    public var payload: EventPayload?
 
     public init(_ action: CaseAction, unit: String? = nil, reason: String? = nil, note: String? = nil, passed: Bool? = nil,
-                mediaURLs: [String] = [], deadlineHours: Double? = nil) {
+                mediaURLs: [String] = [], deadlineHours: Double? = nil, merchant: String? = nil, otherCase: Int64? = nil,
+                payload: EventPayload? = nil) {
         self.action = action
         self.unit = unit
         self.reason = reason
@@ -23,6 +31,9 @@ public struct CaseCommand: Sendable, Hashable {
         self.passed = passed
         self.mediaURLs = mediaURLs
         self.deadlineHours = deadlineHours
+        self.merchant = merchant
+        self.otherCase = otherCase
+        self.payload = payload
     }
 }
 
@@ -36,6 +47,10 @@ public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
     case noParentUnit(String)
     /// A re-dispatch to the unit that already holds the case (HTTP 409).
     case alreadyHeld(String)
+    /// The category has no co-governance scenario, so no merchant can be told (HTTP 409).
+    case noScenario(String?)
+    /// A failed recheck before the merchant has confirmed: its deadline still runs (HTTP 409).
+    case merchantStillHasTime(untilMillis: Int64)
     /// A field is missing or wrong (HTTP 422).
     case invalid(FieldError)
 
@@ -49,6 +64,10 @@ public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
             "unit \(unit) has no parent unit to escalate to; the command centre can re-dispatch the case (redispatch) to a unit"
         case .alreadyHeld(let unit):
             "unit \(unit) already holds the case; re-dispatch it to another unit"
+        case .noScenario(let category):
+            "category \(category ?? "(none)") has no co-governance (云共治) scenario, so there is no merchant deadline"
+        case .merchantStillHasTime(let until):
+            "the merchant has not confirmed and has until \(Timestamp.rfc3339(millis: until)) to correct it; a failed recheck counts after its confirmation"
         case .invalid(let e):
             e.message
         }
@@ -69,6 +88,16 @@ extension CaseAction {
         case .return: "returned"
         case .escalate: "escalated"
         case .redispatch: "re-dispatched"
+        case .notify: "notified"
+        case .confirm: "confirmed"
+        case .recheck: "rechecked"
+        case .uncorrected: "marked uncorrected"
+        case .join: "joined"
+        case .detections: "given detections"
+        case .merge: "merged"
+        case .absorb: "given a merged case"
+        case .unmerge: "unmerged"
+        case .release: "released from a merge"
         case .handle: "handled"
         case .verify: "verified"
         case .close: "closed"

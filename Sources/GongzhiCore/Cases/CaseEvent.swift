@@ -57,10 +57,27 @@ public struct EventPayload: Sendable, Hashable, Codable {
     public var ruleID: String?
     /// Set on a return by the same unit for the same reason as its previous return.
     public var disputed: Bool?
+    /// The merchant told to self-correct (notify) or confirming (confirm).
+    public var merchant: String?
+    /// The co-governance scenario (notify).
+    public var scenario: String?
+    /// The report that joined (join), from the reports list.
+    public var reportID: Int64?
+    /// The camera of summarised detections (detections).
+    public var cameraID: String?
+    /// How many detections a summary covers, and their time range (epoch milliseconds).
+    public var count: Int?
+    public var firstAt: Int64?
+    public var lastAt: Int64?
+    /// The case a duplicate was merged into (merge, unmerge) or merged from (absorb, release).
+    public var mergedInto: Int64?
+    public var mergedFrom: Int64?
 
     public init(report: Report? = nil, trackingCode: String? = nil, unit: String? = nil, fromUnit: String? = nil,
                 reason: String? = nil, note: String? = nil, passed: Bool? = nil, mediaURLs: [String]? = nil,
-                dueAt: Int64? = nil, warnAt: Int64? = nil, ruleID: String? = nil, disputed: Bool? = nil) {
+                dueAt: Int64? = nil, warnAt: Int64? = nil, ruleID: String? = nil, disputed: Bool? = nil, merchant: String? = nil,
+                scenario: String? = nil, reportID: Int64? = nil, cameraID: String? = nil, count: Int? = nil, firstAt: Int64? = nil,
+                lastAt: Int64? = nil, mergedInto: Int64? = nil, mergedFrom: Int64? = nil) {
         self.report = report
         self.trackingCode = trackingCode
         self.unit = unit
@@ -73,10 +90,25 @@ public struct EventPayload: Sendable, Hashable, Codable {
         self.warnAt = warnAt
         self.ruleID = ruleID
         self.disputed = disputed
+        self.merchant = merchant
+        self.scenario = scenario
+        self.reportID = reportID
+        self.cameraID = cameraID
+        self.count = count
+        self.firstAt = firstAt
+        self.lastAt = lastAt
+        self.mergedInto = mergedInto
+        self.mergedFrom = mergedFrom
     }
 
     enum CodingKeys: String, CodingKey {
-        case report, unit, reason, note, passed, disputed
+        case report, unit, reason, note, passed, disputed, merchant, scenario, count
+        case reportID = "report_id"
+        case cameraID = "camera_id"
+        case firstAt = "first_at"
+        case lastAt = "last_at"
+        case mergedInto = "merged_into"
+        case mergedFrom = "merged_from"
         case trackingCode = "tracking_code"
         case fromUnit = "from_unit"
         case mediaURLs = "media_urls"

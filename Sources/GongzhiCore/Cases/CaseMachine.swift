@@ -7,17 +7,26 @@ import Foundation
 /// transaction; `verify` replays `apply` over a stored history to check the case row.
 public enum CaseMachine {
     /// Which actions each status allows. Anything else is an illegal transition.
-    public static let transitions: [CaseStatus: [CaseAction: CaseStatus?]] = [
-        .reported: [.register: .registered, .reject: .rejected, .comment: nil, .supervise: nil],
-        .registered: [.dispatch: .dispatched, .comment: nil, .supervise: nil],
-        .dispatched: [.return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .comment: nil,
-                      .supervise: nil, .warn: nil, .overdue: nil],
-        // A failed verification goes back to `dispatched`; `decide` picks the target.
-        .handled: [.verify: .verified, .comment: nil, .supervise: nil],
-        .verified: [.close: .closed, .comment: nil, .supervise: nil],
-        .closed: [.reopen: .dispatched],
-        .rejected: [:],
-    ]
+    public static let transitions: [CaseStatus: [CaseAction: CaseStatus?]] = {
+        // Any open case can be commented on and supervised, gather reports and absorb duplicates.
+        let open: [CaseAction: CaseStatus?] = [.comment: nil, .supervise: nil, .join: nil, .detections: nil, .absorb: nil, .release: nil]
+        func with(_ own: [CaseAction: CaseStatus?]) -> [CaseAction: CaseStatus?] { open.merging(own) { _, b in b } }
+        return [
+            .reported: with([.register: .registered, .reject: .rejected, .merge: .merged]),
+            .registered: with([.dispatch: .dispatched, .merge: .merged]),
+            .dispatched: with([.return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .warn: nil,
+                               .overdue: nil, .notify: .selfCorrecting, .merge: .merged]),
+            // A passed recheck verifies (and closes) a self-corrected case; a failed one, or the
+            // merchant's deadline passing, dispatches it to enforcement: `decide` picks the target.
+            .selfCorrecting: with([.confirm: nil, .recheck: .verified, .uncorrected: .dispatched]),
+            // A failed verification goes back to `dispatched`; `decide` picks the target.
+            .handled: with([.verify: .verified]),
+            .verified: with([.close: .closed]),
+            .closed: [.reopen: .dispatched, .release: nil],
+            .rejected: [.release: nil],
+            .merged: [.unmerge: .registered],
+        ]
+    }()
 
     /// The actions a client may take from `status`.
     public static func allowedActions(from status: CaseStatus) -> [CaseAction] {
@@ -150,6 +159,46 @@ public enum CaseMachine {
             try setDeadline()
         case .comment, .supervise:
             try require(note, "note")
+        case .join, .detections:
+            // The report, or the summary of detections, as intake gives it.
+            guard let given = command.payload else { throw .missing("payload", for: command.action) }
+            payload = given
+        case .notify:
+            guard let merchant = command.merchant?.trimmed, !merchant.isEmpty else { throw .missing("merchant", for: .notify) }
+            guard let scenario = context.coGovernance.scenario(for: state.category) else { throw .noScenario(state.category) }
+            payload.merchant = merchant
+            payload.scenario = scenario.id
+            payload.dueAt = Timestamp.millis(at.addingTimeInterval(scenario.merchantMinutes * 60))
+        case .confirm:
+            guard !command.mediaURLs.isEmpty else { throw .missing("media_urls", for: .confirm) }
+            do { try Report.checkMediaURLs(command.mediaURLs) } catch { throw .invalid(error) }
+            payload.merchant = state.merchant
+            payload.mediaURLs = command.mediaURLs
+        case .recheck:
+            guard let passed = command.passed else { throw .missing("passed", for: .recheck) }
+            payload.passed = passed
+            if passed {
+                let close = EventPayload(note: "商户自行整改，复核通过 self-corrected")
+                return [EventDraft(action: .recheck, from: from, to: .verified, payload: payload),
+                        EventDraft(action: .close, from: .verified, to: .closed, payload: close)]
+            }
+            guard state.merchantConfirmed else { throw .merchantStillHasTime(untilMillis: state.dueAt.map(Timestamp.millis) ?? 0) }
+            try require(reason, "reason")
+            to = .dispatched
+            try enforce(state, at: at, context: context, into: &payload)
+        case .uncorrected:
+            guard let due = state.dueAt, due <= at else { throw .illegalTransition(from: from, action: .uncorrected) }
+            payload.reason = reason ?? "商户未在期限内自行整改，转执法处置"
+            try enforce(state, at: at, context: context, into: &payload)
+        case .merge, .unmerge:
+            guard command.action == .unmerge || (command.otherCase != nil && command.otherCase != state.id) else {
+                throw .invalid(FieldError(field: "into", code: "required", message: "into (another case's id) is required to merge a case"))
+            }
+            try require(reason, "reason")
+            payload.mergedInto = command.action == .merge ? command.otherCase : state.mergedInto
+        case .absorb, .release:
+            guard let other = command.otherCase else { throw .missing("into", for: command.action) }
+            payload.mergedFrom = other
         }
         return [EventDraft(action: command.action, from: from, to: to, payload: payload)]
     }
@@ -159,8 +208,26 @@ public enum CaseMachine {
         var r = record
         let p = event.payload
         switch event.action {
-        case .report, .register, .reject, .handle, .comment:
+        case .report, .register, .reject, .handle, .comment, .join, .detections, .absorb, .release:
             break
+        case .notify:
+            r.merchant = p.merchant
+            r.scenario = p.scenario
+            r.merchantConfirmed = false
+            setTimers(&r, p)
+        case .confirm:
+            r.merchantConfirmed = true
+        case .recheck where p.passed == true:
+            r.selfCorrected = true
+        case .recheck, .uncorrected:
+            hand(&r, to: p.unit)
+            setTimers(&r, p)
+        case .merge:
+            r.mergedInto = p.mergedInto
+            r.unit = nil
+            setTimers(&r, EventPayload())
+        case .unmerge:
+            r.mergedInto = nil
         case .dispatch, .redispatch:
             hand(&r, to: p.unit)
             setTimers(&r, p)
@@ -223,6 +290,19 @@ public enum CaseMachine {
         var record = CaseRecord(id: first.caseID, trackingCode: code, report: report, createdAt: first.at)
         for e in events { record = apply(e, to: record) }
         return record
+    }
+
+    /// Sends a case the merchant did not correct to the scenario's enforcement unit, with its deadline.
+    private static func enforce(_ state: CaseRecord, at: Date, context: CaseContext, into payload: inout EventPayload) throws(CaseError) {
+        guard let scenario = state.scenario.flatMap(context.coGovernance.scenario(id:)) ?? context.coGovernance.scenario(for: state.category) else {
+            throw .noScenario(state.category)
+        }
+        let due = scenario.enforcementDeadline.due(from: at, calendar: context.calendar)
+        payload.fromUnit = state.unit
+        payload.unit = scenario.enforcementUnit
+        payload.scenario = scenario.id
+        payload.dueAt = Timestamp.millis(due)
+        payload.warnAt = Timestamp.millis(at.addingTimeInterval(due.timeIntervalSince(at) * context.policy.warningShare))
     }
 
     /// The unit a command names, which must exist.

@@ -9,14 +9,18 @@ public struct CaseContext: Sendable {
     public var rules: RoutingTable
     public var calendar: WorkingCalendar
     public var policy: CasePolicy
+    /// The co-governance (云共治) scenarios: merchant deadlines and enforcement.
+    public var coGovernance: CoGovernance
 
     public init(units: OrgDirectory, categories: CategoryDirectory, rules: RoutingTable = .empty,
-                calendar: WorkingCalendar = try! WorkingCalendar(years: []), policy: CasePolicy = CasePolicy()) {
+                calendar: WorkingCalendar = try! WorkingCalendar(years: []), policy: CasePolicy = CasePolicy(),
+                coGovernance: CoGovernance = .none) {
         self.units = units
         self.categories = categories
         self.rules = rules
         self.calendar = calendar
         self.policy = policy
+        self.coGovernance = coGovernance
     }
 
     /// A deadline and when to warn about it.

@@ -36,6 +36,18 @@ public struct CaseRecord: Sendable, Hashable {
     /// The same unit returned the case twice for the same reason (推诿): the command centre must
     /// settle who owns it. Cleared when another unit is given the case.
     public var disputed: Bool
+    /// The co-governance scenario and the merchant told to self-correct, once notified.
+    public var scenario: String?
+    public var merchant: String?
+    /// The merchant said it corrected the problem; a recheck decides.
+    public var merchantConfirmed: Bool
+    /// Closed because the merchant corrected it (a passed recheck), not by a department.
+    public var selfCorrected: Bool
+    /// The case this duplicate was merged into, while merged.
+    public var mergedInto: Int64?
+    /// The reports that make up the case, by channel. Not part of the event projection: the
+    /// store keeps it from the reports list, which `verify` checks it against.
+    public var tally: ReportTally
     /// Events so far; the next event's sequence number.
     public var eventCount: Int
     /// The hash of the newest event: the next event's `prevHash`.
@@ -53,6 +65,9 @@ public struct CaseRecord: Sendable, Hashable {
         self.warned = false
         self.overdueMarked = false
         self.disputed = false
+        self.merchantConfirmed = false
+        self.selfCorrected = false
+        self.tally = ReportTally(source: report.source, at: createdAt)
         self.createdAt = createdAt
         self.updatedAt = createdAt
         self.reworkCount = 0

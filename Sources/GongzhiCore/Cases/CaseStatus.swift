@@ -5,12 +5,21 @@ public enum CaseStatus: String, Sendable, Codable, CaseIterable, Hashable {
     case registered
     case rejected
     case dispatched
+    /// The co-governance branch (云共治): the shop or owner was told and corrects it by its own
+    /// deadline; the department's clock is stopped.
+    case selfCorrecting = "self_correcting"
     case handled
     case verified
     case closed
+    /// A duplicate merged into another case (its reports count there); undoing the merge sends
+    /// it back to the dispatcher queue.
+    case merged
 
-    /// Open cases can still be commented on and supervised; `rejected` and `closed` cannot.
-    public var isOpen: Bool { self != .rejected && self != .closed }
+    /// Open cases can still be commented on and supervised; `rejected`, `closed` and `merged` cannot.
+    public var isOpen: Bool { self != .rejected && self != .closed && self != .merged }
+
+    /// The statuses a new report can still join (de-duplication).
+    public static let joinable: [CaseStatus] = allCases.filter(\.isOpen)
 }
 
 /// What can be done to a case. `report` opens a case and is never sent as an action.
@@ -35,9 +44,30 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable, Hashable {
     case warn
     /// The scheduler marks that the deadline has passed (超期).
     case overdue
+    /// The merchant responsible for a co-governance case is told to correct it (告知).
+    case notify
+    /// The merchant says it has corrected the problem, with a photo (through its notice).
+    case confirm
+    /// A camera or a grid worker checks a self-correcting case: passed closes it as
+    /// self-corrected, failed (after the merchant's confirmation) sends it to enforcement.
+    case recheck
+    /// The merchant's deadline passed with the problem still there: enforcement (执法).
+    case uncorrected
+    /// Another report of the same matter joined the case (a resident, the hotline, a grid worker).
+    case join
+    /// A summary of camera detections that joined the case: count and time range.
+    case detections
+    /// This case is a duplicate of another: merged into it.
+    case merge
+    /// The case that a duplicate was merged into records it.
+    case absorb
+    /// A merge is undone: the duplicate goes back to the dispatcher queue.
+    case unmerge
+    /// The case a duplicate was merged into records that the merge was undone.
+    case release
 
     /// Actions only the system takes; clients cannot send them.
-    public static let systemOnly: Set<CaseAction> = [.report, .warn, .overdue]
+    public static let systemOnly: Set<CaseAction> = [.report, .warn, .overdue, .notify, .confirm, .uncorrected, .join, .detections, .absorb, .release]
 
     /// The actions a client may send to `POST /api/v1/cases/{id}/{action}`.
     public static let commands: [CaseAction] = allCases.filter { !systemOnly.contains($0) }

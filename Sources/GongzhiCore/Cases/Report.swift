@@ -16,11 +16,18 @@ public struct Report: Sendable, Hashable, Codable {
     public var mediaURLs: [String]
     /// Where the location falls in the area hierarchy; set by intake, not by the sender.
     public var area: AreaPath?
+    /// The camera that made a detection (城市眼); nil for other channels.
+    public var cameraID: String?
+    /// When the problem was observed (a detection's time), epoch milliseconds; nil when it is
+    /// the time of the report.
+    public var observedAt: Int64?
+    /// A detection's confidence, 0…1.
+    public var confidence: Double?
 
     public init(
         source: ReportSource, category: String? = nil, description: String, location: GeoPoint? = nil,
         address: String? = nil, reporter: Reporter? = nil, externalID: String? = nil, mediaURLs: [String] = [],
-        area: AreaPath? = nil
+        area: AreaPath? = nil, cameraID: String? = nil, observedAt: Int64? = nil, confidence: Double? = nil
     ) {
         self.source = source
         self.category = category
@@ -31,12 +38,17 @@ public struct Report: Sendable, Hashable, Codable {
         self.externalID = externalID
         self.mediaURLs = mediaURLs
         self.area = area
+        self.cameraID = cameraID
+        self.observedAt = observedAt
+        self.confidence = confidence
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, category, description, location, address, reporter, area
+        case source, category, description, location, address, reporter, area, confidence
         case externalID = "external_id"
         case mediaURLs = "media_urls"
+        case cameraID = "camera_id"
+        case observedAt = "observed_at"
     }
 }
 

@@ -18,6 +18,9 @@ public struct RoutingRule: Sendable, Hashable, Codable {
     public var warningShare: Double
     /// Whether registering a matching case dispatches it at once.
     public var autoDispatch: Bool
+    /// Whether intake registers (立案) a matching report at once, without a dispatcher: for
+    /// structured channels whose category is known (a camera's detection).
+    public var autoRegister: Bool
     /// Whether the co-governance branch (notify the owner to self-correct) applies.
     public var selfCorrection: Bool
     /// Whether an overdue case escalates to the unit's parent automatically.
@@ -25,7 +28,7 @@ public struct RoutingRule: Sendable, Hashable, Codable {
 
     public init(id: String, category: String = "*", area: String = "*", source: String = "*", unit: String,
                 deadline: DeadlineSpec, warningShare: Double = 0.8, autoDispatch: Bool = false, selfCorrection: Bool = false,
-                escalateWhenOverdue: Bool = false) {
+                escalateWhenOverdue: Bool = false, autoRegister: Bool = false) {
         self.id = id
         self.category = category
         self.area = area
@@ -34,6 +37,7 @@ public struct RoutingRule: Sendable, Hashable, Codable {
         self.deadline = deadline
         self.warningShare = warningShare
         self.autoDispatch = autoDispatch
+        self.autoRegister = autoRegister
         self.selfCorrection = selfCorrection
         self.escalateWhenOverdue = escalateWhenOverdue
     }
@@ -42,6 +46,7 @@ public struct RoutingRule: Sendable, Hashable, Codable {
         case id, category, area, source, unit, deadline
         case warningShare = "warning_share"
         case autoDispatch = "auto_dispatch"
+        case autoRegister = "auto_register"
         case selfCorrection = "self_correction"
         case escalateWhenOverdue = "escalate_when_overdue"
     }
@@ -56,6 +61,7 @@ public struct RoutingRule: Sendable, Hashable, Codable {
         deadline = try c.decode(DeadlineSpec.self, forKey: .deadline)
         warningShare = try c.decodeIfPresent(Double.self, forKey: .warningShare) ?? 0.8
         autoDispatch = try c.decodeIfPresent(Bool.self, forKey: .autoDispatch) ?? false
+        autoRegister = try c.decodeIfPresent(Bool.self, forKey: .autoRegister) ?? false
         selfCorrection = try c.decodeIfPresent(Bool.self, forKey: .selfCorrection) ?? false
         escalateWhenOverdue = try c.decodeIfPresent(Bool.self, forKey: .escalateWhenOverdue) ?? false
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
 
@@ -17,6 +18,13 @@ struct ReportBody: Decodable {
     var reporter: ReporterBody?
     var external_id: String?
     var media_urls: [String]?
+
+    /// What intake takes from any channel.
+    var draft: ReportDraft {
+        ReportDraft(source: source, category: category, description: description,
+                    location: location.map { ReportDraft.Location(lat: $0.lat, lon: $0.lon, crs: $0.crs) }, address: address,
+                    reporterName: reporter?.name, reporterPhone: reporter?.phone, externalID: external_id, mediaURLs: media_urls ?? [])
+    }
 }
 
 /// The body of `POST /api/v1/cases/{id}/{action}`.
@@ -27,6 +35,8 @@ struct ActionBody: Decodable {
     var passed: Bool?
     var media_urls: [String]?
     var deadline_hours: Double?
+    /// The case a duplicate is merged into.
+    var into: Int64?
 }
 
 /// A case as the API shows it. Personal fields are masked.

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
@@ -24,9 +25,11 @@ struct CaseRoutes {
             throw APIError(.forbidden, code: "forbidden", message: "a \(principal.role.rawValue) may not file reports")
         }
         let body = try await JSONBody.decode(ReportBody.self, from: request)
-        let report = try ReportIntake.report(from: body, categories: services.reference.categories, atlas: services.atlas.current)
+        let outcome = try await services.intake.submit(body.draft, actor: principal.actor)
         let now = services.clock.now()
-        let (record, created) = try await services.store.create(report, actor: principal.actor, at: now)
+        guard let record = outcome.record else { throw IntakeError.storage("the report has no case") }
+        // 201 when this report opened the case; 200 when it joined one, or was sent before.
+        let created = outcome.kind == .opened && !outcome.repeated
         return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now)),
                                  status: created ? .created : .ok)
     }
@@ -67,7 +70,7 @@ struct CaseRoutes {
         }
         let body = try await JSONBody.decode(ActionBody.self, from: request)
         let command = CaseCommand(action, unit: body.unit, reason: body.reason, note: body.note, passed: body.passed,
-                                  mediaURLs: body.media_urls ?? [], deadlineHours: body.deadline_hours)
+                                  mediaURLs: body.media_urls ?? [], deadlineHours: body.deadline_hours, otherCase: body.into)
         let now = services.clock.now()
         let scope = services.scope(of: principal)
         // Checked inside the transaction, against the case as it is there.

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
@@ -56,17 +57,7 @@ struct DispatchRoutes {
     }
 
     /// Locates a point; outside the district is a 422 naming the location.
-    static func locate(_ point: GeoPoint, atlas: Atlas) throws -> AreaPath {
-        do { return try atlas.locate(point) } catch {
-            switch error {
-            case .outsideDistrict:
-                throw APIError(.unprocessableContent, code: "outside_district",
-                               message: "the point (\(point.lat), \(point.lon)) WGS84 is outside the district's boundary", field: "location")
-            case .noDistrictLayer:
-                throw APIError(.serviceUnavailable, code: "no_area_data", message: "no district boundary is loaded; import one with gongzhi areas import")
-            }
-        }
-    }
+    static func locate(_ point: GeoPoint, atlas: Atlas) throws -> AreaPath { try Normalise.locate(point, atlas: atlas) }
 
     func route(_ params: Parameters) throws -> Response {
         struct RouteDTO: Encodable {
@@ -163,6 +154,6 @@ enum QueryPoint {
             return v
         }
         let lat = try number("lat"), lon = try number("lon")
-        return try ReportIntake.wgs84(lat: lat, lon: lon, crs: params.get("crs"), fieldPrefix: "")
+        return try Normalise.wgs84(lat: lat, lon: lon, crs: params.get("crs"), field: "")
     }
 }

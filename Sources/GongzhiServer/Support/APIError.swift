@@ -1,4 +1,5 @@
 import GongzhiCore
+import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
@@ -12,12 +13,15 @@ public struct APIError: Error, Sendable {
     public var code: String
     public var message: String
     public var field: String?
+    /// Seconds a client should wait before trying again (503 when intake is busy).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.retryAfter = retryAfter
     }
 
     static func badRequest(_ code: String, _ message: String, field: String? = nil) -> APIError {
@@ -35,6 +39,20 @@ public struct APIError: Error, Sendable {
             return e
         case let e as FieldError:
             return .unprocessable(e)
+        case let e as IntakeError:
+            switch e {
+            case .invalid(let f): return .unprocessable(f)
+            case .outsideDistrict(_, let field): return APIError(.unprocessableContent, code: "outside_district", message: e.description, field: field)
+            case .noAreaData: return APIError(.serviceUnavailable, code: "no_area_data", message: e.description)
+            case .busy(let seconds): return APIError(.serviceUnavailable, code: "busy", message: e.description, retryAfter: seconds)
+            case .refused(let c): return from(c)
+            case .storage: return nil
+            }
+        case let e as CoGovernanceError:
+            switch e {
+            case .unknownNotice: return APIError(.notFound, code: "unknown_notice", message: e.description)
+            case .noticeExpired: return APIError(.gone, code: "notice_expired", message: e.description)
+            }
         case let e as CaseError:
             switch e {
             case .invalid(let f): return .unprocessable(f)
@@ -42,6 +60,8 @@ public struct APIError: Error, Sendable {
             case .reopenWindowExpired: return APIError(.conflict, code: "reopen_window_expired", message: e.description)
             case .noParentUnit: return APIError(.conflict, code: "no_parent_unit", message: e.description)
             case .alreadyHeld: return APIError(.conflict, code: "already_held", message: e.description)
+            case .noScenario: return APIError(.conflict, code: "no_scenario", message: e.description)
+            case .merchantStillHasTime: return APIError(.conflict, code: "merchant_still_has_time", message: e.description)
             }
         case let e as StoreError:
             if case .caseNotFound = e { return APIError(.notFound, code: "case_not_found", message: e.description) }
@@ -66,6 +86,7 @@ public struct APIError: Error, Sendable {
         }
         var r = JSONBody.response(Body(error: .init(code: code, message: message, field: field)), status: status)
         if status == .methodNotAllowed { r.headers[.allow] = nil }
+        if let retryAfter { r.headers[.retryAfter] = "\(retryAfter)" }
         return r
     }
 }

@@ -171,7 +171,7 @@ struct WebRoutes {
         let allowed = AccessPolicy.offeredActions(p, on: r, scope: scope, at: services.clock.now(), context: services.context.current)
         values["actions"] = allowed.map { a -> [String: Any] in
             ["id": r.id, "action": a.rawValue, "csrf": s.session.csrf ?? "", "needsUnit": a == .dispatch || a == .redispatch,
-             "needsPassed": a == .verify]
+             "needsPassed": a == .verify || a == .recheck, "needsInto": a == .merge]
         }
         values["history"] = history.map { e -> [String: Any] in
             let note = e.payload.note == e.payload.reason ? nil : e.payload.note
@@ -194,7 +194,8 @@ struct WebRoutes {
         let passed = action == .verify ? form["passed"] == "true" : nil
         // The form has one text box: it is the reason where the action asks why, else the note.
         let isReason = Self.reasonActions.contains(action) || passed == false
-        let command = CaseCommand(action, unit: form["unit"], reason: isReason ? text : nil, note: isReason ? nil : text, passed: passed)
+        let command = CaseCommand(action, unit: form["unit"], reason: isReason ? text : nil, note: isReason ? nil : text, passed: passed,
+                                  otherCase: form["into"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) })
         let p = s.session.principal
         let scope = services.scope(of: p)
         do {
@@ -210,7 +211,7 @@ struct WebRoutes {
 
 extension WebRoutes {
     /// Actions whose text says why (a reason) rather than what was done (a note).
-    static let reasonActions: Set<CaseAction> = [.reject, .return, .escalate, .redispatch, .reopen]
+    static let reasonActions: Set<CaseAction> = [.reject, .return, .escalate, .redispatch, .reopen, .merge, .unmerge]
 }
 
 extension CaseError {

@@ -65,6 +65,26 @@ public struct ReferenceData: Sendable {
     /// cases, cameras and merchants are.
     public static func samplingPoints() throws -> Data { try Resource.data("gongshu_sampling_points_2022.geojson") }
 
+    /// The co-governance scenarios shipped with the product (`cogovernance_scenarios.json`).
+    public static func bundledScenarios(units: OrgDirectory, categories: CategoryDirectory) throws -> CoGovernance {
+        struct File: Decodable { var scenarios: [CoGovernanceScenario] }
+        let file = try JSONDecoder().decode(File.self, from: try Resource.data("cogovernance_scenarios.json"))
+        return try CoGovernance(file.scenarios, units: units, categories: categories)
+    }
+
+    /// Intake's de-duplication, confidence and summary rules (`intake_rules.json`), or a file's.
+    public static func intakeRules(path: String? = nil, categories: CategoryDirectory) throws -> IntakeRules {
+        let data: Data
+        if let path {
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read intake rules file \(path)") }
+        } else {
+            data = try Resource.data("intake_rules.json")
+        }
+        let rules: IntakeRules
+        do { rules = try JSONDecoder().decode(IntakeRules.self, from: data) } catch { throw ReferenceError("intake rules: \(error)") }
+        return try rules.checked(categories: categories)
+    }
+
     /// The default routing rules shipped with the product (`routing_rules.json`).
     public static func bundledRulesData() throws -> Data { try Resource.data("routing_rules.json") }
 }

@@ -1,0 +1,136 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+import GRDB
+
+extension SQLiteCaseStore: IntakeStore {
+    /// One write transaction for the whole batch, a savepoint per report: a report that fails
+    /// rolls back alone, the rest commit together (group commit).
+    public func commit(_ batch: [IntakeSubmission], context: IntakeContext) async throws -> [Result<IntakeOutcome, IntakeFailure>] {
+        let faults = faults
+        return try await database.pool.write { db in
+            let tx = CaseTransaction(db: db, context: context.cases, faults: faults)
+            return batch.map { item in
+                var outcome: IntakeOutcome? = nil
+                do {
+                    try db.inSavepoint {
+                        outcome = try tx.intake(item, context)
+                        return .commit
+                    }
+                    return outcome.map { .success($0) } ?? .failure(.storage("no outcome"))
+                } catch let e as CaseError {
+                    return .failure(.refused(e))
+                } catch let e as FieldError {
+                    return .failure(.invalid(e))
+                } catch {
+                    return .failure(.storage("\(error)"))
+                }
+            }
+        }
+    }
+}
+
+extension CaseTransaction {
+    static let intakeActor = Actor(id: "system:intake")
+
+    /// One report: a retry finds what the first attempt did; otherwise de-duplicate (the pure
+    /// planner over the candidates read here, so earlier reports of the batch count), then open,
+    /// join or recheck a case.
+    func intake(_ s: IntakeSubmission, _ ctx: IntakeContext) throws -> IntakeOutcome {
+        let r = s.report
+        if let seen = try ReportRows.find(source: r.source, externalID: r.externalID, db) {
+            return IntakeOutcome(kind: seen.outcome, reportID: seen.id, record: try seen.caseID.flatMap(find(id:)), repeated: true)
+        }
+        let at = Timestamp.date(millis: Timestamp.millis(s.at))
+        if s.dropped {
+            let id = try ReportRows.insert(r, caseID: nil, state: s.state, outcome: .dropped, at: at, db)
+            return IntakeOutcome(kind: .dropped, reportID: id, record: nil, repeated: false)
+        }
+        var cameraCase: CaseRecord? = nil
+        if let camera = r.cameraID, let category = r.category { cameraCase = try openCase(camera: camera, category: category) }
+        let nearby = try nearbyCases(r, rules: ctx.rules, at: at)
+        switch IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase, nearby: nearby, rules: ctx.rules, at: at) {
+        case .open:
+            let (record, reportID) = try open(r, actor: s.actor, at: at)
+            return IntakeOutcome(kind: .opened, reportID: reportID, record: try route(record, s, ctx, at: at), repeated: false)
+        case .join(let id):
+            guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
+            let reportID = try ReportRows.insert(r, caseID: id, state: s.state, outcome: .joined, at: at, db)
+            var record = try ReportRows.count(r.source, at: at, on: current, db)
+            if r.source == .camera {
+                record = try summarise(detection: r, on: record, at: at, every: ctx.rules.detectionSummaryMinutes, actor: s.actor)
+            } else {
+                record = try perform(CaseCommand(.join, payload: EventPayload(report: r, reportID: reportID)), on: id, actor: s.actor, at: at)
+            }
+            return IntakeOutcome(kind: .joined, reportID: reportID, record: record, repeated: false)
+        case .recheck(let id, let passed):
+            guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
+            let reportID = try ReportRows.insert(r, caseID: id, state: s.state, outcome: .rechecked, at: at, db)
+            _ = try ReportRows.count(r.source, at: at, on: current, db)
+            let camera = r.cameraID ?? "?"
+            let command = passed ? CaseCommand(.recheck, note: "摄像头 \(camera) 复核：问题已消除", passed: true)
+                : CaseCommand(.recheck, reason: "商户确认整改后，摄像头 \(camera) 复核仍发现问题", passed: false)
+            let record = try perform(command, on: id, actor: s.actor, at: at)
+            return IntakeOutcome(kind: .rechecked, reportID: reportID, record: record, repeated: false)
+        case .noOpenCase:
+            let id = try ReportRows.insert(r, caseID: nil, state: s.state, outcome: .noOpenCase, at: at, db)
+            return IntakeOutcome(kind: .noOpenCase, reportID: id, record: nil, repeated: false)
+        }
+    }
+
+    /// A new case whose rule registers at intake: register (the rule may dispatch at once), and
+    /// where the rule has co-governance, a scenario covers the category and a merchant answers
+    /// for the place, tell the merchant to self-correct (notify, a notice and its message).
+    func route(_ record: CaseRecord, _ s: IntakeSubmission, _ ctx: IntakeContext, at: Date) throws -> CaseRecord {
+        let units = ctx.cases.units
+        guard let match = ctx.cases.rules.route(category: record.category, area: record.area, source: record.report.source, units: units),
+              match.rule.autoRegister else { return record }
+        var r = try perform(CaseCommand(.register, note: "auto-registered by rule \(match.rule.id)"), on: record.id, actor: Self.intakeActor, at: at)
+        guard r.status == .dispatched, match.rule.selfCorrection, ctx.cases.coGovernance.scenario(for: r.category) != nil,
+              let merchant = try responsibleMerchant(for: r.report, radius: ctx.merchantRadiusMetres) else { return r }
+        r = try perform(CaseCommand(.notify, merchant: merchant.id), on: r.id, actor: Self.intakeActor, at: at)
+        try issueNotice(for: r, to: merchant, token: s.noticeToken, at: at)
+        return r
+    }
+
+    /// The open case of a camera and a category.
+    func openCase(camera: String, category: String) throws -> CaseRecord? {
+        try Row.fetchOne(db, sql: """
+            SELECT \(CaseRows.caseColumns) FROM cases WHERE camera_id = ? AND category = ?
+              AND status IN ('reported', 'registered', 'dispatched', 'self_correcting', 'handled', 'verified') ORDER BY id DESC LIMIT 1
+            """, arguments: [camera, category]).map(CaseRows.record)
+    }
+
+    /// Open cases of the report's category in a box around it whose latest report is in the
+    /// rule's window: the planner checks the exact distance.
+    func nearbyCases(_ r: Report, rules: IntakeRules, at: Date) throws -> [CaseRecord] {
+        guard let p = r.location, let category = r.category, let rule = rules.dedup(for: category), rule.distanceMetres > 0 else { return [] }
+        let box = p.box(metres: rule.distanceMetres)
+        return try Row.fetchAll(db, sql: """
+            SELECT \(CaseRows.caseColumns) FROM cases WHERE category = ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
+              AND status IN ('reported', 'registered', 'dispatched', 'self_correcting', 'handled', 'verified') AND last_report_at >= ?
+              ORDER BY id DESC LIMIT 50
+            """, arguments: [category, box.lat.lowerBound, box.lat.upperBound, box.lon.lowerBound, box.lon.upperBound,
+                             Timestamp.millis(at) - Int64(rule.windowHours * 3_600_000)]).map(CaseRows.record)
+    }
+
+    /// A detection joining a case: counted at once, written to the history as a summary when
+    /// the interval since the last summary has passed (the count and time range since then).
+    func summarise(detection r: Report, on record: CaseRecord, at: Date, every minutes: Double, actor: Actor) throws -> CaseRecord {
+        guard let row = try Row.fetchOne(db, sql: "SELECT pending_detections, pending_first_at, last_summary_at FROM cases WHERE id = ?",
+                                         arguments: [record.id]) else { throw StoreError.caseNotFound(record.id) }
+        let observed = r.observedAt ?? Timestamp.millis(at)
+        let count = (row["pending_detections"] as Int) + 1
+        let first = min(row["pending_first_at"] as Int64? ?? observed, observed)
+        let since = row["last_summary_at"] as Int64? ?? Timestamp.millis(record.createdAt)
+        guard Timestamp.millis(at) - since >= Int64(minutes * 60_000) else {
+            try db.execute(sql: "UPDATE cases SET pending_detections = ?, pending_first_at = ? WHERE id = ?", arguments: [count, first, record.id])
+            return record
+        }
+        let summary = EventPayload(cameraID: r.cameraID, count: count, firstAt: first, lastAt: max(first, observed))
+        let updated = try perform(CaseCommand(.detections, payload: summary), on: record.id, actor: actor, at: at)
+        try db.execute(sql: "UPDATE cases SET pending_detections = 0, pending_first_at = NULL, last_summary_at = ? WHERE id = ?",
+                       arguments: [Timestamp.millis(at), record.id])
+        return updated
+    }
+}
