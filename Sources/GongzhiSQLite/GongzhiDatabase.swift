@@ -4,6 +4,11 @@ import GongzhiStore
 
 /// The embedded SQLite database: a GRDB `DatabasePool` on a file (WAL journal, so readers
 /// never wait for the writer), migrated to the current schema on open.
+///
+/// Acknowledged means durable: the writer runs with `synchronous = FULL`, so every commit is
+/// synced to disk before it returns. GRDB sets `NORMAL` when it turns WAL on (after any
+/// `prepareDatabase` hook), which can lose the last commits in a power cut; this is set after
+/// the pool is open, on the writer, and checked.
 public final class GongzhiDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
@@ -42,10 +47,19 @@ public final class GongzhiDatabase: Sendable {
         config.label = "gongzhi"
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else { throw DatabaseError(message: "synchronous = FULL did not take") }
+            }
             try Schema.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
         self.path = path
+    }
+
+    /// The writer's `PRAGMA synchronous`: 2 is FULL.
+    public var synchronousMode: Int {
+        get throws { try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } }
     }
 }

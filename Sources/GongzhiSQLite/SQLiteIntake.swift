@@ -48,7 +48,8 @@ extension CaseTransaction {
         }
         var cameraCase: CaseRecord? = nil
         if let camera = r.cameraID, let category = r.category { cameraCase = try openCase(camera: camera, category: category) }
-        let nearby = try nearbyCases(r, rules: ctx.rules, at: at)
+        // A camera's own open case settles it; only otherwise are cases around the place read.
+        let nearby = cameraCase?.status.isOpen == true ? [] : try nearbyCases(r, rules: ctx.rules, at: at)
         switch IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase, nearby: nearby, rules: ctx.rules, at: at) {
         case .open:
             let (record, reportID) = try open(r, actor: s.actor, at: at)
@@ -115,22 +116,23 @@ extension CaseTransaction {
     }
 
     /// A detection joining a case: counted at once, written to the history as a summary when
-    /// the interval since the last summary has passed (the count and time range since then).
+    /// the interval since the last summary (in the cameras' time of observation) has passed: the
+    /// count and time range since then. In between, a detection is listed and counted only.
     func summarise(detection r: Report, on record: CaseRecord, at: Date, every minutes: Double, actor: Actor) throws -> CaseRecord {
         guard let row = try Row.fetchOne(db, sql: "SELECT pending_detections, pending_first_at, last_summary_at FROM cases WHERE id = ?",
                                          arguments: [record.id]) else { throw StoreError.caseNotFound(record.id) }
         let observed = r.observedAt ?? Timestamp.millis(at)
         let count = (row["pending_detections"] as Int) + 1
         let first = min(row["pending_first_at"] as Int64? ?? observed, observed)
-        let since = row["last_summary_at"] as Int64? ?? Timestamp.millis(record.createdAt)
-        guard Timestamp.millis(at) - since >= Int64(minutes * 60_000) else {
+        let since = row["last_summary_at"] as Int64? ?? record.report.observedAt ?? Timestamp.millis(record.createdAt)
+        guard observed - since >= Int64(minutes * 60_000) else {
             try db.execute(sql: "UPDATE cases SET pending_detections = ?, pending_first_at = ? WHERE id = ?", arguments: [count, first, record.id])
             return record
         }
         let summary = EventPayload(cameraID: r.cameraID, count: count, firstAt: first, lastAt: max(first, observed))
         let updated = try perform(CaseCommand(.detections, payload: summary), on: record.id, actor: actor, at: at)
         try db.execute(sql: "UPDATE cases SET pending_detections = 0, pending_first_at = NULL, last_summary_at = ? WHERE id = ?",
-                       arguments: [Timestamp.millis(at), record.id])
+                       arguments: [observed, record.id])
         return updated
     }
 }
