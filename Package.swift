@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure domain: cases, events, state machine, reference data. Foundation only, no I/O.
@@ -36,9 +37,16 @@ let package = Package(
         // The one intake every channel uses: normalise, validate, locate, classify, de-duplicate,
         // route, store (group commit). Knows the store's protocols, not HTTP and not SQL.
         .target(name: "GongzhiIntake", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore"]),
+        // Delivery of the outbox: a worker that leases due messages and sends them through an
+        // adapter (a signed webhook, or the log), with retries and back-off.
+        .target(name: "GongzhiNotify", dependencies: [
+            "GongzhiCore", "GongzhiStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // HTTP: JSON API v1, OpenAPI document.
         .target(name: "GongzhiServer", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -50,7 +58,7 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         .executableTarget(name: "gongzhi", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiServer",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiNotify", "GongzhiServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -61,7 +69,15 @@ let package = Package(
             "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "GongzhiIntakeTests", dependencies: ["GongzhiIntake", "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo"]),
+        .testTarget(name: "GongzhiIntakeTests", dependencies: [
+            "GongzhiIntake", "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "GongzhiNotifyTests", dependencies: [
+            "GongzhiNotify", "GongzhiStore", "GongzhiSQLite", "GongzhiCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
             "GongzhiServer", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -55,6 +55,13 @@ public struct SQLiteCaseStore: CaseStore {
         }
     }
 
+    public func reports(of id: Int64, after: Int64?, limit: Int) async throws -> [StoredReport] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM reports WHERE case_id = ? AND id > ? ORDER BY id LIMIT ?",
+                             arguments: [id, after ?? 0, limit]).map(ReportRows.stored)
+        }
+    }
+
     public func list(_ query: CaseQuery) async throws -> CasePage {
         let (sql, arguments) = Self.listSQL(query)
         let limit = max(1, min(query.limit, CaseQuery.maxLimit))

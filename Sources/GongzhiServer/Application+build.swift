@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 import GongzhiIntake
+import GongzhiNotify
 import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
@@ -88,6 +89,11 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     ReferenceRoutes(reference: services.reference, store: services.store).register(on: router)
     DispatchRoutes(services: services).register(on: router)
     SessionRoutes(services: services).register(on: router)
+    let api = router.group("/api/v1")
+    api.addRoutes(CameraController(intake: services.intake, registry: services.store, cameras: services.cameras, atlas: services.atlas,
+                                   categories: services.reference.categories, clock: services.clock).routes)
+    api.addRoutes(CoGovernanceController(registry: services.store, coGovernance: services.store, outbox: services.store, atlas: services.atlas,
+                                         cases: services.context, clock: services.clock).routes)
     WebRoutes(services: services, pages: try await Pages.load()).register(on: router)
     return router
 }
@@ -96,14 +102,16 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
 /// server and the scheduler that marks warnings, overdues and escalations.
 public func buildApplication(
     _ services: GongzhiServices, host: String, port: Int, logger: Logger, sweepEvery: Duration = .seconds(15),
+    channel: (any MessageChannel)? = nil, deliverEvery: Duration = .seconds(2),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    Application(
+    let worker = DeliveryWorker(store: services.store, channel: channel ?? LogChannel(logger: logger), clock: services.clock)
+    return Application(
         router: try await buildRouter(services),
         server: GongzhiHTTP.server,
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
         services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger),
-                   IntakeWriter(intake: services.intake)],
+                   IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }
@@ -141,6 +149,27 @@ struct IntakeWriter: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await intake.run() }
+    }
+}
+
+/// Delivers the outbox: at start (what a crash left) and then at a fixed interval.
+struct DeliveryService: Service {
+    let worker: DeliveryWorker
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let sent = try await worker.runOnce()
+                    if sent > 0 { logger.info("outbox delivered", metadata: ["sent": "\(sent)"]) }
+                } catch {
+                    logger.error("outbox delivery failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: every)
+            }
+        }
     }
 }
 

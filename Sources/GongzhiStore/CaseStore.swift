@@ -15,6 +15,8 @@ public protocol CaseStore: Sendable {
     func find(id: Int64) async throws -> CaseRecord?
     func history(of id: Int64) async throws -> [CaseEvent]
     func list(_ query: CaseQuery) async throws -> CasePage
+    /// A case's reports, oldest first, after the report id `after`.
+    func reports(of id: Int64, after: Int64?, limit: Int) async throws -> [StoredReport]
 }
 
 /// Filters of the case list. Empty arrays mean "any".

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiIntake
+import GongzhiNotify
 import GongzhiServer
 import GongzhiSQLite
 import GongzhiStore
@@ -33,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Intake rules file (JSON: de-duplication, camera confidence thresholds, detection summaries); the bundled rules when omitted.")
     var intakeRules: String?
 
+    @Option(help: "Deliver messages to merchants (云共治 notices) by POSTing them to this URL, signed with the secret in GONGZHI_WEBHOOK_SECRET; without it they are written to the log.")
+    var notifyWebhook: String?
+
     @Option(help: "Unit grid size in metres generated for the demo on first start.")
     var demoGridCell = 250.0
 
@@ -53,6 +57,14 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--office-hours must be ordered, non-overlapping HH:MM-HH:MM intervals separated by commas")
         }
         if let now, Timestamp.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time such as 2026-10-01T09:00:00+08:00") }
+        if let url = notifyWebhook {
+            guard let u = URL(string: url), u.scheme == "http" || u.scheme == "https", u.host != nil else {
+                throw ValidationError("--notify-webhook must be an http(s) URL")
+            }
+            guard let secret = ProcessInfo.processInfo.environment["GONGZHI_WEBHOOK_SECRET"], secret.count >= 16 else {
+                throw ValidationError("--notify-webhook needs GONGZHI_WEBHOOK_SECRET (at least 16 characters) to sign the messages")
+            }
+        }
     }
 
     func run() async throws {
@@ -85,7 +97,11 @@ struct Serve: AsyncParsableCommand {
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }
         let host = host
-        let app = try await buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000))) { port in
+        let channel: (any MessageChannel)? = notifyWebhook.map {
+            WebhookChannel(url: $0, secret: ProcessInfo.processInfo.environment["GONGZHI_WEBHOOK_SECRET"] ?? "", clock: clock)
+        }
+        let app = try await buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000)),
+                                             channel: channel) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))

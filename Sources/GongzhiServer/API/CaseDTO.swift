@@ -71,6 +71,15 @@ struct CaseDTO: Encodable {
     var supervision_count: Int
     var reopen_count: Int
     var disputed: Bool
+    /// The reports the case gathers, by channel.
+    var reports: Tally
+    /// The co-governance branch: the scenario and merchant told, its confirmation, the outcome.
+    var scenario: String?
+    var merchant: String?
+    var merchant_confirmed: Bool?
+    var self_corrected: Bool?
+    /// The case this duplicate is merged into.
+    var merged_into: Int64?
     var event_count: Int
     var last_hash: String
     var allowed_actions: [String]
@@ -123,10 +132,64 @@ struct CaseDTO: Encodable {
         supervision_count = r.supervisionCount
         reopen_count = r.reopenCount
         disputed = r.disputed
+        reports = Tally(r.tally)
+        scenario = r.scenario
+        merchant = r.merchant
+        merchant_confirmed = r.scenario == nil ? nil : r.merchantConfirmed
+        self_corrected = r.scenario == nil ? nil : r.selfCorrected
+        merged_into = r.mergedInto
         event_count = r.eventCount
         last_hash = r.lastHash
         allowed_actions = allowed.map(\.rawValue)
         self.history = history.map { $0.map(EventDTO.init) }
+    }
+}
+
+/// How many reports a case has, from which channels: `3 residents + 12 camera detections`.
+struct Tally: Encodable {
+    var total: Int
+    var by_source: [String: Int]
+    var summary: String
+    var last_at: String
+
+    init(_ t: ReportTally) {
+        total = t.total
+        by_source = Dictionary(uniqueKeysWithValues: t.bySource.filter { $0.value > 0 }.map { ($0.key.rawValue, $0.value) })
+        summary = t.summary
+        last_at = Timestamp.rfc3339(t.lastAt)
+    }
+}
+
+/// One of a case's reports. Personal fields are masked.
+struct ReportDTO: Encodable {
+    var id: Int64
+    var source: String
+    var external_id: String?
+    var camera_id: String?
+    var state: String?
+    var outcome: String
+    var received_at: String
+    var observed_at: String?
+    var confidence: Double?
+    var description: String
+    var location: CaseDTO.Location?
+    var reporter: CaseDTO.ReporterDTO?
+    var media_urls: [String]
+
+    init(_ s: StoredReport) {
+        id = s.id
+        source = s.report.source.rawValue
+        external_id = s.report.externalID
+        camera_id = s.report.cameraID
+        state = s.state?.rawValue
+        outcome = s.outcome.rawValue
+        received_at = Timestamp.rfc3339(s.receivedAt)
+        observed_at = s.report.observedAt.map(Timestamp.rfc3339(millis:))
+        confidence = s.report.confidence
+        description = s.report.description
+        location = s.report.location.map { .init(lat: $0.lat, lon: $0.lon) }
+        reporter = s.report.reporter.map { .init(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone)) }
+        media_urls = s.report.mediaURLs
     }
 }
 
@@ -149,6 +212,18 @@ struct EventDTO: Encodable {
     var warn_at: String?
     var rule_id: String?
     var disputed: Bool?
+    var merchant: String?
+    var scenario: String?
+    /// A joining report (join): its id in the case's reports and its channel.
+    var report_id: Int64?
+    var report_source: String?
+    /// Summarised detections (detections): the camera, how many, and their time range.
+    var camera_id: String?
+    var count: Int?
+    var first_at: String?
+    var last_at: String?
+    var merged_into: Int64?
+    var merged_from: Int64?
     var prev_hash: String
     var hash: String
 
@@ -170,6 +245,16 @@ struct EventDTO: Encodable {
         warn_at = e.payload.warnAt.map(Timestamp.rfc3339(millis:))
         rule_id = e.payload.ruleID
         disputed = e.payload.disputed
+        merchant = e.payload.merchant
+        scenario = e.payload.scenario
+        report_id = e.payload.reportID
+        report_source = e.action == .join ? e.payload.report?.source.rawValue : nil
+        camera_id = e.payload.cameraID
+        count = e.payload.count
+        first_at = e.payload.firstAt.map(Timestamp.rfc3339(millis:))
+        last_at = e.payload.lastAt.map(Timestamp.rfc3339(millis:))
+        merged_into = e.payload.mergedInto
+        merged_from = e.payload.mergedFrom
         prev_hash = e.prevHash
         hash = e.hash
     }

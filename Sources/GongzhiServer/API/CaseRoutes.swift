@@ -15,6 +15,9 @@ struct CaseRoutes {
         router.get("/api/v1/cases/{id}") { request, context in
             try await detail(context.parameters.get("id") ?? "", request.uri.queryParameters, by: try context.caller())
         }
+        router.get("/api/v1/cases/{id}/reports") { request, context in
+            try await reports(context.parameters.get("id") ?? "", request.uri.queryParameters, by: try context.caller())
+        }
         router.post("/api/v1/cases/{id}/{action}") { request, context in
             try await act(request, id: context.parameters.get("id") ?? "", action: context.parameters.get("action") ?? "", by: try context.caller())
         }
@@ -60,6 +63,28 @@ struct CaseRoutes {
         let history = try await services.store.history(of: id)
         return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history,
                                          revealReporter: reveal))
+    }
+
+    /// The reports a case gathers, oldest first, paged by `after` (a report id); personal fields masked.
+    func reports(_ idText: String, _ params: Parameters, by principal: Principal) async throws -> Response {
+        let id = try caseID(idText)
+        guard AccessPolicy.readsCases(principal.role), let record = try await services.store.find(id: id),
+              services.scope(of: principal).contains(record) else { throw StoreError.caseNotFound(id) }
+        var limit = 100
+        if let text = params.get("limit") {
+            guard let n = Int(text) else { throw APIError.badRequest("wrong_type", "limit must be an integer", field: "limit") }
+            guard (1...500).contains(n) else { throw APIError(.unprocessableContent, code: "out_of_range", message: "limit must be 1–500", field: "limit") }
+            limit = n
+        }
+        var after: Int64? = nil
+        if let text = params.get("after") {
+            guard let n = Int64(text) else { throw APIError.badRequest("wrong_type", "after must be an integer", field: "after") }
+            after = n
+        }
+        let items = try await services.store.reports(of: id, after: after, limit: limit).map(ReportDTO.init)
+        struct Body: Encodable { var case_id: Int64; var total: Int; var summary: String; var items: [ReportDTO]; var next_after: Int64? }
+        return JSONBody.response(Body(case_id: id, total: record.tally.total, summary: record.tally.summary, items: items,
+                                      next_after: items.count == limit ? items.last?.id : nil))
     }
 
     func act(_ request: Request, id idText: String, action actionText: String, by principal: Principal) async throws -> Response {

@@ -19,6 +19,8 @@ struct AuthMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard path.hasPrefix("/api/v1/") || path == "/api/v1" else { return try await next(request, context) }
         if path == "/api/v1/session", request.method == .post { return try await next(request, context) }
+        // A merchant confirms through its notice's link, whose secret is the credential.
+        if request.method == .post, path.hasPrefix("/api/v1/notices/"), path.hasSuffix("/confirm") { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, code: "unauthenticated", message: "send Authorization: Bearer <API key or token>; get a token from POST /api/v1/session")
         }

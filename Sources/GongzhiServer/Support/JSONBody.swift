@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import Hummingbird
+import NIOCore
 
 /// Reading and writing JSON bodies with the API's error rules: malformed JSON and wrong types
 /// are 400 naming the field; bodies over `maxBytes` are 413.
@@ -18,11 +19,22 @@ enum JSONBody {
 
     /// Decodes the body as `T`. An empty body decodes as `{}`, so actions that need no
     /// arguments can be posted without one.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        var request = request
-        let buffer = try await request.collectBody(upTo: maxBytes)
-        var data = Data(buffer.readableBytesView)
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int = maxBytes) async throws -> T {
+        var data = try await collect(request, maxBytes: maxBytes)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { data = Data("{}".utf8) }
+        return try decode(type, from: data)
+    }
+
+    /// The body, refused with 413 (naming the limit) when it is larger than `maxBytes`.
+    static func collect(_ request: Request, maxBytes: Int) async throws -> Data {
+        var request = request
+        do { return Data(try await request.collectBody(upTo: maxBytes).readableBytesView) } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than \(maxBytes / 1024) KiB")
+        }
+    }
+
+    /// Decodes JSON text as `T`, with the API's error rules.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(expected, ctx) {
