@@ -24,7 +24,7 @@ struct ServerFixture {
     /// - Parameter rulesPath: a rules file; nil leaves the server without rules (every case waits
     ///   for a dispatcher, deadlines from category defaults), as the older tests expect.
     /// - Parameter intakeRules: de-duplication and confidence rules; none by default, so reports never join.
-    init(rulesPath: String? = nil, bundledRules: Bool = false, intakeRules: IntakeRules = .none) async throws {
+    init(rulesPath: String? = nil, bundledRules: Bool = false, intakeRules: IntakeRules = .none, commit: GroupCommitter.Settings = .init()) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
@@ -42,7 +42,7 @@ struct ServerFixture {
         let accounts = AccountStore(database: database, bcryptCost: 4)
         adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
         services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
-                                   accounts: accounts, intakeRules: intakeRules)
+                                   accounts: accounts, intakeRules: intakeRules, commit: commit)
     }
 
     func test(_ body: @Sendable (Client) async throws -> Void) async throws {
