@@ -76,6 +76,8 @@ let package = Package(
         .testTarget(name: "GongzhiNotifyTests", dependencies: [
             "GongzhiNotify", "GongzhiStore", "GongzhiSQLite", "GongzhiCore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiServerTests", dependencies: [

@@ -38,7 +38,11 @@ public enum RegistryCSV {
 
     static func checked<T>(_ line: Int, _ body: () throws(IntakeError) -> T) throws -> T {
         do { return try body() } catch {
-            let field = if case .invalid(let e) = error { "\(e.field): " } else { "" }
+            let field = switch error {
+            case .invalid(let e): "\(e.field): "
+            case .outsideDistrict(_, let f): "\(f): "
+            default: ""
+            }
             throw LineError(line: line, description: "line \(line): \(field)\(error.description)")
         }
     }
