@@ -37,6 +37,9 @@ let package = Package(
         // The one intake every channel uses: normalise, validate, locate, classify, de-duplicate,
         // route, store (group commit). Knows the store's protocols, not HTTP and not SQL.
         .target(name: "GongzhiIntake", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore"]),
+        // The Gongshu demo: cameras and merchants in real streets, realistic cases from every
+        // channel through the one intake, walked through the loop.
+        .target(name: "GongzhiDemo", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake"]),
         // Delivery of the outbox: a worker that leases due messages and sends them through an
         // adapter (a signed webhook, or the log), with retries and back-off.
         .target(name: "GongzhiNotify", dependencies: [
@@ -58,7 +61,7 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         .executableTarget(name: "gongzhi", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiNotify", "GongzhiServer",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiNotify", "GongzhiServer", "GongzhiDemo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -66,7 +69,7 @@ let package = Package(
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
         .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
         .testTarget(name: "GongzhiStoreTests", dependencies: [
-            "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
+            "GongzhiStore", "GongzhiSQLite", "GongzhiDemo", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiIntakeTests", dependencies: [

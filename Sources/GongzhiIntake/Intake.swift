@@ -67,8 +67,9 @@ public final class Intake: Sendable {
 
     /// Camera events: each checked on its own; the good ones go in one batch, the bad ones are
     /// answered with their reason. Results are in the order of `events`.
-    public func submit(detections events: [CameraEventDraft], actor: Actor) async throws(IntakeError) -> [Result<IntakeOutcome, IntakeError>] {
-        let now = clock.now(), registry = cameras.current, categories = cases.current.categories, map = atlas.current, rules = rules.current
+    /// - Parameter at: the time of receipt; the clock's now unless replaying a past (the demo).
+    public func submit(detections events: [CameraEventDraft], actor: Actor, at: Date? = nil) async throws(IntakeError) -> [Result<IntakeOutcome, IntakeError>] {
+        let now = at ?? clock.now(), registry = cameras.current, categories = cases.current.categories, map = atlas.current, rules = rules.current
         var results = [Result<IntakeOutcome, IntakeError>?](repeating: nil, count: events.count)
         var items: [IntakeSubmission] = [], positions: [Int] = []
         for (i, e) in events.enumerated() {

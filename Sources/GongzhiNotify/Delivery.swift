@@ -76,7 +76,7 @@ public struct WebhookChannel: MessageChannel {
 }
 
 /// Writes each message to the log instead of sending it (a deployment without a gateway): the
-/// merchant's phone is masked.
+/// merchant's phone is masked and the notice's secret left out, since logs are read widely.
 public struct LogChannel: MessageChannel {
     let logger: Logger
 
@@ -84,8 +84,9 @@ public struct LogChannel: MessageChannel {
 
     public func send(_ m: OutboxMessage) async -> DeliveryResult {
         var text = m.payload
-        if let notice = try? JSONDecoder().decode(MerchantNotice.self, from: Data(m.payload.utf8)), let phone = notice.phone {
-            text = text.replacingOccurrences(of: phone, with: Masking.phone(phone))
+        if let notice = try? JSONDecoder().decode(MerchantNotice.self, from: Data(m.payload.utf8)) {
+            if let phone = notice.phone { text = text.replacingOccurrences(of: phone, with: Masking.phone(phone)) }
+            text = text.replacingOccurrences(of: notice.confirmPath, with: "/api/v1/notices/(secret)/confirm")
         }
         logger.info("outbox message", metadata: ["id": "\(m.id)", "kind": "\(m.kind)", "recipient": "\(m.recipient)", "payload": "\(text)"])
         return DeliveryResult(ok: true)

@@ -97,6 +97,15 @@ public struct CaseTransaction {
                        arguments: [tally.json, tally.bySource.isEmpty ? nil : Timestamp.millis(tally.lastAt), id])
     }
 
+    /// A setting kept in the database (`meta`), e.g. when the demo was loaded.
+    public func meta(_ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+    }
+
     public func find(id: Int64) throws -> CaseRecord? {
         try Row.fetchOne(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", arguments: [id]).map(CaseRows.record)
     }

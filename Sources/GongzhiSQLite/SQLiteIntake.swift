@@ -94,6 +94,11 @@ extension CaseTransaction {
         return r
     }
 
+    /// Camera cases a merchant did not correct, now with enforcement and not yet handled.
+    public func enforcedCameraCases() throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM cases WHERE scenario IS NOT NULL AND status = 'dispatched' AND self_corrected = 0 ORDER BY id")
+    }
+
     /// The open case of a camera and a category.
     func openCase(camera: String, category: String) throws -> CaseRecord? {
         try Row.fetchOne(db, sql: """

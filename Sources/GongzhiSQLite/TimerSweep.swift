@@ -43,7 +43,9 @@ public struct TimerSweep: Sendable {
         }
     }
 
-    static func sweep(_ tx: CaseTransaction, now: Date, limit: Int) throws -> (cases: Int, result: Result) {
+    /// Marks what is due at `now` in one transaction, at most `limit` cases. Each mark is stamped
+    /// `now`, or, replaying a past (the demo), at the time it fell due.
+    public static func sweep(_ tx: CaseTransaction, now: Date, limit: Int, stampAtDue: Bool = false) throws -> (cases: Int, result: Result) {
         let ms = Timestamp.millis(now)
         let ids = try Int64.fetchAll(tx.db, sql: """
             SELECT id FROM cases WHERE status = 'dispatched' AND warned = 0 AND warn_at <= ?
@@ -54,7 +56,7 @@ public struct TimerSweep: Sendable {
         var result = Result()
         let until = Timestamp.date(millis: ms)  // the same instant the query compared with
         for id in ids {
-            let r = try markDue(tx, id: id, until: until) { _ in until }
+            let r = try markDue(tx, id: id, until: until) { stampAtDue ? $0 : until }
             result.warned += r.warned
             result.overdue += r.overdue
             result.escalated += r.escalated
@@ -68,7 +70,7 @@ public struct TimerSweep: Sendable {
     /// this repeats until nothing more is due). `stamp` gives each mark's time from the time it
     /// fell due: the sweep stamps the present; replaying a past (the demo) stamps when it fell due.
     @discardableResult
-    static func markDue(_ tx: CaseTransaction, id: Int64, until: Date, stamp: (Date) -> Date) throws -> Result {
+    public static func markDue(_ tx: CaseTransaction, id: Int64, until: Date, stamp: (Date) -> Date) throws -> Result {
         var result = Result()
         while let r = try tx.find(id: id), r.status == .dispatched || r.status == .selfCorrecting {
             if r.status == .selfCorrecting {

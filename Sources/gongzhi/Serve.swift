@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
+import GongzhiDemo
 import GongzhiIntake
 import GongzhiNotify
 import GongzhiServer
@@ -73,6 +74,10 @@ struct Serve: AsyncParsableCommand {
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
         let opened = try await OpenedDatabase.open(path: db, mustExist: false, rulesPath: rules,
                                                    officeHours: WorkingCalendar.OfficeHours(parsing: officeHours) ?? .standard)
+        let intakeRules: IntakeRules
+        do { intakeRules = try ReferenceData.intakeRules(path: self.intakeRules, categories: opened.reference.categories) } catch {
+            throw CommandFailure("\(error)")
+        }
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
         if !noDemo {
@@ -80,17 +85,15 @@ struct Serve: AsyncParsableCommand {
                 let grids = try await opened.generateGrids(cellMetres: demoGridCell)
                 summary += "; generated \(grids.featureCount) unit grids"
             }
-            let demo = DemoData(store: opened.store, reference: opened.reference, atlas: opened.atlas.current)
+            let demo = DemoData(store: opened.store, reference: opened.reference, atlas: opened.atlas.current, rules: intakeRules)
             let added = try await demo.loadIfNeeded(count: demoCases, now: clock.now())
-            summary += added > 0 ? "; loaded \(added) demo cases" : "; demo cases already loaded"
+            summary += added.cases > 0
+                ? "; loaded \(added.cases) demo cases (\(added.detections) camera detections from \(added.cameras) cameras, \(added.merchants) merchants)"
+                : "; demo cases already loaded"
         }
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.database.path) (\(summary))\n".utf8))
         let accounts = AccountStore(database: opened.database)
         try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
-        let intakeRules: IntakeRules
-        do { intakeRules = try ReferenceData.intakeRules(path: self.intakeRules, categories: opened.reference.categories) } catch {
-            throw CommandFailure("\(error)")
-        }
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras())
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }

@@ -7,6 +7,7 @@ import GongzhiStore
 import GRDB
 import HTTPTypes
 import Hummingbird
+import Logging
 import Synchronization
 import Testing
 
@@ -137,16 +138,39 @@ import Testing
         #expect(receiver.deliveries.count == 2)
     }
 
-    @Test func theLogChannelMasksThePhone() async throws {
+    /// The log channel writes neither the merchant's phone nor the notice's secret.
+    @Test func theLogChannelMasksThePhoneAndTheSecret() async throws {
         let (store, _) = try await store(messages: 1)
         let m = try #require(try await store.outbox(caseID: 1, limit: 1).first)
-        #expect(await LogChannel(logger: .init(label: "test")).send(m).ok)
-        #expect(m.payload.contains("13900001111"))
+        let lines = LogLines()
+        let logger = Logger(label: "test") { _ in lines }
+        #expect(await LogChannel(logger: logger).send(m).ok)
+        let text = lines.text
+        #expect(m.payload.contains("13900001111") && text.contains("139****1111"))
+        #expect(!text.contains("13900001111") && !text.contains("gzn_secret1") && text.contains("merchant:M-1"))
     }
 
     /// RFC 4231 test case 2.
     @Test func hmacVector() {
         #expect(HMAC.sha256Hex(key: "Jefe", message: "what do ya want for nothing?")
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+}
+
+/// A log handler that keeps what was logged, to read it back.
+final class LogLines: LogHandler, @unchecked Sendable {
+    private let lines = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        lines.withLock { $0.append("\(event.message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))") }
     }
 }

@@ -1,20 +1,31 @@
 import Foundation
 import GongzhiCore
+@testable import GongzhiDemo
 @testable import GongzhiSQLite
 @testable import GongzhiStore
 import Testing
 
 @Suite struct DemoDataTests {
     @Test func loadsOnceWalksTheLoopAndVerifies() async throws {
-        let f = try await StoreFixture()
-        let demo = DemoData(store: f.store, reference: f.reference, atlas: try await f.atlasWithGrids())
+        let f = try await StoreFixture(rules: try StoreFixture.rules(StoreFixture.bundled), coGovernance: true)
+        let demo = DemoData(store: f.store, reference: f.reference, atlas: try await f.atlasWithGrids(),
+                            rules: try ReferenceData.intakeRules(categories: f.reference.categories))
         let now = Timestamp.parse("2026-11-25T12:00:00+08:00")!
-        #expect(try await demo.loadIfNeeded(count: 300, now: now) == 300)
+        let loaded = try await demo.loadIfNeeded(count: 400, now: now)
         let cases = try await f.count("cases"), events = try await f.count("case_events")
-        #expect(try await demo.loadIfNeeded(count: 300, now: now) == 0)
+        #expect(loaded.cases == cases && cases >= 300 && cases <= 400 && loaded.cameras >= 10 && loaded.merchants >= 5)
+        #expect(try await demo.loadIfNeeded(count: 400, now: now) == DemoData.Loaded())
         #expect(try await f.count("cases") == cases)
         #expect(try await f.count("case_events") == events)
-        #expect(cases == 300 && events > 3 * cases)
+        #expect(events > 3 * cases)
+        // Camera bursts came through intake: detections joined their cases, some self-corrected,
+        // some went to enforcement, weak ones were dropped.
+        let read = { (sql: String) in try await f.database.pool.read { try Int.fetchOne($0, sql: sql) ?? 0 } }
+        #expect(try await read("SELECT COUNT(*) FROM reports WHERE source = 'camera' AND outcome = 'joined'") > 100)
+        #expect(try await read("SELECT COUNT(*) FROM cases WHERE self_corrected = 1") > 5)
+        #expect(try await read("SELECT COUNT(*) FROM cases WHERE scenario IS NOT NULL AND self_corrected = 0 AND status != 'self_correcting'") > 5)
+        #expect(try await read("SELECT COUNT(*) FROM reports WHERE outcome = 'dropped'") > 0)
+        #expect(try await read("SELECT COUNT(*) FROM outbox") == (try await read("SELECT COUNT(*) FROM cases WHERE merchant_id IS NOT NULL")))
 
         var q = CaseQuery()
         q.limit = 200

@@ -15,7 +15,7 @@ struct StoreFixture {
 
     static let bundled = try! ReferenceData.bundled()
 
-    init(faults: FaultInjector? = nil, dir existing: URL? = nil, rules: RoutingTable = .empty) async throws {
+    init(faults: FaultInjector? = nil, dir existing: URL? = nil, rules: RoutingTable = .empty, coGovernance: Bool = false) async throws {
         dir = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
@@ -26,8 +26,9 @@ struct StoreFixture {
         if try await areas.currentLayers().isEmpty {
             for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.t0) }
         }
+        let scenarios = coGovernance ? try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories) : .none
         store = SQLiteCaseStore(database: database, context: CaseContext(units: reference.units, categories: reference.categories, rules: rules,
-                                                                         calendar: Self.calendar), faults: faults)
+                                                                         calendar: Self.calendar, coGovernance: scenarios), faults: faults)
     }
 
     static let calendar = try! ReferenceData.bundledCalendar()

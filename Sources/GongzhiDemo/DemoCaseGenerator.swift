@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
+import GongzhiSQLite
 import GongzhiStore
 
 /// Makes one demo case at a time and walks it through the loop with the real state machine.
@@ -20,22 +21,23 @@ struct DemoCaseGenerator {
         communitiesByStreet = Dictionary(grouping: reference.units.all.filter { $0.kind == .community }, by: { $0.parentCode ?? "" })
     }
 
-    /// Which major classes each channel mostly reports.
+    /// Which major classes each channel mostly reports. Camera cases come from the camera
+    /// bursts (`DemoCameras`), through the same intake.
     private static let channels: [(ReportSource, Double, [String])] = [
-        (.camera, 30, ["06", "09"]),
-        (.gridWorker, 25, ["01", "03", "04", "06", "08", "09"]),
-        (.hotline, 20, ["01", "02", "06", "10", "91"]),
-        (.resident, 15, ["01", "02", "03", "06", "09"]),
-        (.dispute, 4, ["91"]),
-        (.petition, 2, ["92"]),
-        (.enterprise, 2, ["93"]),
-        (.project, 2, ["95"]),
+        (.gridWorker, 35, ["01", "03", "04", "06", "08", "09"]),
+        (.hotline, 28, ["01", "02", "06", "10", "91"]),
+        (.resident, 21, ["01", "02", "03", "06", "09"]),
+        (.dispute, 6, ["91"]),
+        (.petition, 3, ["92"]),
+        (.enterprise, 4, ["93"]),
+        (.project, 3, ["95"]),
     ]
 
     private static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾")
     private static let givenNames = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建华", "国平"]
 
-    mutating func addCase(_ tx: CaseTransaction, now: Date, rng: inout SeededGenerator) throws {
+    /// A report at a real place and a time in the months before `now`, with the seed of its walk.
+    mutating func makeReport(now: Date, rng: inout SeededGenerator) throws -> (report: Report, at: Date, seed: UInt64) {
         sequence += 1
         let (source, majors) = rng.pick(weighted: Self.channels.map { (($0.0, $0.2), $0.1) })
         let category = rng.pick(majors.flatMap { matters[$0] ?? [] })
@@ -49,13 +51,21 @@ struct DemoCaseGenerator {
         let area = try places.atlas.locate(point)
         // Older cases are more likely to be far along the loop.
         let ageHours = pow(Double.random(in: 0..<1, using: &rng), 1.6) * 120 * 24
-        var at = now.addingTimeInterval(-ageHours * 3600)
+        let at = Timestamp.date(millis: Timestamp.millis(now.addingTimeInterval(-ageHours * 3600)))
         let report = Report(source: source, category: category.code, description: Self.describe(source, category, place.name, &rng),
                             location: point, address: place.name, reporter: Self.reporter(source, &rng),
-                            externalID: Self.externalID(source, sequence, at),
-                            mediaURLs: source == .camera ? ["https://cityeye.gongshu.example/snapshots/\(sequence).jpg"] : [], area: area)
+                            externalID: Self.externalID(source, sequence, at), area: area)
+        return (report, at, rng.next())
+    }
+
+    /// Walks an opened case through the loop from `at` with the real state machine, letting the
+    /// scheduler's marks fall in between, up to `now`.
+    func walk(_ tx: CaseTransaction, id: Int64, from start: Date, now: Date, seed: UInt64) throws {
+        guard let opened = try tx.find(id: id), opened.status == .reported, let code = opened.category,
+              let category = reference.categories.reportable(code), let street = opened.area?.street else { return }
+        var rng = SeededGenerator(seed: seed)
+        var at = max(start, opened.updatedAt)
         let dispatcher = Actor(id: "user:demo-dispatcher", unit: ReferenceData.districtCode)
-        let id = try tx.create(report, actor: Actor(id: "system:demo-\(source.rawValue)"), at: at).record.id
 
         /// Advances time by a few hours, letting the scheduler's marks fall in between; false when
         /// the step would be in the future.
@@ -74,7 +84,7 @@ struct DemoCaseGenerator {
             return
         }
         var record = try act(CaseCommand(.register, note: "信息核实，予以立案"), dispatcher)
-        var unit = record.unit ?? responsibleUnit(category, street: place.street, &rng)
+        var unit = record.unit ?? responsibleUnit(category, street: street, &rng)
         if record.status == .registered {  // no rule dispatched it at once
             guard try step(0.1...3) else { return }
             record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
@@ -82,32 +92,48 @@ struct DemoCaseGenerator {
         if rng.chance(0.06), try step(1...12) {
             _ = try act(CaseCommand(.return, reason: "非本单位职责，请重新派遣"), Actor(id: "user:demo-handler", unit: unit))
             guard try step(0.5...6) else { return }
-            unit = place.street
+            unit = street
             record = try act(CaseCommand(.dispatch, unit: unit), dispatcher)
         }
         if rng.chance(0.05), try step(2...24), let current = try tx.find(id: id), current.status == .dispatched,
            let holder = current.unit, reference.units.parent(of: holder) != nil {
             record = try act(CaseCommand(.escalate, reason: "涉及多个部门，本级难以协调解决"), Actor(id: "user:demo-handler", unit: holder))
         }
+        try finish(tx, id: id, at: &at, now: now, rng: &rng)
+    }
+
+    /// Supervision, handling, verification (with rework now and then) and closing: the end of
+    /// every walk, and of the enforcement that takes a merchant's uncorrected problem.
+    func finish(_ tx: CaseTransaction, id: Int64, at: inout Date, now: Date, rng: inout SeededGenerator) throws {
+        let dispatcher = Actor(id: "user:demo-dispatcher", unit: ReferenceData.districtCode)
+        func step(_ hours: ClosedRange<Double>) throws -> Bool {
+            at = at.addingTimeInterval(Double.random(in: hours, using: &rng) * 3600)
+            try TimerSweep.markDue(tx, id: id, until: min(at, now)) { $0 }
+            return at < now
+        }
+        func act(_ command: CaseCommand, _ actor: Actor) throws {
+            _ = try tx.perform(command, on: id, actor: actor, at: at)
+        }
         if rng.chance(0.05), try step(4...30) {
-            _ = try act(CaseCommand(.supervise, note: "请加快处置进度，按时反馈"), Actor(id: "user:demo-supervisor", unit: ReferenceData.districtCode))
+            try act(CaseCommand(.supervise, note: "请加快处置进度，按时反馈"), Actor(id: "user:demo-supervisor", unit: ReferenceData.districtCode))
         }
         var rounds = 0
         while true {
             guard try step(rng.chance(0.85) ? 1...40 : 40...140) else { return }
-            let handler = Actor(id: "user:demo-handler", unit: try tx.find(id: id)?.unit)
-            _ = try act(CaseCommand(.handle, note: rng.pick(["已到场处置完毕", "已清理完成，现场恢复", "已责令整改，当场改正", "已维修更换"])), handler)
+            guard let current = try tx.find(id: id), current.status == .dispatched else { return }
+            try act(CaseCommand(.handle, note: rng.pick(["已到场处置完毕", "已清理完成，现场恢复", "已责令整改，当场改正", "已维修更换"])),
+                    Actor(id: "user:demo-handler", unit: current.unit))
             guard try step(0.5...24) else { return }
             rounds += 1
             if rounds < 3, rng.chance(0.08) {
-                _ = try act(CaseCommand(.verify, reason: "复核发现问题仍存在", passed: false), Actor(id: "user:demo-inspector"))
+                try act(CaseCommand(.verify, reason: "复核发现问题仍存在", passed: false), Actor(id: "user:demo-inspector"))
                 continue
             }
-            _ = try act(CaseCommand(.verify, note: "现场核查通过", passed: true), Actor(id: "user:demo-inspector"))
+            try act(CaseCommand(.verify, note: "现场核查通过", passed: true), Actor(id: "user:demo-inspector"))
             break
         }
         guard try step(0.1...8) else { return }
-        _ = try act(CaseCommand(.close, note: "结案"), dispatcher)
+        try act(CaseCommand(.close, note: "结案"), dispatcher)
     }
 
     private func responsibleUnit(_ category: Category, street: String, _ rng: inout SeededGenerator) -> String {
@@ -120,7 +146,7 @@ struct DemoCaseGenerator {
 
     private static func describe(_ source: ReportSource, _ c: Category, _ place: String, _ rng: inout SeededGenerator) -> String {
         switch source {
-        case .camera: "AI视频识别：\(place)附近发现“\(c.name)”，已自动抓拍取证。"
+        case .camera: "AI视频识别：\(place)附近发现“\(c.name)”。"
         case .gridWorker: "网格员巡查发现\(place)附近\(c.name)，现场已拍照。"
         case .hotline: "市民来电反映：\(place)附近\(c.name)，\(rng.pick(["已持续多日", "影响出行", "影响休息", "多次反映未解决"]))，希望尽快处理。"
         case .resident: "居民随手拍上报：\(place)附近\(c.name)。"
@@ -138,11 +164,11 @@ struct DemoCaseGenerator {
         return Reporter(name: name, phone: phone)
     }
 
-    private static func externalID(_ source: ReportSource, _ n: Int, _ at: Date) -> String? {
+    /// Every demo report has an id, so loading again after an interruption adds nothing twice.
+    private static func externalID(_ source: ReportSource, _ n: Int, _ at: Date) -> String {
         switch source {
-        case .camera: "CAM-\(Timestamp.millis(at))-\(n)"
         case .hotline: "12345-\(Timestamp.rfc3339(at).prefix(10).replacingOccurrences(of: "-", with: ""))\(String(format: "%05d", n))"
-        default: nil
+        default: "demo-\(n)"
         }
     }
 }
