@@ -75,7 +75,7 @@ public final class Intake: Sendable {
         for (i, e) in events.enumerated() {
             do {
                 let d = try CameraEvents.detection(e, cameras: registry, categories: categories, atlas: map, rules: rules, now: now)
-                items.append(IntakeSubmission(report: d.report, state: d.state, dropped: d.dropped, actor: actor, at: now, noticeToken: Self.token()))
+                items.append(IntakeSubmission(report: d.report, state: d.state, dropped: d.dropped, actor: actor, at: now))
                 positions.append(i)
             } catch {
                 results[i] = .failure(error)
@@ -86,13 +86,6 @@ public final class Intake: Sendable {
     }
 
     func submission(_ report: Report, actor: Actor, at: Date? = nil) -> IntakeSubmission {
-        IntakeSubmission(report: report, actor: actor, at: at ?? clock.now(), noticeToken: Self.token())
-    }
-
-    /// A notice's secret: 160 random bits, URL-safe.
-    static func token() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
-        return "gzn_" + String((0..<32).map { _ in alphabet[Int(rng.next(upperBound: UInt32(alphabet.count)))] })
+        IntakeSubmission(report: report, actor: actor, at: at ?? clock.now())
     }
 }

@@ -26,54 +26,106 @@ enum CaseRows {
         columnList.map { laterColumns.contains($0) && !present.contains($0) ? "NULL AS \($0)" : $0 }.joined(separator: ", ")
     }
 
+    /// Each column's position in `columnList`: `record` reads by position, not by name, since it
+    /// runs for every case read (a lookup by name costs more than the rest of the row).
+    enum C {
+        static let id = 0
+        static let tracking_code = 1
+        static let status = 2
+        static let source = 3
+        static let category = 4
+        static let description = 5
+        static let lat = 6
+        static let lon = 7
+        static let address = 8
+        static let reporter_name = 9
+        static let reporter_phone = 10
+        static let external_id = 11
+        static let media_urls = 12
+        static let unit = 13
+        static let district_code = 14
+        static let street_code = 15
+        static let community_code = 16
+        static let grid_code = 17
+        static let area_version = 18
+        static let due_at = 19
+        static let warn_at = 20
+        static let warned = 21
+        static let overdue_marked = 22
+        static let rule_id = 23
+        static let created_at = 24
+        static let updated_at = 25
+        static let closed_at = 26
+        static let rework_count = 27
+        static let return_count = 28
+        static let escalation_count = 29
+        static let supervision_count = 30
+        static let reopen_count = 31
+        static let last_return_unit = 32
+        static let last_return_reason = 33
+        static let disputed = 34
+        static let event_count = 35
+        static let last_hash = 36
+        static let camera_id = 37
+        static let observed_at = 38
+        static let confidence = 39
+        static let scenario = 40
+        static let merchant_id = 41
+        static let merchant_confirmed = 42
+        static let self_corrected = 43
+        static let merged_into = 44
+        static let report_sources = 45
+        static let last_report_at = 46
+    }
+
     static func record(_ row: Row) throws -> CaseRecord {
-        let source: String = row["source"]
-        let status: String = row["status"]
+        let source: String = row[C.source]
+        let status: String = row[C.status]
         guard let src = ReportSource(rawValue: source), let st = CaseStatus(rawValue: status) else {
-            throw DatabaseError(message: "case \(row["id"] as Int64) has unknown source '\(source)' or status '\(status)'")
+            throw DatabaseError(message: "case \(row[C.id] as Int64) has unknown source '\(source)' or status '\(status)'")
         }
         var location: GeoPoint? = nil
-        if let lat: Double = row["lat"], let lon: Double = row["lon"] { location = GeoPoint(lat: lat, lon: lon) }
-        let name: String? = row["reporter_name"], phone: String? = row["reporter_phone"]
-        let mediaText: String = row["media_urls"]
+        if let lat: Double = row[C.lat], let lon: Double = row[C.lon] { location = GeoPoint(lat: lat, lon: lon) }
+        let name: String? = row[C.reporter_name], phone: String? = row[C.reporter_phone]
+        let mediaText: String = row[C.media_urls]
         let media = mediaText == "[]" ? [] : (try? JSONDecoder().decode([String].self, from: Data(mediaText.utf8))) ?? []
         var area: AreaPath? = nil
-        if let version: Int64 = row["area_version"] {
-            area = AreaPath(district: row["district_code"], street: row["street_code"], community: row["community_code"],
-                            grid: row["grid_code"], version: version)
+        if let version: Int64 = row[C.area_version] {
+            area = AreaPath(district: row[C.district_code], street: row[C.street_code], community: row[C.community_code],
+                            grid: row[C.grid_code], version: version)
         }
-        let report = Report(source: src, category: nil, description: row["description"], location: location, address: row["address"],
+        let report = Report(source: src, category: nil, description: row[C.description], location: location, address: row[C.address],
                             reporter: (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone),
-                            externalID: row["external_id"], mediaURLs: media, area: area, cameraID: row["camera_id"],
-                            observedAt: row["observed_at"], confidence: row["confidence"])
-        var r = CaseRecord(id: row["id"], trackingCode: row["tracking_code"], report: report, createdAt: Timestamp.date(millis: row["created_at"]))
+                            externalID: row[C.external_id], mediaURLs: media, area: area, cameraID: row[C.camera_id],
+                            observedAt: row[C.observed_at], confidence: row[C.confidence])
+        var r = CaseRecord(id: row[C.id], trackingCode: row[C.tracking_code], report: report, createdAt: Timestamp.date(millis: row[C.created_at]))
         r.status = st
-        r.category = row["category"]
+        r.category = row[C.category]
         r.report.category = r.category
-        r.unit = row["unit"]
-        r.dueAt = (row["due_at"] as Int64?).map(Timestamp.date(millis:))
-        r.warnAt = (row["warn_at"] as Int64?).map(Timestamp.date(millis:))
-        r.warned = row["warned"]
-        r.overdueMarked = row["overdue_marked"]
-        r.ruleID = row["rule_id"]
-        r.updatedAt = Timestamp.date(millis: row["updated_at"])
-        r.closedAt = (row["closed_at"] as Int64?).map(Timestamp.date(millis:))
-        r.reworkCount = row["rework_count"]
-        r.returnCount = row["return_count"]
-        r.escalationCount = row["escalation_count"]
-        r.supervisionCount = row["supervision_count"]
-        r.reopenCount = row["reopen_count"]
-        if let u: String = row["last_return_unit"], let reason: String = row["last_return_reason"] { r.lastReturn = UnitReason(unit: u, reason: reason) }
-        r.disputed = row["disputed"] ?? false
-        r.scenario = row["scenario"]
-        r.merchant = row["merchant_id"]
-        r.merchantConfirmed = row["merchant_confirmed"] ?? false
-        r.selfCorrected = row["self_corrected"] ?? false
-        r.mergedInto = row["merged_into"]
-        let lastReport = (row["last_report_at"] as Int64?).map(Timestamp.date(millis:)) ?? r.createdAt
-        r.tally = (row["report_sources"] as String?).flatMap { ReportTally(json: $0, lastAt: lastReport) } ?? ReportTally(source: src, at: lastReport)
-        r.eventCount = row["event_count"]
-        r.lastHash = row["last_hash"]
+        r.unit = row[C.unit]
+        r.dueAt = (row[C.due_at] as Int64?).map(Timestamp.date(millis:))
+        r.warnAt = (row[C.warn_at] as Int64?).map(Timestamp.date(millis:))
+        r.warned = row[C.warned]
+        r.overdueMarked = row[C.overdue_marked]
+        r.ruleID = row[C.rule_id]
+        r.updatedAt = Timestamp.date(millis: row[C.updated_at])
+        r.closedAt = (row[C.closed_at] as Int64?).map(Timestamp.date(millis:))
+        r.reworkCount = row[C.rework_count]
+        r.returnCount = row[C.return_count]
+        r.escalationCount = row[C.escalation_count]
+        r.supervisionCount = row[C.supervision_count]
+        r.reopenCount = row[C.reopen_count]
+        if let u: String = row[C.last_return_unit], let reason: String = row[C.last_return_reason] { r.lastReturn = UnitReason(unit: u, reason: reason) }
+        r.disputed = row[C.disputed] ?? false
+        r.scenario = row[C.scenario]
+        r.merchant = row[C.merchant_id]
+        r.merchantConfirmed = row[C.merchant_confirmed] ?? false
+        r.selfCorrected = row[C.self_corrected] ?? false
+        r.mergedInto = row[C.merged_into]
+        let lastReport = (row[C.last_report_at] as Int64?).map(Timestamp.date(millis:)) ?? r.createdAt
+        r.tally = (row[C.report_sources] as String?).flatMap { ReportTally(json: $0, lastAt: lastReport) } ?? ReportTally(source: src, at: lastReport)
+        r.eventCount = row[C.event_count]
+        r.lastHash = row[C.last_hash]
         return r
     }
 
@@ -95,22 +147,32 @@ enum CaseRows {
         return db.lastInsertedRowID
     }
 
-    /// Writes the fields events can change. The opening report's fields never change.
-    static func updateProjection(_ r: CaseRecord, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            UPDATE cases SET status = ?, category = ?, unit = ?, due_at = ?, warn_at = ?, warned = ?, overdue_marked = ?, rule_id = ?,
-                updated_at = ?, closed_at = ?, rework_count = ?,
-                return_count = ?, escalation_count = ?, supervision_count = ?, reopen_count = ?, last_return_unit = ?,
-                last_return_reason = ?, disputed = ?, event_count = ?, last_hash = ?, scenario = ?, merchant_id = ?,
-                merchant_confirmed = ?, self_corrected = ?, merged_into = ?
-            WHERE id = ?
-            """).execute(arguments: [
-                r.status.rawValue, r.category, r.unit, r.dueAt.map(Timestamp.millis), r.warnAt.map(Timestamp.millis), r.warned,
-                r.overdueMarked, r.ruleID, Timestamp.millis(r.updatedAt),
-                r.closedAt.map(Timestamp.millis), r.reworkCount, r.returnCount, r.escalationCount, r.supervisionCount,
-                r.reopenCount, r.lastReturn?.unit, r.lastReturn?.reason, r.disputed, r.eventCount, r.lastHash, r.scenario, r.merchant,
-                r.merchantConfirmed, r.selfCorrected, r.mergedInto, r.id,
-            ])
+    /// The fields events can change, as columns. The opening report's fields never change.
+    static let projection: [(column: String, value: @Sendable (CaseRecord) -> (any DatabaseValueConvertible)?)] = [
+        ("status", { $0.status.rawValue }), ("category", { $0.category }), ("unit", { $0.unit }),
+        ("due_at", { $0.dueAt.map(Timestamp.millis) }), ("warn_at", { $0.warnAt.map(Timestamp.millis) }), ("warned", { $0.warned }),
+        ("overdue_marked", { $0.overdueMarked }), ("rule_id", { $0.ruleID }), ("updated_at", { Timestamp.millis($0.updatedAt) }),
+        ("closed_at", { $0.closedAt.map(Timestamp.millis) }), ("rework_count", { $0.reworkCount }), ("return_count", { $0.returnCount }),
+        ("escalation_count", { $0.escalationCount }), ("supervision_count", { $0.supervisionCount }), ("reopen_count", { $0.reopenCount }),
+        ("last_return_unit", { $0.lastReturn?.unit }), ("last_return_reason", { $0.lastReturn?.reason }), ("disputed", { $0.disputed }),
+        ("event_count", { $0.eventCount }), ("last_hash", { $0.lastHash }), ("scenario", { $0.scenario }), ("merchant_id", { $0.merchant }),
+        ("merchant_confirmed", { $0.merchantConfirmed }), ("self_corrected", { $0.selfCorrected }), ("merged_into", { $0.mergedInto }),
+    ]
+
+    /// Writes the columns that differ from `old`: SQLite rewrites an index entry for every
+    /// indexed column an UPDATE names, so naming only what changed keeps a step's writes small.
+    static func updateProjection(_ r: CaseRecord, from old: CaseRecord, _ db: Database) throws {
+        var columns: [String] = [], values: [(any DatabaseValueConvertible)?] = []
+        for (column, value) in projection {
+            let new = value(r)?.databaseValue ?? .null
+            if new != value(old)?.databaseValue ?? .null {
+                columns.append("\(column) = ?")
+                values.append(new)
+            }
+        }
+        guard !columns.isEmpty else { return }
+        values.append(r.id)
+        try db.cachedStatement(sql: "UPDATE cases SET \(columns.joined(separator: ", ")) WHERE id = ?").execute(arguments: StatementArguments(values))
     }
 
     static func insertEvent(_ e: CaseEvent, _ db: Database) throws {

@@ -37,7 +37,13 @@ public struct CaseTransaction {
         let event = EventChain.seal(CaseMachine.open(report: report, trackingCode: record.trackingCode), caseID: record.id, seq: 0,
                                     prevHash: EventChain.genesis, actor: actor, at: at)
         let opened = CaseMachine.apply(event, to: record)
-        try append([event], to: opened)
+        // The row was inserted with everything the opening event sets but its chain: only the
+        // columns no index covers change, so opening a case writes each index entry once.
+        try CaseRows.insertEvent(event, db)
+        try faults?(.afterEventInsert)
+        try db.cachedStatement(sql: "UPDATE cases SET event_count = ?, last_hash = ? WHERE id = ?")
+            .execute(arguments: [opened.eventCount, opened.lastHash, opened.id])
+        try faults?(.afterProjectionUpdate)
         let reportID = try ReportRows.insert(report, caseID: opened.id, state: nil, outcome: .opened, at: at, db)
         return (opened, reportID)
     }
@@ -57,7 +63,7 @@ public struct CaseTransaction {
             record = CaseMachine.apply(e, to: record)
             events.append(e)
         }
-        try append(events, to: record)
+        try append(events, to: record, from: current)
         if command.action == .merge || command.action == .unmerge {
             return try linkMerge(command.action, duplicate: record, target: command.otherCase ?? current.mergedInto, actor: actor, at: at,
                                  authorize: authorize)
@@ -107,16 +113,16 @@ public struct CaseTransaction {
     }
 
     public func find(id: Int64) throws -> CaseRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", arguments: [id]).map(CaseRows.record)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?"), arguments: [id]).map(CaseRows.record)
     }
 
     /// Events first, then the projection: a fault between them must leave neither.
-    private func append(_ events: [CaseEvent], to record: CaseRecord) throws {
+    private func append(_ events: [CaseEvent], to record: CaseRecord, from old: CaseRecord) throws {
         for e in events {
             try CaseRows.insertEvent(e, db)
             try faults?(.afterEventInsert)
         }
-        try CaseRows.updateProjection(record, db)
+        try CaseRows.updateProjection(record, from: old, db)
         try faults?(.afterProjectionUpdate)
     }
 }

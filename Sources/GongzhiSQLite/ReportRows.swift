@@ -8,13 +8,13 @@ enum ReportRows {
     /// The report a source already sent with this id, if any: a retry finds what became of it.
     static func find(source: ReportSource, externalID: String?, _ db: Database) throws -> StoredReport? {
         guard let externalID else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT * FROM reports WHERE source = ? AND external_id = ?", arguments: [source.rawValue, externalID])
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM reports WHERE source = ? AND external_id = ?"), arguments: [source.rawValue, externalID])
             .map(stored)
     }
 
     @discardableResult
     static func insert(_ r: Report, caseID: Int64?, state: DetectionState?, outcome: IntakeOutcome.Kind, at: Date, _ db: Database) throws -> Int64 {
-        let media = String(decoding: try JSONEncoder().encode(r.mediaURLs), as: UTF8.self)
+        let media = JSONText.stringArray(r.mediaURLs)
         try db.cachedStatement(sql: """
             INSERT INTO reports (case_id, original_case_id, source, external_id, camera_id, category, state, outcome, received_at,
                                  observed_at, confidence, lat, lon, address, description, reporter_name, reporter_phone, media_urls)
@@ -50,5 +50,31 @@ enum ReportRows {
         try db.cachedStatement(sql: "UPDATE cases SET report_sources = ?, last_report_at = ? WHERE id = ?")
             .execute(arguments: [r.tally.json, Timestamp.millis(r.tally.lastAt), r.id])
         return r
+    }
+}
+
+/// JSON text without an encoder, for what is written with every report.
+enum JSONText {
+    /// `["a","b"]`, escaped as RFC 8259 asks; what `JSONEncoder` would write for `[String]`.
+    static func stringArray(_ items: [String]) -> String {
+        guard !items.isEmpty else { return "[]" }
+        var out = "["
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += "," }
+            out += "\""
+            for u in item.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            out += "\""
+        }
+        return out + "]"
     }
 }

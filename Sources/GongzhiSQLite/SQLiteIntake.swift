@@ -46,23 +46,25 @@ extension CaseTransaction {
             let id = try ReportRows.insert(r, caseID: nil, state: s.state, outcome: .dropped, at: at, db)
             return IntakeOutcome(kind: .dropped, reportID: id, record: nil, repeated: false)
         }
-        var cameraCase: CaseRecord? = nil
+        var cameraCase: CameraCase? = nil
         if let camera = r.cameraID, let category = r.category { cameraCase = try openCase(camera: camera, category: category) }
         // A camera's own open case settles it; only otherwise are cases around the place read.
-        let nearby = cameraCase?.status.isOpen == true ? [] : try nearbyCases(r, rules: ctx.rules, at: at)
-        switch IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase, nearby: nearby, rules: ctx.rules, at: at) {
+        let nearby = cameraCase?.open.status.isOpen == true ? [] : try nearbyCases(r, rules: ctx.rules, at: at)
+        switch IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase?.open, nearby: nearby, rules: ctx.rules, at: at) {
         case .open:
             let (record, reportID) = try open(r, actor: s.actor, at: at)
             return IntakeOutcome(kind: .opened, reportID: reportID, record: try route(record, s, ctx, at: at), repeated: false)
-        case .join(let id):
-            guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
+        case .join(let id) where cameraCase?.open.id == id:
+            // A detection joining its camera's case: the most frequent write of all, kept small.
             let reportID = try ReportRows.insert(r, caseID: id, state: s.state, outcome: .joined, at: at, db)
-            var record = try ReportRows.count(r.source, at: at, on: current, db)
-            if r.source == .camera {
-                record = try summarise(detection: r, on: record, at: at, every: ctx.rules.detectionSummaryMinutes, actor: s.actor)
-            } else {
-                record = try perform(CaseCommand(.join, payload: EventPayload(report: r, reportID: reportID)), on: id, actor: s.actor, at: at)
-            }
+            let status = try count(detection: r, on: cameraCase!, at: at, every: ctx.rules.detectionSummaryMinutes, actor: s.actor)
+            return IntakeOutcome(kind: .joined, reportID: reportID, caseID: id, status: status, repeated: false)
+        case .join(let id):
+            // The candidate the planner chose was read in this transaction already.
+            guard let current = try nearby.first(where: { $0.id == id }) ?? find(id: id) else { throw StoreError.caseNotFound(id) }
+            let reportID = try ReportRows.insert(r, caseID: id, state: s.state, outcome: .joined, at: at, db)
+            _ = try ReportRows.count(r.source, at: at, on: current, db)
+            let record = try perform(CaseCommand(.join, payload: EventPayload(report: r, reportID: reportID)), on: id, actor: s.actor, at: at)
             return IntakeOutcome(kind: .joined, reportID: reportID, record: record, repeated: false)
         case .recheck(let id, let passed):
             guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
@@ -90,7 +92,7 @@ extension CaseTransaction {
         guard r.status == .dispatched, match.rule.selfCorrection, ctx.cases.coGovernance.scenario(for: r.category) != nil,
               let merchant = try responsibleMerchant(for: r.report, radius: ctx.merchantRadiusMetres) else { return r }
         r = try perform(CaseCommand(.notify, merchant: merchant.id), on: r.id, actor: Self.intakeActor, at: at)
-        try issueNotice(for: r, to: merchant, token: s.noticeToken, at: at)
+        try issueNotice(for: r, to: merchant, token: Credentials.newNoticeToken(), at: at)
         return r
     }
 
@@ -99,12 +101,29 @@ extension CaseTransaction {
         try Int64.fetchAll(db, sql: "SELECT id FROM cases WHERE scenario IS NOT NULL AND status = 'dispatched' AND self_corrected = 0 ORDER BY id")
     }
 
+    /// What a detection needs of its camera's open case: the planner's view, the report tally and
+    /// the detections waiting for the next summary.
+    struct CameraCase {
+        var open: OpenCase
+        var tally: ReportTally
+        var since: Int64
+        var pending: Int
+        var pendingFirst: Int64?
+    }
+
     /// The open case of a camera and a category.
-    func openCase(camera: String, category: String) throws -> CaseRecord? {
-        try Row.fetchOne(db, sql: """
-            SELECT \(CaseRows.caseColumns) FROM cases WHERE camera_id = ? AND category = ?
+    func openCase(camera: String, category: String) throws -> CameraCase? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT id, status, merchant_confirmed, report_sources, last_report_at, created_at, observed_at, pending_detections,
+                   pending_first_at, last_summary_at
+            FROM cases WHERE camera_id = ? AND category = ?
               AND status IN ('reported', 'registered', 'dispatched', 'self_correcting', 'handled', 'verified') ORDER BY id DESC LIMIT 1
-            """, arguments: [camera, category]).map(CaseRows.record)
+            """), arguments: [camera, category]) else { return nil }
+        guard let status = CaseStatus(rawValue: row[1]) else { throw StoreError.caseNotFound(row[0]) }
+        let created: Int64 = row[5], last = Timestamp.date(millis: row[4] ?? created)
+        return CameraCase(open: OpenCase(id: row[0], status: status, merchantConfirmed: row[2]),
+                          tally: ReportTally(json: row[3], lastAt: last) ?? ReportTally(bySource: [:], lastAt: last),
+                          since: row[9] ?? row[6] ?? created, pending: row[7], pendingFirst: row[8])
     }
 
     /// Open cases of the report's category in a box around it whose latest report is in the
@@ -112,32 +131,32 @@ extension CaseTransaction {
     func nearbyCases(_ r: Report, rules: IntakeRules, at: Date) throws -> [CaseRecord] {
         guard let p = r.location, let category = r.category, let rule = rules.dedup(for: category), rule.distanceMetres > 0 else { return [] }
         let box = p.box(metres: rule.distanceMetres)
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(CaseRows.caseColumns) FROM cases WHERE category = ? AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?
               AND status IN ('reported', 'registered', 'dispatched', 'self_correcting', 'handled', 'verified') AND last_report_at >= ?
               ORDER BY id DESC LIMIT 50
-            """, arguments: [category, box.lat.lowerBound, box.lat.upperBound, box.lon.lowerBound, box.lon.upperBound,
+            """), arguments: [category, box.lat.lowerBound, box.lat.upperBound, box.lon.lowerBound, box.lon.upperBound,
                              Timestamp.millis(at) - Int64(rule.windowHours * 3_600_000)]).map(CaseRows.record)
     }
 
-    /// A detection joining a case: counted at once, written to the history as a summary when
-    /// the interval since the last summary (in the cameras' time of observation) has passed: the
-    /// count and time range since then. In between, a detection is listed and counted only.
-    func summarise(detection r: Report, on record: CaseRecord, at: Date, every minutes: Double, actor: Actor) throws -> CaseRecord {
-        guard let row = try Row.fetchOne(db, sql: "SELECT pending_detections, pending_first_at, last_summary_at FROM cases WHERE id = ?",
-                                         arguments: [record.id]) else { throw StoreError.caseNotFound(record.id) }
+    /// A detection joining its camera's case: counted at once, and written to the history as a
+    /// summary when the interval since the last summary (in the cameras' time of observation)
+    /// has passed: the count and time range since then. In between, it is listed and counted only.
+    func count(detection r: Report, on c: CameraCase, at: Date, every minutes: Double, actor: Actor) throws -> CaseStatus {
+        var tally = c.tally
+        tally.add(.camera, at: at)
         let observed = r.observedAt ?? Timestamp.millis(at)
-        let count = (row["pending_detections"] as Int) + 1
-        let first = min(row["pending_first_at"] as Int64? ?? observed, observed)
-        let since = row["last_summary_at"] as Int64? ?? record.report.observedAt ?? Timestamp.millis(record.createdAt)
-        guard observed - since >= Int64(minutes * 60_000) else {
-            try db.execute(sql: "UPDATE cases SET pending_detections = ?, pending_first_at = ? WHERE id = ?", arguments: [count, first, record.id])
-            return record
+        let count = c.pending + 1, first = min(c.pendingFirst ?? observed, observed)
+        guard observed - c.since >= Int64(minutes * 60_000) else {
+            try db.cachedStatement(sql: """
+                UPDATE cases SET report_sources = ?, last_report_at = ?, pending_detections = ?, pending_first_at = ? WHERE id = ?
+                """).execute(arguments: [tally.json, Timestamp.millis(tally.lastAt), count, first, c.open.id])
+            return c.open.status
         }
+        try db.cachedStatement(sql: """
+            UPDATE cases SET report_sources = ?, last_report_at = ?, pending_detections = 0, pending_first_at = NULL, last_summary_at = ? WHERE id = ?
+            """).execute(arguments: [tally.json, Timestamp.millis(tally.lastAt), observed, c.open.id])
         let summary = EventPayload(cameraID: r.cameraID, count: count, firstAt: first, lastAt: max(first, observed))
-        let updated = try perform(CaseCommand(.detections, payload: summary), on: record.id, actor: actor, at: at)
-        try db.execute(sql: "UPDATE cases SET pending_detections = 0, pending_first_at = NULL, last_summary_at = ? WHERE id = ?",
-                       arguments: [observed, record.id])
-        return updated
+        return try perform(CaseCommand(.detections, payload: summary), on: c.open.id, actor: actor, at: at).status
     }
 }

@@ -26,6 +26,9 @@ public enum Credentials {
         return (String(parts[1]), String(parts[2]))
     }
 
+    /// A merchant notice's secret, the credential in its link (160 bits).
+    public static func newNoticeToken() -> String { "gzn_" + random(32) }
+
     /// A session or bearer token (260 bits).
     public static func newToken() -> String { "gzt_" + random(52) }
 

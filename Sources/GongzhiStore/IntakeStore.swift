@@ -34,16 +34,13 @@ public struct IntakeSubmission: Sendable {
     public var dropped: Bool
     public var actor: Actor
     public var at: Date
-    /// A fresh secret for the merchant's notice, used only if one is issued.
-    public var noticeToken: String
 
-    public init(report: Report, state: DetectionState? = nil, dropped: Bool = false, actor: Actor, at: Date, noticeToken: String) {
+    public init(report: Report, state: DetectionState? = nil, dropped: Bool = false, actor: Actor, at: Date) {
         self.report = report
         self.state = state
         self.dropped = dropped
         self.actor = actor
         self.at = at
-        self.noticeToken = noticeToken
     }
 }
 
@@ -64,14 +61,24 @@ public struct IntakeOutcome: Sendable, Hashable {
     public var kind: Kind
     /// The report's row in the case's reports.
     public var reportID: Int64
-    /// The case the report opened, joined or rechecked, as it is now.
+    /// The case the report opened, joined or rechecked, and its status now.
+    public var caseID: Int64?
+    public var status: CaseStatus?
+    /// The whole case as it is now, when the store read it (a detection that only joined a
+    /// case is answered without reading the case again).
     public var record: CaseRecord?
     /// True when the same source and external id came before: nothing was written this time.
     public var repeated: Bool
 
     public init(kind: Kind, reportID: Int64, record: CaseRecord?, repeated: Bool) {
+        self.init(kind: kind, reportID: reportID, caseID: record?.id, status: record?.status, record: record, repeated: repeated)
+    }
+
+    public init(kind: Kind, reportID: Int64, caseID: Int64?, status: CaseStatus?, record: CaseRecord? = nil, repeated: Bool) {
         self.kind = kind
         self.reportID = reportID
+        self.caseID = caseID
+        self.status = status
         self.record = record
         self.repeated = repeated
     }

@@ -47,6 +47,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
     var sweepInterval = 15.0
 
+    @Option(help: "Most reports the intake's writer commits in one transaction.")
+    var commitBatch = 1_000
+
+    @Option(help: "Milliseconds the intake's writer waits for more reports before a transaction of fewer than --commit-batch.")
+    var commitLinger = 0.5
+
+    @Option(help: "Most reports waiting for the writer; more are answered 503 with Retry-After.")
+    var commitQueue = 20_000
+
     @Option(help: ArgumentHelp("Run the clock from this RFC 3339 instant instead of now (for drills and tests).", visibility: .hidden))
     var now: String?
 
@@ -54,6 +63,9 @@ struct Serve: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard demoCases >= 0, demoCases <= 1_000_000 else { throw ValidationError("--demo-cases must be between 0 and 1000000") }
         guard sweepInterval >= 0.05, sweepInterval <= 3_600 else { throw ValidationError("--sweep-interval must be between 0.05 and 3600 seconds") }
+        guard (1...100_000).contains(commitBatch) else { throw ValidationError("--commit-batch must be between 1 and 100000") }
+        guard commitLinger >= 0, commitLinger <= 1_000 else { throw ValidationError("--commit-linger must be between 0 and 1000 milliseconds") }
+        guard (1...10_000_000).contains(commitQueue) else { throw ValidationError("--commit-queue must be between 1 and 10000000") }
         guard let hours = WorkingCalendar.OfficeHours(parsing: officeHours), (try? WorkingCalendar(years: [], officeHours: hours)) != nil else {
             throw ValidationError("--office-hours must be ordered, non-overlapping HH:MM-HH:MM intervals separated by commas")
         }
@@ -95,7 +107,8 @@ struct Serve: AsyncParsableCommand {
         let accounts = AccountStore(database: opened.database)
         try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
-                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras())
+                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
+                                       commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue))
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }
@@ -114,7 +127,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot serve on \(host):\(port): \(error)")
         }
-        print("gongzhi: stopped")
+        let committed = await services.intake.committer.committed, batches = await services.intake.committer.batches
+        print("gongzhi: stopped (intake committed \(committed) reports in \(batches) transactions)")
     }
 }
 

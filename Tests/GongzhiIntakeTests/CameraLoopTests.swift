@@ -19,7 +19,7 @@ import Testing
         #expect(outcomes.count == 1000)
         #expect(outcomes.map(\.kind) == [.opened] + Array(repeating: .joined, count: 999))
         let id = try #require(outcomes[0].record?.id)
-        #expect(Set(outcomes.compactMap { $0.record?.id }) == [id])
+        #expect(Set(outcomes.compactMap(\.caseID)) == [id] && outcomes.allSatisfy { $0.caseID != nil })
         let record = try #require(try await f.store.find(id: id))
         #expect(record.tally.bySource == [.camera: 1000] && record.tally.summary == "1000 camera detections")
         // Opened, registered and dispatched by the rule, the merchant told; one summary at 600 s.

@@ -27,12 +27,15 @@ public struct ReportTally: Sendable, Hashable {
         "{" + bySource.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\"\($0.key.rawValue)\":\($0.value)" }.joined(separator: ",") + "}"
     }
 
+    /// Reads what `json` writes (it is read with every case, so without a JSON decoder).
     public init?(json: String, lastAt: Date) {
-        guard let map = try? JSONDecoder().decode([String: Int].self, from: Data(json.utf8)) else { return nil }
+        guard json.hasPrefix("{"), json.hasSuffix("}") else { return nil }
         var counts: [ReportSource: Int] = [:]
-        for (k, v) in map {
-            guard let s = ReportSource(rawValue: k), v >= 0 else { return nil }
-            counts[s] = v
+        for pair in json.dropFirst().dropLast().split(separator: ",") {
+            let kv = pair.split(separator: ":", maxSplits: 1)
+            guard kv.count == 2, kv[0].count > 2, kv[0].first == "\"", kv[0].last == "\"",
+                  let source = ReportSource(rawValue: String(kv[0].dropFirst().dropLast())), let n = Int(kv[1]), n >= 0 else { return nil }
+            counts[source] = n
         }
         self.init(bySource: counts, lastAt: lastAt)
     }

@@ -18,6 +18,21 @@ public enum IntakePlan: Sendable, Hashable {
     case noOpenCase
 }
 
+/// What the planner needs of a camera's open case (the store reads no more for a detection).
+public struct OpenCase: Sendable, Hashable {
+    public var id: Int64
+    public var status: CaseStatus
+    public var merchantConfirmed: Bool
+
+    public init(id: Int64, status: CaseStatus, merchantConfirmed: Bool) {
+        self.id = id
+        self.status = status
+        self.merchantConfirmed = merchantConfirmed
+    }
+
+    public init(_ r: CaseRecord) { self.init(id: r.id, status: r.status, merchantConfirmed: r.merchantConfirmed) }
+}
+
 /// De-duplication as a pure function: the store fetches the candidates inside its transaction
 /// (so reports in one batch see each other) and asks this which plan applies.
 public enum IntakePlanner {
@@ -26,7 +41,7 @@ public enum IntakePlanner {
     ///   - nearby: open cases of the same category around the report's location whose latest
     ///     report falls in the rule's window (the store's coarse query); the exact distance is
     ///     checked here.
-    public static func plan(_ report: Report, state: DetectionState?, cameraCase: CaseRecord?, nearby: [CaseRecord],
+    public static func plan(_ report: Report, state: DetectionState?, cameraCase: OpenCase?, nearby: [CaseRecord],
                             rules: IntakeRules, at: Date) -> IntakePlan {
         if let c = cameraCase, c.status.isOpen {
             switch state {

@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GRDB
 import HummingbirdBcrypt
+import Synchronization
 import GongzhiStore
 
 /// Users, API keys, tokens and the access log. Every change is written to the audit log in
@@ -11,6 +12,11 @@ public struct AccountStore: Sendable {
     /// bcrypt cost; tests lower it, production keeps 12 (~0.25 s a hash on one core).
     public let bcryptCost: UInt8
     public let policy: LoginPolicy
+    /// Keys verified in the last `keyCacheSeconds`, by the hash of the presented key: a camera
+    /// system's thousands of requests do not each read the database. A key revoked elsewhere (the
+    /// CLI) stops working within that time.
+    let verifiedKeys = KeyCache()
+    public var keyCacheSeconds: TimeInterval = 10
 
     public init(database: GongzhiDatabase, bcryptCost: UInt8 = 12, policy: LoginPolicy = LoginPolicy()) {
         self.database = database
@@ -233,6 +239,7 @@ public struct AccountStore: Sendable {
         try await database.pool.write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [Timestamp.millis(at), id])
             guard db.changesCount == 1 else { throw AccountError.noSuchKey(id) }
+            verifiedKeys.forget(id: id)
             try AuditLog.append(db, at: at, actor: actor, action: "key.revoke", detail: ["key": id])
         }
     }
@@ -242,11 +249,14 @@ public struct AccountStore: Sendable {
     /// more of silence, so a busy camera system does not turn every request into a write.
     public func authenticate(key presented: String, at: Date) async throws -> Principal? {
         guard let (id, secret) = Credentials.parseKey(presented) else { return nil }
+        let presentedHash = SHA256.hex(secret)
+        if let principal = verifiedKeys.principal(id: id, secretHash: presentedHash, at: at) { return principal }
         let found = try await database.pool.read { db -> (Key, String)? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]), let key = Self.key(row) else { return nil }
             return (key, row["secret_hash"])
         }
-        guard let (key, hash) = found, key.revokedAt == nil, Credentials.constantTimeEquals(hash, SHA256.hex(secret)) else { return nil }
+        guard let (key, hash) = found, key.revokedAt == nil, Credentials.constantTimeEquals(hash, presentedHash) else { return nil }
+        verifiedKeys.remember(id: id, secretHash: presentedHash, principal: key.principal, until: at.addingTimeInterval(keyCacheSeconds))
         let ms = Timestamp.millis(at), last = key.lastUsedAt.map(Timestamp.millis) ?? 0
         if last < ms - 60_000 {
             try await database.pool.write { db in
@@ -290,4 +300,25 @@ public struct AccountStore: Sendable {
         return Key(id: row["id"], name: row["name"], role: role, unit: row["unit"], createdAt: Timestamp.date(millis: row["created_at"]),
                    lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.date(millis:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))
     }
+}
+
+/// Recently verified API keys: id → (hash of the secret, principal, until).
+final class KeyCache: Sendable {
+    private let entries = Mutex<[String: (hash: String, principal: Principal, until: Date)]>([:])
+
+    func principal(id: String, secretHash: String, at: Date) -> Principal? {
+        entries.withLock { all in
+            guard let e = all[id], e.until > at, Credentials.constantTimeEquals(e.hash, secretHash) else { return nil }
+            return e.principal
+        }
+    }
+
+    func remember(id: String, secretHash: String, principal: Principal, until: Date) {
+        entries.withLock { all in
+            if all.count > 10_000 { all.removeAll() }
+            all[id] = (secretHash, principal, until)
+        }
+    }
+
+    func forget(id: String) { _ = entries.withLock { $0.removeValue(forKey: id) } }
 }

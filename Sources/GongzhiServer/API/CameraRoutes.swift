@@ -108,6 +108,12 @@ struct CameraController {
             throw APIError(.forbidden, code: "forbidden", message: "camera events come from machine keys")
         }
         let data = try await JSONBody.collect(request, maxBytes: Self.bodyMax)
+        // The usual body decodes in one pass; only a body with a malformed event is taken apart
+        // event by event, to answer each with its own reason.
+        struct Batch: Decodable { var events: [EventBody] }
+        if let batch = try? JSONDecoder().decode(Batch.self, from: data), (1...Self.batchMax).contains(batch.events.count) {
+            return try await answer(batch.events.map(\.draft), malformed: [:], count: batch.events.count, by: p)
+        }
         let raw: [AnyJSON]
         switch try JSONBody.decode(AnyJSON.self, from: data) {
         case .object(let o) where o["events"] != nil:
@@ -120,23 +126,31 @@ struct CameraController {
         guard raw.count <= Self.batchMax else {
             throw APIError(.unprocessableContent, code: "too_many", message: "at most \(Self.batchMax) events per request", field: "events")
         }
-        var drafts: [CameraEventDraft] = [], positions: [Int] = []
-        var results = [ResultDTO?](repeating: nil, count: raw.count)
+        var drafts: [CameraEventDraft] = [], malformed: [Int: ResultDTO] = [:]
         for (i, item) in raw.enumerated() {
             do {
                 drafts.append(try JSONBody.decode(EventBody.self, from: try JSONEncoder().encode(item)).draft)
-                positions.append(i)
             } catch {
-                results[i] = Self.refused(item.string("event_id"), error)
+                malformed[i] = Self.refused(item.string("event_id"), error)
             }
+        }
+        return try await answer(drafts, malformed: malformed, count: raw.count, by: p)
+    }
+
+    /// Submits the well-formed events and answers every event in its place.
+    func answer(_ drafts: [CameraEventDraft], malformed: [Int: ResultDTO], count: Int, by p: Principal) async throws -> Response {
+        var results = [ResultDTO?](repeating: nil, count: count)
+        var positions: [Int] = []
+        for i in 0..<count {
+            if let m = malformed[i] { results[i] = m } else { positions.append(i) }
         }
         let outcomes = try await intake.submit(detections: drafts, actor: p.actor)
         for (j, outcome) in outcomes.enumerated() {
             let i = positions[j], id = drafts[j].eventID
             switch outcome {
             case .success(let o):
-                results[i] = ResultDTO(event_id: id, status: o.kind.rawValue, repeated: o.repeated ? true : nil, case_id: o.record?.id,
-                                       case_status: o.record?.status.rawValue)
+                results[i] = ResultDTO(event_id: id, status: o.kind.rawValue, repeated: o.repeated ? true : nil, case_id: o.caseID,
+                                       case_status: o.status?.rawValue)
             case .failure(let e):
                 results[i] = Self.refused(id, e)
             }

@@ -30,7 +30,9 @@ struct CaseRoutes {
         let body = try await JSONBody.decode(ReportBody.self, from: request)
         let outcome = try await services.intake.submit(body.draft, actor: principal.actor)
         let now = services.clock.now()
-        guard let record = outcome.record else { throw IntakeError.storage("the report has no case") }
+        var found = outcome.record
+        if found == nil, let id = outcome.caseID { found = try await services.store.find(id: id) }
+        guard let record = found else { throw IntakeError.storage("the report has no case") }
         // 201 when this report opened the case; 200 when it joined one, or was sent before.
         let created = outcome.kind == .opened && !outcome.repeated
         return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now)),
