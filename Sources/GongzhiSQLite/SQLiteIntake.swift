@@ -4,10 +4,17 @@ import GongzhiStore
 import GRDB
 
 extension SQLiteCaseStore: IntakeStore {
-    /// One write transaction for the whole batch, a savepoint per report: a report that fails
-    /// rolls back alone, the rest commit together (group commit).
+    /// One write transaction for the whole batch (group commit). Optimistically without
+    /// savepoints; if any report fails, that transaction is rolled back and the batch is done again
+    /// with a savepoint per report, so the one that fails rolls back alone and the rest commit.
     public func commit(_ batch: [IntakeSubmission], context: IntakeContext) async throws -> [Result<IntakeOutcome, IntakeFailure>] {
         let faults = faults
+        if batch.count > 1, let all = try? await database.pool.write({ db in
+            let tx = CaseTransaction(db: db, context: context.cases, faults: faults)
+            return try batch.map { Result<IntakeOutcome, IntakeFailure>.success(try tx.intake($0, context)) }
+        }) {
+            return all
+        }
         return try await database.pool.write { db in
             let tx = CaseTransaction(db: db, context: context.cases, faults: faults)
             return batch.map { item in
