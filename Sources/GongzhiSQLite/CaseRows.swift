@@ -130,7 +130,7 @@ enum CaseRows {
     }
 
     static func insertCase(_ r: CaseRecord, _ db: Database) throws -> Int64 {
-        let media = String(decoding: try JSONEncoder().encode(r.report.mediaURLs), as: UTF8.self)
+        let media = JSONText.stringArray(r.report.mediaURLs)
         try db.cachedStatement(sql: """
             INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
                                external_id, media_urls, district_code, street_code, community_code, grid_code, area_version,

@@ -125,3 +125,12 @@ final class Armed: @unchecked Sendable {
         #expect(r.updatedAt == StoreFixture.t0.addingTimeInterval(3600))
     }
 }
+
+@Suite struct JSONTextTests {
+    /// What the store writes without an encoder reads back as what was written, whatever it holds.
+    @Test(arguments: [[], ["https://a.example/1.jpg"], ["a\"b\\c", "line\nbreak\ttab\u{1}", "拱墅 /x?y=1&z=\u{7f}"]])
+    func stringArraysRoundTrip(items: [String]) throws {
+        let text = JSONText.stringArray(items)
+        #expect(try JSONDecoder().decode([String].self, from: Data(text.utf8)) == items)
+    }
+}
