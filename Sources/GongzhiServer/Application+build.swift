@@ -19,7 +19,7 @@ public struct GongzhiServices: Sendable {
     public var atlas: Live<Atlas>
     /// The rules file; nil means the bundled defaults.
     public var rulesPath: String?
-    public var accounts: AccountStore
+    public var accounts: any AccountStore
     /// One reload at a time (SIGHUP and the API may ask together), so the newest read wins.
     let reloads = Serial()
     /// Login attempts per source address, on top of the per-account lockout.
@@ -33,7 +33,7 @@ public struct GongzhiServices: Sendable {
     public let cameras: Live<[String: Camera]>
 
     public init(store: SQLiteCaseStore, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
-                accounts: AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
+                accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
                 commit: GroupCommitter.Settings = .init()) {
         self.store = store
         self.reference = reference

@@ -17,7 +17,7 @@ struct Users: AsyncParsableCommand {
         func validate() throws { try role.checkUserRole() }
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            try await AccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
+            try await SQLiteAccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
             print("\(username) is now \(role.rawValue) at \(unit)")
         }
     }
@@ -39,7 +39,7 @@ struct Users: AsyncParsableCommand {
                 guard let v = ProcessInfo.processInfo.environment[name] else { throw CommandFailure("environment variable \(name) is not set") }
                 return v
             } ?? Credentials.random(16)
-            _ = try await AccountStore(database: opened.database).addUser(username: username, displayName: name, role: role, unit: unit,
+            _ = try await SQLiteAccountStore(database: opened.database).addUser(username: username, displayName: name, role: role, unit: unit,
                                                                          password: password, by: "cli:\(NSUserName())", at: Date())
             print("added \(username) (\(role.rawValue), \(unit))")
             if passwordEnv == nil { print("password: \(password)") }
@@ -51,7 +51,7 @@ struct Users: AsyncParsableCommand {
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            for u in try await AccountStore(database: opened.database).users() {
+            for u in try await SQLiteAccountStore(database: opened.database).users() {
                 print("\(u.username)\t\(u.role.rawValue)\t\(u.unit)\t\(u.disabled ? "disabled" : "active")\t\(u.displayName)")
             }
         }
@@ -63,7 +63,7 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "Login name.") var username: String
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            try await AccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date())
+            try await SQLiteAccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date())
             print("disabled \(username)")
         }
     }
@@ -76,7 +76,7 @@ struct Users: AsyncParsableCommand {
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
             let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] } ?? Credentials.random(16)
-            try await AccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date())
+            try await SQLiteAccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date())
             print("reset the password of \(username)")
             if passwordEnv == nil { print("password: \(password)") }
         }
@@ -95,7 +95,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            let (key, secret) = try await AccountStore(database: opened.database).createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
+            let (key, secret) = try await SQLiteAccountStore(database: opened.database).createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
             print("created key \(key.id) (\(role.rawValue), \(unit)); it is shown once:")
             print(secret)
         }
@@ -106,7 +106,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            for k in try await AccountStore(database: opened.database).keys() {
+            for k in try await SQLiteAccountStore(database: opened.database).keys() {
                 let used = k.lastUsedAt.map(Timestamp.rfc3339) ?? "never used"
                 print("\(k.id)\t\(k.role.rawValue)\t\(k.unit)\t\(k.revokedAt == nil ? "active" : "revoked")\t\(used)\t\(k.name)")
             }
@@ -119,7 +119,7 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The key id (from keys list).") var id: String
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            try await AccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date())
+            try await SQLiteAccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date())
             print("revoked \(id)")
         }
     }

@@ -8,7 +8,7 @@ import GongzhiStore
 /// database only, one user per role in real Gongshu units, with known passwords printed at
 /// every start.
 struct FirstAccounts {
-    let accounts: AccountStore
+    let accounts: any AccountStore
     let demo: Bool
 
     /// Demo users: (username, display name, role, unit).

@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
                 : "; demo cases already loaded"
         }
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.database.path) (\(summary))\n".utf8))
-        let accounts = AccountStore(database: opened.database)
+        let accounts = SQLiteAccountStore(database: opened.database)
         try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),

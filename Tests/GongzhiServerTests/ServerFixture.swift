@@ -39,7 +39,7 @@ struct ServerFixture {
         let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules, calendar: try ReferenceData.bundledCalendar(),
                                   coGovernance: bundledRules ? scenarios : .none)
         let store = SQLiteCaseStore(database: database, context: context)
-        let accounts = AccountStore(database: database, bcryptCost: 4)
+        let accounts = SQLiteAccountStore(database: database, bcryptCost: 4)
         adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
         services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
                                    accounts: accounts, intakeRules: intakeRules, commit: commit)

@@ -11,7 +11,7 @@ import Testing
 
     func fixture() async throws -> (StoreFixture, AccountStore) {
         let f = try await StoreFixture()
-        return (f, AccountStore(database: f.database, bcryptCost: 4))
+        return (f, SQLiteAccountStore(database: f.database, bcryptCost: 4))
     }
 
     @Test func loginIssuesAFreshTokenEachTimeAndLogoutEndsIt() async throws {
@@ -53,7 +53,7 @@ import Testing
     }
 
     /// Logs in and returns the token; a failed login fails the test.
-    func login(_ accounts: AccountStore, _ username: String, kind: AccountStore.TokenKind = .bearer) async throws -> String {
+    func login(_ accounts: AccountStore, _ username: String, kind: TokenKind = .bearer) async throws -> String {
         let result = try await accounts.login(username: username, password: "correct horse", kind: kind, at: Self.t0)
         guard case .success(let token, _, _, _) = result else { throw TestFailure("login of \(username) failed: \(result)") }
         return token
@@ -72,7 +72,7 @@ import Testing
         try await accounts.resetPassword("qian", to: "another horse", by: "test", at: Self.t0)
         #expect(try await accounts.session(token: again, at: Self.t0) == nil)
         #expect(try await accounts.login(username: "qian", password: "correct horse", kind: .bearer, at: Self.t0) == .invalid)
-        await #expect(throws: AccountStore.AccountError.noSuchUser("nobody")) {
+        await #expect(throws: AccountError.noSuchUser("nobody")) {
             try await accounts.setRole("nobody", role: .leader, unit: "330105", by: "test", at: Self.t0)
         }
     }
@@ -116,13 +116,13 @@ import Testing
 
     @Test func badAccountsAreRefused() async throws {
         let (_, accounts) = try await fixture()
-        await #expect(throws: AccountStore.AccountError.weakPassword) {
+        await #expect(throws: AccountError.weakPassword) {
             try await accounts.addUser(username: "abc", displayName: "x", role: .leader, unit: "330105", password: "short", by: "t", at: Self.t0)
         }
-        await #expect(throws: AccountStore.AccountError.invalidUsername) {
+        await #expect(throws: AccountError.invalidUsername) {
             try await accounts.addUser(username: "a b", displayName: "x", role: .leader, unit: "330105", password: "long enough pw", by: "t", at: Self.t0)
         }
-        await #expect(throws: AccountStore.AccountError.unknownUnit("999")) {
+        await #expect(throws: AccountError.unknownUnit("999")) {
             try await accounts.addUser(username: "abc", displayName: "x", role: .leader, unit: "999", password: "long enough pw", by: "t", at: Self.t0)
         }
     }

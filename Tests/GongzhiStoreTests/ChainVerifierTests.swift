@@ -159,7 +159,7 @@ import Testing
 
     @Test func aBrokenAuditLinkIsCaught() async throws {
         let f = try await StoreFixture()
-        let accounts = AccountStore(database: f.database, bcryptCost: 4)
+        let accounts = SQLiteAccountStore(database: f.database, bcryptCost: 4)
         for i in 0..<4 { _ = try await accounts.login(username: "ghost\(i)", password: "x", kind: .bearer, at: StoreFixture.t0) }
         try await f.database.pool.write { db in
             try db.execute(sql: "DROP TRIGGER audit_log_append_only_update; DROP TRIGGER audit_log_append_only_delete")

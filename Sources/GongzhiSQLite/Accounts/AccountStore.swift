@@ -7,7 +7,7 @@ import GongzhiStore
 
 /// Users, API keys, tokens and the access log. Every change is written to the audit log in
 /// the same transaction.
-public struct AccountStore: Sendable {
+public struct SQLiteAccountStore: AccountStore {
     public let database: GongzhiDatabase
     /// bcrypt cost; tests lower it, production keeps 12 (~0.25 s a hash on one core).
     public let bcryptCost: UInt8
@@ -24,46 +24,10 @@ public struct AccountStore: Sendable {
         self.policy = policy
     }
 
-    public struct LoginPolicy: Sendable {
-        /// Failed attempts before the account locks.
-        public var maxFailures = 5
-        public var lockout: TimeInterval = 15 * 60
-        public var tokenLifetime: TimeInterval = 12 * 3600
-        public init() {}
-    }
-
-    public struct User: Sendable, Hashable {
-        public var username: String
-        public var displayName: String
-        public var role: Role
-        public var unit: String
-        public var disabled: Bool
-        public var lockedUntil: Date?
-
-        public var principal: Principal { Principal(kind: .user, id: "user:\(username)", role: role, unit: unit) }
-    }
-
-    public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
-        case invalidUsername, weakPassword, unknownUnit(String), userExists(String), noSuchUser(String), noSuchKey(String)
-        public var description: String {
-            switch self {
-            case .invalidUsername: "usernames are 3–32 letters, digits, '.', '-' or '_'"
-            case .weakPassword: "passwords need at least 10 characters"
-            case .unknownUnit(let u): "unit \(u) does not exist"
-            case .userExists(let u): "user \(u) already exists"
-            case .noSuchUser(let u): "no user \(u)"
-            case .noSuchKey(let k): "no API key \(k)"
-            }
-        }
-    }
-
     // MARK: Users
 
-    public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String, at: Date) async throws -> User {
-        guard (3...32).contains(username.count), username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
-            throw AccountError.invalidUsername
-        }
-        guard password.count >= 10 else { throw AccountError.weakPassword }
+    public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String, at: Date) async throws -> UserAccount {
+        try AccountError.check(username: username, password: password)
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         return try await database.pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
@@ -73,15 +37,15 @@ public struct AccountStore: Sendable {
                 INSERT INTO users (username, display_name, role, unit, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [username, displayName, role.rawValue, unit, hash, ms, ms])
             try AuditLog.append(db, at: at, actor: actor, action: "user.add", detail: ["user": username, "role": role.rawValue, "unit": unit])
-            return User(username: username, displayName: displayName, role: role, unit: unit, disabled: false, lockedUntil: nil)
+            return UserAccount(username: username, displayName: displayName, role: role, unit: unit, disabled: false, lockedUntil: nil)
         }
     }
 
-    public func users() async throws -> [User] {
+    public func users() async throws -> [UserAccount] {
         try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").compactMap(Self.user) }
     }
 
-    public func user(_ username: String) async throws -> User? {
+    public func user(_ username: String) async throws -> UserAccount? {
         try await database.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]).flatMap(Self.user) }
     }
 
@@ -124,23 +88,10 @@ public struct AccountStore: Sendable {
 
     // MARK: Login and tokens
 
-    /// Who a token was issued to: an API client (`POST /api/v1/session`) or a browser (the
-    /// session cookie). Each is accepted only where it was issued.
-    public enum TokenKind: String, Sendable, Hashable {
-        case bearer, web
-    }
-
-    public enum LoginResult: Sendable, Equatable {
-        case success(token: String, csrf: String, user: User, expiresAt: Date)
-        /// Wrong username or password; the same answer for both, so names cannot be probed.
-        case invalid
-        case locked(until: Date)
-    }
-
     /// Checks a password and issues a new token (a new one at every login, so a planted session
     /// id is never promoted). Repeated failures lock the account for a while.
     public func login(username: String, password: String, kind: TokenKind, at: Date) async throws -> LoginResult {
-        let found = try await database.pool.read { db -> (user: User, hash: String)? in
+        let found = try await database.pool.read { db -> (user: UserAccount, hash: String)? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]), let user = Self.user(row) else { return nil }
             return (user, row["password_hash"])
         }
@@ -152,18 +103,23 @@ public struct AccountStore: Sendable {
                 try AuditLog.append(db, at: at, actor: "user:\(username)", action: "login.failed", detail: ["reason": "unknown user"])
                 return .invalid
             }
-            if let until = user.lockedUntil, until > at {
+            // The account's state as it is now, in this transaction (another attempt may have counted).
+            guard let row = try Row.fetchOne(db, sql: "SELECT failed_logins, locked_until, disabled FROM users WHERE username = ?",
+                                             arguments: [username]) else { return .invalid }
+            let lockedUntil = (row["locked_until"] as Int64?).map(Timestamp.date(millis:)), disabled: Bool = row["disabled"]
+            switch LoginDecision.decide(passwordOK: ok, disabled: disabled, failures: row["failed_logins"], lockedUntil: lockedUntil,
+                                        at: at, policy: policy) {
+            case .locked(let until):
                 try AuditLog.append(db, at: at, actor: user.principal.id, action: "login.failed", detail: ["reason": "locked"])
                 return .locked(until: until)
-            }
-            guard ok, !user.disabled else {
-                let failures = (try Int.fetchOne(db, sql: "SELECT failed_logins FROM users WHERE username = ?", arguments: [username]) ?? 0) + 1
-                let lock = failures >= policy.maxFailures ? Timestamp.millis(at.addingTimeInterval(policy.lockout)) : nil
+            case .reject(let failures, let lock):
                 try db.execute(sql: "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                               arguments: [lock == nil ? failures : 0, lock, username])
+                               arguments: [failures, lock.map(Timestamp.millis), username])
                 try AuditLog.append(db, at: at, actor: user.principal.id, action: "login.failed",
-                                    detail: ["reason": user.disabled ? "disabled" : "password", "locked": lock == nil ? "no" : "yes"])
+                                    detail: ["reason": disabled ? "disabled" : "password", "locked": lock == nil ? "no" : "yes"])
                 return .invalid
+            case .accept:
+                break
             }
             try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", arguments: [username])
             let token = Credentials.newToken(), csrf = Credentials.random(32)
@@ -178,21 +134,15 @@ public struct AccountStore: Sendable {
     /// A bcrypt hash of nothing anyone knows, so unknown users cost as much as known ones.
     static let dummyHash = Bcrypt.hash(Credentials.random(20), cost: 4)
 
-    public struct Session: Sendable, Hashable {
-        public var principal: Principal
-        public var csrf: String?
-        public var kind: TokenKind
-    }
-
     /// The principal behind a bearer token or session cookie, or nil when it is unknown,
     /// expired, or its user is disabled.
-    public func session(token: String, at: Date) async throws -> Session? {
+    public func session(token: String, at: Date) async throws -> AuthSession? {
         try await database.pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT t.kind, t.csrf, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.hash = ?
                 """, arguments: [SHA256.hex(token)]), let user = Self.user(row), !user.disabled,
                   (row["expires_at"] as Int64) > Timestamp.millis(at), let kind = TokenKind(rawValue: row["kind"]) else { return nil }
-            return Session(principal: user.principal, csrf: row["csrf"], kind: kind)
+            return AuthSession(principal: user.principal, csrf: row["csrf"], kind: kind)
         }
     }
 
@@ -207,31 +157,19 @@ public struct AccountStore: Sendable {
 
     // MARK: API keys
 
-    public struct Key: Sendable, Hashable {
-        public var id: String
-        public var name: String
-        public var role: Role
-        public var unit: String
-        public var createdAt: Date
-        public var lastUsedAt: Date?
-        public var revokedAt: Date?
-
-        public var principal: Principal { Principal(kind: .key, id: "key:\(id)", role: role, unit: unit) }
-    }
-
     /// Creates a key and returns it with its secret, which is shown once and not kept.
-    public func createKey(name: String, role: Role, unit: String, by actor: String, at: Date) async throws -> (key: Key, secret: String) {
+    public func createKey(name: String, role: Role, unit: String, by actor: String, at: Date) async throws -> (key: APIKey, secret: String) {
         let (id, secret, hash) = Credentials.newKey()
         return try await database.pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
             try db.execute(sql: "INSERT INTO api_keys (id, name, role, unit, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [id, name, role.rawValue, unit, hash, Timestamp.millis(at)])
             try AuditLog.append(db, at: at, actor: actor, action: "key.create", detail: ["key": id, "name": name, "role": role.rawValue, "unit": unit])
-            return (Key(id: id, name: name, role: role, unit: unit, createdAt: at), secret)
+            return (APIKey(id: id, name: name, role: role, unit: unit, createdAt: at), secret)
         }
     }
 
-    public func keys() async throws -> [Key] {
+    public func keys() async throws -> [APIKey] {
         try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").compactMap(Self.key) }
     }
 
@@ -251,7 +189,7 @@ public struct AccountStore: Sendable {
         guard let (id, secret) = Credentials.parseKey(presented) else { return nil }
         let presentedHash = SHA256.hex(secret)
         if let principal = verifiedKeys.principal(id: id, secretHash: presentedHash, at: at) { return principal }
-        let found = try await database.pool.read { db -> (Key, String)? in
+        let found = try await database.pool.read { db -> (APIKey, String)? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]), let key = Self.key(row) else { return nil }
             return (key, row["secret_hash"])
         }
@@ -277,27 +215,29 @@ public struct AccountStore: Sendable {
         }
     }
 
-    public struct Access: Sendable, Hashable { public var at: Date; public var actor: String; public var caseID: Int64; public var field: String; public var reason: String }
+    public func auditEntries(limit: Int, before: Int64?) async throws -> [AuditEntry] {
+        try await database.pool.read { db in try AuditLog.entries(db, limit: limit, before: before) }
+    }
 
-    public func accessLog(limit: Int) async throws -> [Access] {
+    public func accessLog(limit: Int) async throws -> [AccessRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM access_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                Access(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"], reason: $0["reason"])
+                AccessRecord(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"], reason: $0["reason"])
             }
         }
     }
 
     // MARK: Rows
 
-    static func user(_ row: Row) -> User? {
+    static func user(_ row: Row) -> UserAccount? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
-        return User(username: row["username"], displayName: row["display_name"], role: role, unit: row["unit"], disabled: row["disabled"],
+        return UserAccount(username: row["username"], displayName: row["display_name"], role: role, unit: row["unit"], disabled: row["disabled"],
                     lockedUntil: (row["locked_until"] as Int64?).map(Timestamp.date(millis:)))
     }
 
-    static func key(_ row: Row) -> Key? {
+    static func key(_ row: Row) -> APIKey? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
-        return Key(id: row["id"], name: row["name"], role: role, unit: row["unit"], createdAt: Timestamp.date(millis: row["created_at"]),
+        return APIKey(id: row["id"], name: row["name"], role: role, unit: row["unit"], createdAt: Timestamp.date(millis: row["created_at"]),
                    lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.date(millis:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))
     }
 }

@@ -22,17 +22,9 @@ public enum AuditLog {
         SHA256.hex("gongzhi-audit-v1\n\(seq)\n\(at)\n\(actor)\n\(action)\n\(detail)\n\(prev)")
     }
 
-    public struct Entry: Sendable, Hashable {
-        public var seq: Int64
-        public var at: Date
-        public var actor: String
-        public var action: String
-        public var detail: String
-    }
-
-    public static func entries(_ db: Database, limit: Int, before: Int64?) throws -> [Entry] {
+    public static func entries(_ db: Database, limit: Int, before: Int64?) throws -> [AuditEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?", arguments: [before ?? Int64.max, limit]).map {
-            Entry(seq: $0["seq"], at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], action: $0["action"], detail: $0["detail"])
+            AuditEntry(seq: $0["seq"], at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], action: $0["action"], detail: $0["detail"])
         }
     }
 

@@ -55,7 +55,7 @@ struct SessionRoutes {
         guard AccessPolicy.readsAudit(p.role) else { throw APIError(.forbidden, code: "forbidden", message: "only auditors read the audit log") }
         struct Item: Encodable { var seq: Int64; var at: String; var actor: String; var action: String; var detail: RawJSON }
         let before = request.uri.queryParameters.get("before").flatMap(Int64.init)
-        let entries = try await services.store.database.pool.read { db in try AuditLog.entries(db, limit: 200, before: before) }
+        let entries = try await services.accounts.auditEntries(limit: 200, before: before)
         return JSONBody.response(["items": entries.map { Item(seq: $0.seq, at: Timestamp.rfc3339($0.at), actor: $0.actor, action: $0.action, detail: RawJSON($0.detail)) }])
     }
 

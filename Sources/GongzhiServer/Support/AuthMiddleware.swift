@@ -12,7 +12,7 @@ import Hummingbird
 /// is refused even when sent as a bearer token, so the API needs no CSRF defence and a stolen
 /// cookie does not open the API.
 struct AuthMiddleware: RouterMiddleware {
-    let accounts: AccountStore
+    let accounts: any AccountStore
     let clock: any TimeSource
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {

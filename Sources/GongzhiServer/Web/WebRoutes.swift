@@ -35,7 +35,7 @@ struct WebRoutes {
 
     // MARK: Sessions
 
-    struct WebSession { var token: String; var session: AccountStore.Session }
+    struct WebSession { var token: String; var session: AuthSession }
 
     func session(_ request: Request) async throws -> WebSession? {
         guard let token = FormData.cookies(request)[Self.sessionCookie], token.hasPrefix("gzt_"),
