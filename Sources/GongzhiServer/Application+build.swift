@@ -110,7 +110,7 @@ public func buildApplication(
         router: try await buildRouter(services),
         server: GongzhiHTTP.server,
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
-        services: [SchedulerService(sweep: TimerSweep(store: services.store), clock: services.clock, every: sweepEvery, logger: logger),
+        services: [SchedulerService(timers: services.store, clock: services.clock, every: sweepEvery, logger: logger),
                    IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
@@ -119,7 +119,7 @@ public func buildApplication(
 /// Runs the timer sweep at start (catching up on whatever fell due while the server was
 /// down) and then at a fixed interval, until shutdown.
 struct SchedulerService: Service {
-    let sweep: TimerSweep
+    let timers: any TimerStore
     let clock: any TimeSource
     let every: Duration
     let logger: Logger
@@ -129,7 +129,7 @@ struct SchedulerService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let r = try await sweep.run(now: clock.now())
+                    let r = try await timers.sweepTimers(now: clock.now(), batch: 200)
                     if r.total > 0 {
                         logger.info("scheduler marked timers", metadata: ["warned": "\(r.warned)", "overdue": "\(r.overdue)", "escalated": "\(r.escalated)"])
                     }

@@ -95,3 +95,10 @@ public struct CasePage: Sendable {
         self.nextCursor = nextCursor
     }
 }
+
+/// The scheduler's store: marks what is due (see `TimerMarks`), each case in the transaction
+/// that sets its flags, so each mark happens once however often and wherever the sweep runs.
+public protocol TimerStore: Sendable {
+    /// Everything due at `now`, in transactions of at most `batch` cases.
+    func sweepTimers(now: Date, batch: Int) async throws -> TimerMarks.Tally
+}
