@@ -5,24 +5,15 @@ import GRDB
 import GongzhiStore
 
 /// Versioned area layers in the database.
-public struct AreaStore: Sendable {
+public struct SQLiteAreaStore: AreaStore {
     public let database: GongzhiDatabase
 
     public init(database: GongzhiDatabase) { self.database = database }
 
-    public struct LayerInfo: Sendable, Hashable {
-        public var version: Int64
-        public var level: Area.Level
-        public var source: String
-        public var importedAt: Date
-        public var featureCount: Int
-        public var approximate: Bool
-    }
-
     /// Stores a new version of a level's polygons, in force from now on; the previous versions
     /// stay for the cases located with them. Codes are added to the area hierarchy.
     @discardableResult
-    public func importLayer(_ layer: AreaLayerImport, at: Date) async throws -> LayerInfo {
+    public func importLayer(_ layer: AreaLayerImport, at: Date) async throws -> AreaLayerInfo {
         try await database.pool.write { db in
             try db.execute(sql: "INSERT INTO area_layers (level, source, imported_at, feature_count, approximate) VALUES (?, ?, ?, ?, ?)",
                            arguments: [layer.level.rawValue, layer.source, Timestamp.millis(at), layer.shapes.count, layer.approximate])
@@ -39,29 +30,18 @@ public struct AreaStore: Sendable {
                 try insertShape.execute(arguments: [version, s.code, s.name, s.parentCode, GeoJSON.geometryJSON(s.geometry)])
                 try upsertArea.execute(arguments: [s.code, s.name, layer.level.rawValue, s.parentCode, layer.approximate])
             }
-            return LayerInfo(version: version, level: layer.level, source: layer.source, importedAt: at, featureCount: layer.shapes.count,
+            return AreaLayerInfo(version: version, level: layer.level, source: layer.source, importedAt: at, featureCount: layer.shapes.count,
                              approximate: layer.approximate)
         }
     }
 
     /// The layers in force: the newest version of each level.
-    public func currentLayers() async throws -> [LayerInfo] {
+    public func currentLayers() async throws -> [AreaLayerInfo] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM area_layers WHERE version IN (SELECT MAX(version) FROM area_layers GROUP BY level) ORDER BY version
                 """).compactMap(Self.info)
         }
-    }
-
-    /// The atlas (spatial indexes) of the layers in force.
-    public func atlas() async throws -> Atlas {
-        var layers: [Atlas.Layer] = []
-        for info in try await currentLayers() {
-            let shapes = try await shapes(version: info.version)
-            layers.append(Atlas.Layer(level: info.level, version: info.version, approximate: info.approximate,
-                                      features: try shapes.map { ($0.code, $0.name, try GeoJSON.geometry($0.geometry)) }))
-        }
-        return Atlas(layers: layers)
     }
 
     public func shapes(version: Int64) async throws -> [StoredShape] {
@@ -100,9 +80,9 @@ public struct AreaStore: Sendable {
         }
     }
 
-    static func info(_ row: Row) -> LayerInfo? {
+    static func info(_ row: Row) -> AreaLayerInfo? {
         guard let level = Area.Level(rawValue: row["level"]) else { return nil }
-        return LayerInfo(version: row["version"], level: level, source: row["source"], importedAt: Timestamp.date(millis: row["imported_at"]),
+        return AreaLayerInfo(version: row["version"], level: level, source: row["source"], importedAt: Timestamp.date(millis: row["imported_at"]),
                          featureCount: row["feature_count"], approximate: row["approximate"])
     }
 }

@@ -5,7 +5,7 @@ import GongzhiStore
 
 /// Reference data in the database. Seeding inserts what is missing and changes nothing that
 /// exists, so it is idempotent and keeps local edits; reading back gives what the server uses.
-public struct ReferenceStore: Sendable {
+public struct SQLiteReferenceStore: ReferenceStore {
     public let database: GongzhiDatabase
 
     public init(database: GongzhiDatabase) { self.database = database }
@@ -36,6 +36,10 @@ public struct ReferenceStore: Sendable {
             }
             return added
         }
+    }
+
+    public func meta(_ key: String) async throws -> String? {
+        try await database.pool.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
     }
 
     /// The reference data as stored.

@@ -4,7 +4,7 @@ import GRDB
 import GongzhiStore
 
 /// `CaseStore` on the embedded SQLite database.
-public struct SQLiteCaseStore: CaseStore {
+public struct SQLiteCaseStore: Storage, Sendable {
     public let database: GongzhiDatabase
     /// The org tree, categories, rules and calendar in force; replaced whole on reload.
     public let context: Live<CaseContext>
@@ -19,6 +19,8 @@ public struct SQLiteCaseStore: CaseStore {
     public init(database: GongzhiDatabase, context: CaseContext, faults: FaultInjector? = nil) {
         self.init(database: database, context: Live(context), faults: faults)
     }
+
+    public var areaStore: any AreaStore { SQLiteAreaStore(database: database) }
 
     /// Runs `body` in one write transaction: everything it does commits together or not at all.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {

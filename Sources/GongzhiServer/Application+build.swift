@@ -13,7 +13,7 @@ import Synchronization
 /// Everything a running server needs, built once at start; the rules and the area layers can
 /// be reloaded while it runs.
 public struct GongzhiServices: Sendable {
-    public var store: SQLiteCaseStore
+    public var store: any Storage
     public var reference: ReferenceData
     public var clock: any TimeSource
     public var atlas: Live<Atlas>
@@ -32,7 +32,7 @@ public struct GongzhiServices: Sendable {
     /// The camera registry, by id, as intake checks detections against it.
     public let cameras: Live<[String: Camera]>
 
-    public init(store: SQLiteCaseStore, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
+    public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
                 commit: GroupCommitter.Settings = .init()) {
         self.store = store
@@ -70,7 +70,7 @@ public struct GongzhiServices: Sendable {
     private func loadAndInstall() async throws -> (rules: Int, atlasVersion: Int64) {
         let current = context.current
         let rules = try RulesFile.load(path: rulesPath, units: current.units, categories: current.categories)
-        let atlas = try await AreaStore(database: store.database).atlas()
+        let atlas = try await store.areaStore.atlas()
         context.update { $0.rules = rules }
         self.atlas.replace(atlas)
         return (rules.rules.count, atlas.version)
@@ -86,7 +86,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
     router.get("/openapi.json") { _, _ in try OpenAPIDocument.response() }
     CaseRoutes(services: services).register(on: router)
-    ReferenceRoutes(reference: services.reference, store: services.store).register(on: router)
+    ReferenceRoutes(reference: services.reference, areas: services.store.areaStore).register(on: router)
     DispatchRoutes(services: services).register(on: router)
     SessionRoutes(services: services).register(on: router)
     let api = router.group("/api/v1")

@@ -102,3 +102,12 @@ public protocol TimerStore: Sendable {
     /// Everything due at `now`, in transactions of at most `batch` cases.
     func sweepTimers(now: Date, batch: Int) async throws -> TimerMarks.Tally
 }
+
+/// Everything a running server asks of one database, whichever it is: the case store with the
+/// intake's commit, the registry, the outbox and co-governance, the scheduler, and the area
+/// layers. The reference context (`context`) is the one in force, replaced whole on reload.
+public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoGovernanceStore, TimerStore {
+    var context: Live<CaseContext> { get }
+    var areaStore: any AreaStore { get }
+    func find(trackingCode: String) async throws -> CaseRecord?
+}

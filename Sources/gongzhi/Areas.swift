@@ -38,7 +38,7 @@ struct Areas: AsyncParsableCommand {
                     if let p = parentProperty { return propsByCode[code]?[p] }
                     return Self.parent(of: code, level: level, known: known)
                 })
-                let info = try await AreaStore(database: opened.database).importLayer(layer, at: Date())
+                let info = try await SQLiteAreaStore(database: opened.database).importLayer(layer, at: Date())
                 print("imported \(info.featureCount) \(level.rawValue) areas as layer version \(info.version)")
             } catch let e as ReferenceError {
                 throw CommandFailure("\(file): \(e.description)")
@@ -70,7 +70,7 @@ struct Areas: AsyncParsableCommand {
             let info = try await opened.generateGrids(cellMetres: cell)
             print("generated \(info.featureCount) unit grids of \(Int(cell)) m as layer version \(info.version)")
             if let out {
-                let shapes = try await AreaStore(database: opened.database).shapes(version: info.version)
+                let shapes = try await SQLiteAreaStore(database: opened.database).shapes(version: info.version)
                 let fc = GeoJSON.encode(try shapes.map {
                     (["code": $0.code, "name": $0.name, "parent": $0.parentCode ?? ""], try GeoJSON.geometry($0.geometry))
                 })
@@ -86,7 +86,7 @@ struct Areas: AsyncParsableCommand {
 
         func run() async throws {
             let opened = try await OpenedDatabase.open(path: db)
-            for l in try await AreaStore(database: opened.database).currentLayers() {
+            for l in try await SQLiteAreaStore(database: opened.database).currentLayers() {
                 print("v\(l.version)\t\(l.level.rawValue)\t\(l.featureCount) areas\t\(l.approximate ? "approximate" : "")\t\(Timestamp.rfc3339(l.importedAt))\t\(l.source)")
             }
         }

@@ -21,10 +21,10 @@ struct OpenedDatabase {
         }
         let database: GongzhiDatabase
         do { database = try GongzhiDatabase(path: path) } catch { throw CommandFailure("\(error)") }
-        let references = ReferenceStore(database: database)
+        let references = SQLiteReferenceStore(database: database)
         try await references.seed(try ReferenceData.bundled())
         let reference = try await references.load()
-        let areas = AreaStore(database: database)
+        let areas = SQLiteAreaStore(database: database)
         if try await areas.currentLayers().isEmpty {
             for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Date()) }
         }
@@ -40,8 +40,8 @@ struct OpenedDatabase {
     }
 
     /// Generates unit grids over the street layer in force and makes them the grid layer.
-    func generateGrids(cellMetres: Double) async throws -> AreaStore.LayerInfo {
-        let areas = AreaStore(database: database)
+    func generateGrids(cellMetres: Double) async throws -> AreaLayerInfo {
+        let areas = SQLiteAreaStore(database: database)
         guard let streets = try await areas.currentLayers().first(where: { $0.level == .street }) else {
             throw CommandFailure("there is no street layer to tile; import one with gongzhi areas import FILE --level street")
         }

@@ -29,10 +29,10 @@ final class IntakeFixture: @unchecked Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-intake-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("intake.sqlite").path)
-        let refs = ReferenceStore(database: database)
+        let refs = SQLiteReferenceStore(database: database)
         try await refs.seed(try ReferenceData.bundled())
         reference = try await refs.load()
-        let areas = AreaStore(database: database)
+        let areas = SQLiteAreaStore(database: database)
         for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
         let atlas = try await areas.atlas()
         let context = CaseContext(units: reference.units, categories: reference.categories,

@@ -28,11 +28,11 @@ struct ServerFixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
-        let refs = ReferenceStore(database: database)
+        let refs = SQLiteReferenceStore(database: database)
         try await refs.seed(Self.bundled)
         let reference = try await refs.load()
         clock = ManualTimeSource(Self.start)
-        let areas = AreaStore(database: database)
+        let areas = SQLiteAreaStore(database: database)
         for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
         let rules = rulesPath == nil && !bundledRules ? .empty : try RulesFile.load(path: rulesPath, units: reference.units, categories: reference.categories)
         let scenarios = try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories)

@@ -31,7 +31,7 @@ import Testing
 
     @Test func importingANewVersionKeepsOldCasesOnTheirVersion() async throws {
         let f = try await StoreFixture()
-        let areas = AreaStore(database: f.database)
+        let areas = SQLiteAreaStore(database: f.database)
         let before = try await areas.atlas()
         let point = GeoPoint(lat: 30.342135, lon: 120.142877)
         var r = StoreFixture.report()
@@ -50,7 +50,7 @@ import Testing
 
     @Test func importRefusesUnknownParentsAndKeepsNothing() async throws {
         let f = try await StoreFixture()
-        let areas = AreaStore(database: f.database)
+        let areas = SQLiteAreaStore(database: f.database)
         let square = MultiPolygon(polygons: [Polygon(rings: [[Position(lon: 120.1, lat: 30.3), Position(lon: 120.11, lat: 30.3),
                                                                 Position(lon: 120.11, lat: 30.31), Position(lon: 120.1, lat: 30.3)]])])
         let before = try await areas.currentLayers()

@@ -34,7 +34,7 @@ import Testing
 
     @Test func seedingIsIdempotentAndReadsBackTheSame() async throws {
         let f = try await StoreFixture()
-        #expect(try await ReferenceStore(database: f.database).seed(StoreFixture.bundled) == 0)
+        #expect(try await SQLiteReferenceStore(database: f.database).seed(StoreFixture.bundled) == 0)
         #expect(f.reference.categories.count == StoreFixture.bundled.categories.count)
         #expect(f.reference.units.all.sorted { $0.code < $1.code } == StoreFixture.bundled.units.all.sorted { $0.code < $1.code })
         #expect(f.reference.areas.count == StoreFixture.bundled.areas.count)

@@ -19,10 +19,10 @@ struct StoreFixture {
         dir = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
-        let refs = ReferenceStore(database: database)
+        let refs = SQLiteReferenceStore(database: database)
         try await refs.seed(Self.bundled)
         reference = try await refs.load()
-        let areas = AreaStore(database: database)
+        let areas = SQLiteAreaStore(database: database)
         if try await areas.currentLayers().isEmpty {
             for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.t0) }
         }
@@ -39,7 +39,7 @@ struct StoreFixture {
 
     /// The atlas after generating 250 m unit grids over the bundled streets.
     func atlasWithGrids(cell: Double = 250) async throws -> Atlas {
-        let areas = AreaStore(database: database)
+        let areas = SQLiteAreaStore(database: database)
         if try await areas.currentLayers().contains(where: { $0.level == .grid }) == false {
             let streets = try await areas.currentLayers().first { $0.level == .street }!
             let names = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })

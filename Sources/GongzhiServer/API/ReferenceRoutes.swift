@@ -7,7 +7,7 @@ import Hummingbird
 /// `/api/v1/categories`, `/api/v1/units`, `/api/v1/areas`: the reference data cases refer to.
 struct ReferenceRoutes {
     let reference: ReferenceData
-    let store: SQLiteCaseStore
+    let areas: any AreaStore
 
     func register(on router: Router<AppRequestContext>) {
         let categories = categoryTree()
@@ -71,7 +71,7 @@ struct ReferenceRoutes {
             }
             level = l
         }
-        let areaStore = AreaStore(database: store.database)
+        let areaStore = areas
         let all = try await areaStore.areas(level: level)
         let geometries = try await areaStore.currentGeometries(level: level)
         let withGeometry = params.get("geometry") == "true"
