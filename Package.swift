@@ -49,7 +49,7 @@ let package = Package(
         ]),
         // HTTP: JSON API v1, OpenAPI document.
         .target(name: "GongzhiServer", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiNotify",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiIntake", "GongzhiNotify",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

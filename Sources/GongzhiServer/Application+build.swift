@@ -3,7 +3,6 @@ import GongzhiCore
 import GongzhiGeo
 import GongzhiIntake
 import GongzhiNotify
-import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 import Logging

@@ -1,7 +1,6 @@
 import Foundation
 import GongzhiCore
 import GongzhiIntake
-import GongzhiSQLite
 import GongzhiStore
 
 /// The body of `POST /api/v1/reports`. Every field is optional here so that a missing one is

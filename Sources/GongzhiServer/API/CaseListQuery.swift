@@ -1,6 +1,5 @@
 import Foundation
 import GongzhiCore
-import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 

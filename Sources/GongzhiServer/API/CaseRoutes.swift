@@ -1,7 +1,6 @@
 import Foundation
 import GongzhiCore
 import GongzhiIntake
-import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 

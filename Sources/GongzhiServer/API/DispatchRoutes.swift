@@ -2,7 +2,6 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 import GongzhiIntake
-import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 

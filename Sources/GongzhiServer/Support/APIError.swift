@@ -1,6 +1,5 @@
 import GongzhiCore
 import GongzhiIntake
-import GongzhiSQLite
 import GongzhiStore
 import Hummingbird
 import NIOCore
