@@ -6,9 +6,8 @@ import GRDB
 /// The reports list: every report, detection and dropped weak detection, with the case it went to.
 enum ReportRows {
     /// The report a source already sent with this id, if any: a retry finds what became of it.
-    static func find(source: ReportSource, externalID: String?, _ db: Database) throws -> StoredReport? {
-        guard let externalID else { return nil }
-        return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM reports WHERE source = ? AND external_id = ?"), arguments: [source.rawValue, externalID])
+    static func find(source: ReportSource, externalID: String, _ db: Database) throws -> StoredReport? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM reports WHERE source = ? AND external_id = ?"), arguments: [source.rawValue, externalID])
             .map(stored)
     }
 
@@ -41,15 +40,6 @@ enum ReportRows {
                             confidence: row["confidence"])
         return StoredReport(id: row["id"], caseID: row["case_id"], report: report, state: (row["state"] as String?).flatMap(DetectionState.init),
                             outcome: outcome, receivedAt: Timestamp.date(millis: row["received_at"]))
-    }
-
-    /// Counts one more report for a case: the tally kept beside it.
-    static func count(_ source: ReportSource, at: Date, on record: CaseRecord, _ db: Database) throws -> CaseRecord {
-        var r = record
-        r.tally.add(source, at: at)
-        try db.cachedStatement(sql: "UPDATE cases SET report_sources = ?, last_report_at = ? WHERE id = ?")
-            .execute(arguments: [r.tally.json, Timestamp.millis(r.tally.lastAt), r.id])
-        return r
     }
 }
 

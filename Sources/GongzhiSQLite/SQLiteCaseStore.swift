@@ -22,21 +22,11 @@ public struct SQLiteCaseStore: Storage, Sendable {
 
     public var areaStore: any AreaStore { SQLiteAreaStore(database: database) }
 
-    /// Runs `body` in one write transaction: everything it does commits together or not at all.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
-        let context = context.current, faults = faults
+    public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
+        let faults = faults
         return try await database.pool.write { db in
-            try body(CaseTransaction(db: db, context: context, faults: faults))
+            try body(CaseTransaction(sql: SQLiteCaseSQL(db: db), context: context, faults: faults))
         }
-    }
-
-    public func create(_ report: Report, actor: Actor, at: Date) async throws -> (record: CaseRecord, created: Bool) {
-        try await transaction { try $0.create(report, actor: actor, at: at) }
-    }
-
-    public func perform(_ command: CaseCommand, on id: Int64, actor: Actor, at: Date,
-                        authorize: @escaping @Sendable (CaseRecord) throws -> Void = { _ in }) async throws -> CaseRecord {
-        try await transaction { try $0.perform(command, on: id, actor: actor, at: at, authorize: authorize) }
     }
 
     public func find(id: Int64) async throws -> CaseRecord? {

@@ -4,18 +4,6 @@ import GongzhiStore
 import GRDB
 
 enum OutboxRows {
-    /// Writes a message in the caller's transaction; a second one for the same case, event and
-    /// recipient is ignored.
-    static func enqueue(caseID: Int64, eventSeq: Int, kind: String, recipient: String, payload: some Encodable, at: Date, _ db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        try db.execute(sql: """
-            INSERT INTO outbox (case_id, event_seq, kind, recipient, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(case_id, event_seq, recipient) DO NOTHING
-            """, arguments: [caseID, eventSeq, kind, recipient, json, Timestamp.millis(at), Timestamp.millis(at)])
-    }
-
     static func message(_ row: Row) -> OutboxMessage {
         OutboxMessage(id: row["id"], caseID: row["case_id"], eventSeq: row["event_seq"], kind: row["kind"], recipient: row["recipient"],
                       payload: row["payload"], status: OutboxMessage.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
@@ -67,23 +55,6 @@ extension SQLiteCaseStore: OutboxStore {
 }
 
 extension SQLiteCaseStore: CoGovernanceStore {
-    public func confirm(noticeToken: String, mediaURLs: [String], note: String?, at: Date, context: CaseContext) async throws -> CaseRecord {
-        let faults = faults
-        return try await database.pool.write { db in
-            guard let notice = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE token_hash = ?", arguments: [SHA256.hex(noticeToken)]) else {
-                throw CoGovernanceError.unknownNotice
-            }
-            let expires = Timestamp.date(millis: notice["expires_at"])
-            guard at <= expires else { throw CoGovernanceError.noticeExpired(at: expires) }
-            let tx = CaseTransaction(db: db, context: context, faults: faults)
-            let merchant: String = notice["merchant_id"]
-            let record = try tx.perform(CaseCommand(.confirm, note: note, mediaURLs: mediaURLs, merchant: merchant), on: notice["case_id"],
-                                        actor: Actor(id: "merchant:\(merchant)"), at: at)
-            try db.execute(sql: "UPDATE notices SET confirmed_at = ? WHERE token_hash = ?", arguments: [Timestamp.millis(at), SHA256.hex(noticeToken)])
-            return record
-        }
-    }
-
     public func selfCorrectionStats(by grouping: SelfCorrectionStats.Grouping, since: Date?, until: Date?) async throws -> [SelfCorrectionStats] {
         let column = switch grouping { case .scenario: "scenario"; case .street: "street_code"; case .merchant: "merchant_id" }
         return try await database.pool.read { db in

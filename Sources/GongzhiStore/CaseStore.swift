@@ -110,4 +110,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var context: Live<CaseContext> { get }
     var areaStore: any AreaStore { get }
     func find(trackingCode: String) async throws -> CaseRecord?
+    /// Runs `body` in one write transaction: everything it does commits together or not at all.
+    /// A backend that can lose a race with another writer (a deadlock, a serialisation failure)
+    /// runs `body` again, so it must not have effects outside the transaction.
+    func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T
 }

@@ -62,15 +62,15 @@ import Testing
         let path = dir.appendingPathComponent("n.sqlite").path
         let database = try GongzhiDatabase(path: path)
         let store = SQLiteCaseStore(database: database, context: CaseContext(units: try OrgDirectory([]), categories: CategoryDirectory([])))
-        try await database.pool.write { db in
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+        try await store.transaction { tx in
             for i in 1...n {
                 let notice = MerchantNotice(caseID: Int64(i), trackingCode: "GS-TEST-0000-000\(i)", merchantID: "M-\(i)", merchantName: "店\(i)",
                                             phone: "1390000111\(i % 10)", scenario: "出店经营", category: nil, address: nil, dueAt: "2026-11-24T10:30:00.000+08:00",
                                             confirmPath: "/api/v1/notices/gzn_secret\(i)/confirm")
-                try OutboxRows.enqueue(caseID: Int64(i), eventSeq: 3, kind: "merchant.notice", recipient: "merchant:M-\(i)", payload: notice, at: Self.t0, db)
+                let json = try OutboxPayload.json(notice)
+                try tx.sql.enqueue(caseID: Int64(i), eventSeq: 3, kind: "merchant.notice", recipient: "merchant:M-\(i)", payload: json, at: Self.t0)
                 // The same event again is not a second message.
-                try OutboxRows.enqueue(caseID: Int64(i), eventSeq: 3, kind: "merchant.notice", recipient: "merchant:M-\(i)", payload: notice, at: Self.t0, db)
+                try tx.sql.enqueue(caseID: Int64(i), eventSeq: 3, kind: "merchant.notice", recipient: "merchant:M-\(i)", payload: json, at: Self.t0)
             }
         }
         return (store, path)

@@ -1,16 +1,16 @@
 import Foundation
 import GongzhiCore
-import GRDB
-import GongzhiStore
 
-/// The scheduler's sweep on SQLite: selects the cases whose time has come (only unflagged ones,
-/// by partial indexes) and applies `TimerMarks` to each in the transaction that sets its flags.
+/// The scheduler's sweep, on either backend: selects the cases whose time has come and applies
+/// `TimerMarks` to each in the transaction that sets its flags. With several instances sweeping
+/// one database, each takes only cases no other transaction holds, and re-reads each under its
+/// lock, so every mark is made exactly once.
 public struct TimerSweep: Sendable {
-    public let store: SQLiteCaseStore
+    public let store: any Storage
     public static let actor = TimerMarks.actor
     public typealias Result = TimerMarks.Tally
 
-    public init(store: SQLiteCaseStore) { self.store = store }
+    public init(store: any Storage) { self.store = store }
 
     /// Processes everything due at `now`, in batches of `batch` cases per transaction.
     @discardableResult
@@ -27,12 +27,7 @@ public struct TimerSweep: Sendable {
     /// `now`, or, replaying a past (the demo), at the time it fell due.
     public static func sweep(_ tx: CaseTransaction, now: Date, limit: Int, stampAtDue: Bool = false) throws -> (cases: Int, result: Result) {
         let ms = Timestamp.millis(now)
-        let ids = try Int64.fetchAll(tx.db, sql: """
-            SELECT id FROM cases WHERE status = 'dispatched' AND warned = 0 AND warn_at <= ?
-            UNION SELECT id FROM cases WHERE status = 'dispatched' AND overdue_marked = 0 AND due_at <= ?
-            UNION SELECT id FROM cases WHERE status = 'self_correcting' AND due_at <= ?
-            ORDER BY id LIMIT ?
-            """, arguments: [ms, ms, ms, limit])
+        let ids = try tx.sql.dueCases(at: ms, limit: limit)
         var result = Result()
         let until = Timestamp.date(millis: ms)  // the same instant the query compared with
         for id in ids { result = result + (try markDue(tx, id: id, until: until) { stampAtDue ? $0 : until }) }
@@ -48,11 +43,5 @@ public struct TimerSweep: Sendable {
             result = result + step.tally
         }
         return result
-    }
-}
-
-extension SQLiteCaseStore: TimerStore {
-    public func sweepTimers(now: Date, batch: Int) async throws -> TimerMarks.Tally {
-        try await TimerSweep(store: self).run(now: now, batch: batch)
     }
 }
