@@ -29,18 +29,30 @@ let package = Package(
         // What intake, the server and the CLI may ask of storage: protocols, value types and the
         // bundled reference data. No SQL dialect.
         .target(name: "GongzhiStore", dependencies: ["GongzhiCore", "GongzhiGeo"], resources: [.copy("Resources/reference")]),
+        // The stores written once in the SQL both backends speak, over a synchronous session.
+        .target(name: "GongzhiSQL", dependencies: [
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore",
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        ]),
         // The embedded default store: SQLite through GRDB, in WAL mode with synchronous=FULL.
         .target(name: "GongzhiSQLite", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore",
+            "GongzhiCore", "GongzhiStore", "GongzhiSQL",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        ]),
+        // The PostgreSQL store, for several server instances on one database: PostgresNIO's
+        // client, the same shared stores, PostgreSQL's schema.
+        .target(name: "GongzhiPostgres", dependencies: [
+            "GongzhiCore", "GongzhiStore", "GongzhiSQL",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The one intake every channel uses: normalise, validate, locate, classify, de-duplicate,
         // route, store (group commit). Knows the store's protocols, not HTTP and not SQL.
         .target(name: "GongzhiIntake", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore"]),
         // The Gongshu demo: cameras and merchants in real streets, realistic cases from every
         // channel through the one intake, walked through the loop.
-        .target(name: "GongzhiDemo", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake"]),
+        .target(name: "GongzhiDemo", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiIntake"]),
         // Delivery of the outbox: a worker that leases due messages and sends them through an
         // adapter (a signed webhook, or the log), with retries and back-off.
         .target(name: "GongzhiNotify", dependencies: [
@@ -62,36 +74,42 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         .executableTarget(name: "gongzhi", dependencies: [
-            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiNotify", "GongzhiServer", "GongzhiDemo",
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiPostgres", "GongzhiIntake", "GongzhiNotify",
+            "GongzhiServer", "GongzhiDemo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        // What the suites share: the backends a test runs on, each with a database of its own.
+        .target(name: "GongzhiTestSupport", dependencies: [
+            "GongzhiSQL", "GongzhiSQLite", "GongzhiPostgres",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Tests/GongzhiTestSupport"),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
         .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
         .testTarget(name: "GongzhiStoreTests", dependencies: [
-            "GongzhiStore", "GongzhiSQLite", "GongzhiDemo", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
+            "GongzhiTestSupport", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiDemo", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiIntakeTests", dependencies: [
-            "GongzhiIntake", "GongzhiStore", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
+            "GongzhiTestSupport", "GongzhiIntake", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiNotifyTests", dependencies: [
-            "GongzhiNotify", "GongzhiStore", "GongzhiSQLite", "GongzhiCore",
+            "GongzhiTestSupport", "GongzhiNotify", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
-            "GongzhiServer", "GongzhiStore", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
+            "GongzhiTestSupport", "GongzhiServer", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [
-            "gongzhi", "GongzhiStore", "GongzhiSQLite",
+            "GongzhiTestSupport", "gongzhi", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -1,7 +1,6 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
-import GongzhiSQLite
 import GongzhiStore
 
 /// Makes one demo case at a time and walks it through the loop with the real state machine.

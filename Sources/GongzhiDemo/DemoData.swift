@@ -2,7 +2,6 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 import GongzhiIntake
-import GongzhiSQLite
 import GongzhiStore
 
 /// Realistic demo data for Gongshu, loaded once: cameras and merchants at real places (the 2022
@@ -16,12 +15,12 @@ import GongzhiStore
 public struct DemoData: Sendable {
     public static let marker = "demo.loaded_at"
 
-    let store: SQLiteCaseStore
+    let store: any Storage
     let reference: ReferenceData
     let atlas: Atlas
     let rules: IntakeRules
 
-    public init(store: SQLiteCaseStore, reference: ReferenceData, atlas: Atlas, rules: IntakeRules) {
+    public init(store: any Storage, reference: ReferenceData, atlas: Atlas, rules: IntakeRules) {
         self.store = store
         self.reference = reference
         self.atlas = atlas

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GongzhiStore
+import GongzhiSQL
 
 /// The embedded SQLite database: a GRDB `DatabasePool` on a file (WAL journal, so readers
 /// never wait for the writer), migrated to the current schema on open.
@@ -15,7 +16,7 @@ public final class GongzhiDatabase: Sendable {
 
     /// Opens an existing database read-only, without migrating: for checking a copy (verify)
     /// without changing it. Throws `StoreError.cannotOpen` when it is not a Gongzhi database.
-    public static func readOnly(path: String) throws -> DatabaseQueue {
+    public static func readOnly(path: String) throws -> SQLiteDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "no such file") }
         var config = Configuration()
         config.readonly = true
@@ -23,7 +24,7 @@ public final class GongzhiDatabase: Sendable {
             let queue = try DatabaseQueue(path: path, configuration: config)
             let ok = try queue.read { db in try db.tableExists("cases") && db.tableExists("case_events") }
             guard ok else { throw StoreError.cannotOpen(path: path, reason: "it is not a Gongzhi database") }
-            return queue
+            return SQLiteDatabase(reader: queue, location: path)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
@@ -57,6 +58,9 @@ public final class GongzhiDatabase: Sendable {
         }
         self.path = path
     }
+
+    /// The database as the backend-neutral stores see it.
+    public var sql: SQLiteDatabase { SQLiteDatabase(reader: pool, location: path) }
 
     /// The writer's `PRAGMA synchronous`: 2 is FULL.
     public var synchronousMode: Int {

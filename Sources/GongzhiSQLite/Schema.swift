@@ -1,6 +1,7 @@
 import GongzhiCore
 import GRDB
 import GongzhiStore
+import GongzhiSQL
 
 /// Ordered migrations. A migration, once released, is never edited: add a new one.
 enum Schema {
@@ -151,7 +152,7 @@ enum Schema {
             // Existing cases get the value their history gives: a dispute needs two returns.
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM cases WHERE return_count >= 2")
             for id in ids {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", arguments: [id])
+                let rows = try SQLiteSession(db: db).query("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", [.int(id)])
                 let events = try rows.map(CaseRows.event)
                 if CaseMachine.replay(events)?.disputed == true {
                     try db.execute(sql: "UPDATE cases SET disputed = 1 WHERE id = ?", arguments: [id])

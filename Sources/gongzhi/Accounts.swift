@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
-import GongzhiSQLite
+import GongzhiSQL
 import GongzhiStore
 
 struct Users: AsyncParsableCommand {
@@ -10,21 +10,21 @@ struct Users: AsyncParsableCommand {
 
     struct SetRole: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Change a user's role and unit (audited; ends their sessions).")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         @Argument(help: "Login name.") var username: String
         @Option(help: "The new role: \(Role.userRoles).") var role: Role
         @Option(help: "The unit code.") var unit: String
         func validate() throws { try role.checkUserRole() }
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            try await SQLiteAccountStore(database: opened.database).setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
+            let opened = try await OpenedDatabase.open(db)
+            try await opened.accounts.setRole(username, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
             print("\(username) is now \(role.rawValue) at \(unit)")
         }
     }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user; prints a generated password unless --password-env names one.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         @Option(help: "Login name.") var username: String
         @Option(help: "Display name.") var name: String
         @Option(help: "\(Role.userRoles).") var role: Role
@@ -34,12 +34,12 @@ struct Users: AsyncParsableCommand {
         func validate() throws { try role.checkUserRole() }
 
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             let password = try passwordEnv.map { name in
                 guard let v = ProcessInfo.processInfo.environment[name] else { throw CommandFailure("environment variable \(name) is not set") }
                 return v
             } ?? Credentials.random(16)
-            _ = try await SQLiteAccountStore(database: opened.database).addUser(username: username, displayName: name, role: role, unit: unit,
+            _ = try await opened.accounts.addUser(username: username, displayName: name, role: role, unit: unit,
                                                                          password: password, by: "cli:\(NSUserName())", at: Date())
             print("added \(username) (\(role.rawValue), \(unit))")
             if passwordEnv == nil { print("password: \(password)") }
@@ -48,10 +48,10 @@ struct Users: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            for u in try await SQLiteAccountStore(database: opened.database).users() {
+            let opened = try await OpenedDatabase.open(db)
+            for u in try await opened.accounts.users() {
                 print("\(u.username)\t\(u.role.rawValue)\t\(u.unit)\t\(u.disabled ? "disabled" : "active")\t\(u.displayName)")
             }
         }
@@ -59,24 +59,24 @@ struct Users: AsyncParsableCommand {
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user and end their sessions.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         @Argument(help: "Login name.") var username: String
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            try await SQLiteAccountStore(database: opened.database).disable(username, by: "cli:\(NSUserName())", at: Date())
+            let opened = try await OpenedDatabase.open(db)
+            try await opened.accounts.disable(username, by: "cli:\(NSUserName())", at: Date())
             print("disabled \(username)")
         }
     }
 
     struct ResetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Set a new password (printed), unlock, end sessions.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         @Argument(help: "Login name.") var username: String
         @Option(help: "An environment variable holding the new password.") var passwordEnv: String?
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             let password = passwordEnv.flatMap { ProcessInfo.processInfo.environment[$0] } ?? Credentials.random(16)
-            try await SQLiteAccountStore(database: opened.database).resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date())
+            try await opened.accounts.resetPassword(username, to: password, by: "cli:\(NSUserName())", at: Date())
             print("reset the password of \(username)")
             if passwordEnv == nil { print("password: \(password)") }
         }
@@ -88,14 +88,14 @@ struct Keys: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; it is printed once, on the last line.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         @Option(help: "The key's role (machine for camera systems and apps).") var role: Role
         @Option(help: "What the key is for.") var name: String
         @Option(help: "The unit the key acts for.") var unit = ReferenceData.districtCode
 
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            let (key, secret) = try await SQLiteAccountStore(database: opened.database).createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
+            let opened = try await OpenedDatabase.open(db)
+            let (key, secret) = try await opened.accounts.createKey(name: name, role: role, unit: unit, by: "cli:\(NSUserName())", at: Date())
             print("created key \(key.id) (\(role.rawValue), \(unit)); it is shown once:")
             print(secret)
         }
@@ -103,10 +103,10 @@ struct Keys: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            for k in try await SQLiteAccountStore(database: opened.database).keys() {
+            let opened = try await OpenedDatabase.open(db)
+            for k in try await opened.accounts.keys() {
                 let used = k.lastUsedAt.map(Timestamp.rfc3339) ?? "never used"
                 print("\(k.id)\t\(k.role.rawValue)\t\(k.unit)\t\(k.revokedAt == nil ? "active" : "revoked")\t\(used)\t\(k.name)")
             }
@@ -115,11 +115,11 @@ struct Keys: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key at once.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         @Argument(help: "The key id (from keys list).") var id: String
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            try await SQLiteAccountStore(database: opened.database).revokeKey(id, by: "cli:\(NSUserName())", at: Date())
+            let opened = try await OpenedDatabase.open(db)
+            try await opened.accounts.revokeKey(id, by: "cli:\(NSUserName())", at: Date())
             print("revoked \(id)")
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiGeo
-import GongzhiSQLite
+import GongzhiSQL
 import GongzhiStore
 
 struct Areas: AsyncParsableCommand {
@@ -20,14 +20,14 @@ struct Areas: AsyncParsableCommand {
         @Option(help: "Feature property holding the name.") var nameProperty = "name"
         @Option(help: "Feature property holding the parent area's code (defaults to the code's prefix).") var parentProperty: String?
         @Flag(help: "Mark the boundaries as approximate.") var approximate = false
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
 
         func run() async throws {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw CommandFailure("cannot read \(file)") }
             let features: [GeoJSON.Feature]
             do { features = try GeoJSON.features(data) } catch { throw CommandFailure("\(file): \(error)") }
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             let known = Set(opened.reference.areas.map(\.code))
             let parentProperty = parentProperty, level = level
             let propsByCode = Dictionary(features.compactMap { f in f.properties[codeProperty].map { ($0, f.properties) } }, uniquingKeysWith: { a, _ in a })
@@ -38,7 +38,7 @@ struct Areas: AsyncParsableCommand {
                     if let p = parentProperty { return propsByCode[code]?[p] }
                     return Self.parent(of: code, level: level, known: known)
                 })
-                let info = try await SQLiteAreaStore(database: opened.database).importLayer(layer, at: Date())
+                let info = try await opened.areas.importLayer(layer, at: Date())
                 print("imported \(info.featureCount) \(level.rawValue) areas as layer version \(info.version)")
             } catch let e as ReferenceError {
                 throw CommandFailure("\(file): \(e.description)")
@@ -59,18 +59,18 @@ struct Areas: AsyncParsableCommand {
         @Option(help: "Must be grid.") var level: Area.Level = .grid
         @Option(help: "Cell size in metres.") var cell = 250.0
         @Option(help: "Also write the grids to this GeoJSON file.") var out: String?
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
 
         func validate() throws {
             guard level == .grid else { throw ValidationError("only --level grid can be generated") }
         }
 
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             let info = try await opened.generateGrids(cellMetres: cell)
             print("generated \(info.featureCount) unit grids of \(Int(cell)) m as layer version \(info.version)")
             if let out {
-                let shapes = try await SQLiteAreaStore(database: opened.database).shapes(version: info.version)
+                let shapes = try await opened.areas.shapes(version: info.version)
                 let fc = GeoJSON.encode(try shapes.map {
                     (["code": $0.code, "name": $0.name, "parent": $0.parentCode ?? ""], try GeoJSON.geometry($0.geometry))
                 })
@@ -82,11 +82,11 @@ struct Areas: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the area layer versions.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
 
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
-            for l in try await SQLiteAreaStore(database: opened.database).currentLayers() {
+            let opened = try await OpenedDatabase.open(db)
+            for l in try await opened.areas.currentLayers() {
                 print("v\(l.version)\t\(l.level.rawValue)\t\(l.featureCount) areas\t\(l.approximate ? "approximate" : "")\t\(Timestamp.rfc3339(l.importedAt))\t\(l.source)")
             }
         }

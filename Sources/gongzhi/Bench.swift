@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
-import GongzhiSQLite
+import GongzhiSQL
 import GongzhiStore
 
 /// Store throughput, on demand (not a test): cases opened and events appended per second
@@ -21,22 +21,32 @@ struct BenchStore: AsyncParsableCommand {
     @Option(help: "Cases per transaction in the batched measurement.")
     var batch = 500
 
+    @Option(help: "Measure on this PostgreSQL database (postgres:// URL; it gains the cases) instead of a temporary SQLite file.")
+    var db: String?
+
     func validate() throws {
         guard cases > 0, cases <= 10_000_000 else { throw ValidationError("--cases must be between 1 and 10000000") }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
     }
 
     func run() async throws {
-        try await withTemporaryDatabase { opened, dir in try await measure(opened, dir) }
+        if let db {
+            guard case .postgres = DatabaseLocation(db) else { throw ValidationError("--db must be a postgres:// URL") }
+            let opened = try await OpenedDatabase.open(db)
+            try await measure(opened, "PostgreSQL at \(opened.db.location)")
+            await opened.close()
+        } else {
+            try await withTemporaryDatabase { opened, dir in try await measure(opened, "SQLite WAL at \(dir.path)") }
+        }
     }
 
-    private func measure(_ opened: OpenedDatabase, _ dir: URL) async throws {
+    private func measure(_ opened: OpenedDatabase, _ where: String) async throws {
         let store = opened.store
         let report = Report(source: .gridWorker, category: "06010", description: "网格员巡查发现暴露垃圾",
                             location: GeoPoint(lat: 30.3192, lon: 120.1414), address: "拱墅区")
         let actor = Actor(id: "system:bench")
         let unit = "330105001"
-        print("store benchmark: \(cases) cases per measurement, SQLite WAL at \(dir.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("store benchmark: \(cases) cases per measurement, \(`where`), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
         var t = ContinuousClock.now
         for _ in 0..<cases { _ = try await store.create(report, actor: actor, at: Date()) }
@@ -78,5 +88,5 @@ func withTemporaryDatabase(_ body: (OpenedDatabase, URL) async throws -> Void) a
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
-    try await body(try await OpenedDatabase.open(path: dir.appendingPathComponent("bench.sqlite").path, mustExist: false), dir)
+    try await body(try await OpenedDatabase.open(dir.appendingPathComponent("bench.sqlite").path, mustExist: false), dir)
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiGeo
-import GongzhiSQLite
+import GongzhiSQL
 import GongzhiStore
 
 /// Point location throughput over the bundled hierarchy with generated unit grids, on one
@@ -41,7 +41,7 @@ struct BenchLocate: AsyncParsableCommand {
         print("index built in \(seconds(ContinuousClock.now - built)) s (including grid generation): \(grid.codes.count) grid cells of \(Int(cell)) m")
 
         // Uniform random points over the district's bounding box: some outside, many on cell borders' neighbourhoods.
-        let shapes = try await SQLiteAreaStore(database: opened.database).shapes(version: district.version)
+        let shapes = try await opened.areas.shapes(version: district.version)
         let box = try GeoJSON.geometry(shapes[0].geometry).boundingBox
         var rng = SystemRandomNumberGenerator()
         let lons = (0..<points).map { _ in Double.random(in: box.minLon...box.maxLon, using: &rng) }
@@ -69,7 +69,7 @@ struct BenchLocate: AsyncParsableCommand {
         print(String(format: "full path (district, street, grid): %.0f locates/s on one core", Double(points) / fullBest))
 
         if let export {
-            let gridShapes = try await SQLiteAreaStore(database: opened.database).shapes(version: grid.version)
+            let gridShapes = try await opened.areas.shapes(version: grid.version)
             let fc = "{\"type\":\"FeatureCollection\",\"features\":[" + gridShapes.map {
                 "{\"type\":\"Feature\",\"properties\":{\"code\":\"\($0.code)\"},\"geometry\":\($0.geometry)}"
             }.joined(separator: ",") + "]}"

@@ -1,6 +1,5 @@
 import Foundation
 import GongzhiCore
-import GongzhiSQLite
 import GongzhiStore
 
 /// The accounts a new installation starts with: one admin on an empty database, with a

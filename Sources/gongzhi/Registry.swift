@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GongzhiCore
 import GongzhiIntake
-import GongzhiSQLite
+import GongzhiSQL
 import GongzhiStore
 
 struct Cameras: AsyncParsableCommand {
@@ -15,11 +15,11 @@ struct Cameras: AsyncParsableCommand {
             abstract: "Register cameras from a CSV file: id,name,lat,lon,categories[,active][,crs] (categories separated by ';').",
             discussion: "Every row is checked first (the place must be in the district, the categories must exist); one bad row refuses the file. A camera with an id already registered is replaced.")
         @Argument(help: "CSV file (UTF-8, with a header row).") var file: String
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
 
         func run() async throws {
             let text = try readFile(file)
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             let cameras: [Camera]
             do { cameras = try RegistryCSV.cameras(text, atlas: opened.atlas.current, categories: opened.reference.categories) } catch {
                 throw CommandFailure("\(file): \(error)")
@@ -31,9 +31,9 @@ struct Cameras: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registered cameras.")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             for c in try await opened.store.cameras() {
                 print("\(c.id)\t\(c.active ? "active" : "inactive")\t\(c.area?.street ?? "-")\t\(c.categories.joined(separator: ";"))\t\(c.name)")
             }
@@ -51,11 +51,11 @@ struct Merchants: AsyncParsableCommand {
             abstract: "Register merchants from a CSV file: id,name,contact_name,contact_phone,address,lat,lon,cameras[,crs] (cameras separated by ';').",
             discussion: "Every row is checked first; one bad row refuses the file. A merchant with an id already registered is replaced.")
         @Argument(help: "CSV file (UTF-8, with a header row).") var file: String
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
 
         func run() async throws {
             let text = try readFile(file)
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             let merchants: [Merchant]
             do { merchants = try RegistryCSV.merchants(text, atlas: opened.atlas.current) } catch { throw CommandFailure("\(file): \(error)") }
             try await opened.store.saveMerchants(merchants, by: "cli:\(NSUserName())", at: Date())
@@ -65,9 +65,9 @@ struct Merchants: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registered merchants (contacts masked).")
-        @Option(help: "SQLite database file.") var db = "./gongzhi.sqlite"
+        @Option(help: DatabaseLocation.help) var db = DatabaseLocation.fromEnvironment
         func run() async throws {
-            let opened = try await OpenedDatabase.open(path: db)
+            let opened = try await OpenedDatabase.open(db)
             for m in try await opened.store.merchants() {
                 let phone = m.contactPhone.map(Masking.phone) ?? "-"
                 print("\(m.id)\t\(m.area?.street ?? "-")\t\(phone)\t\(m.cameras.joined(separator: ";"))\t\(m.name)")

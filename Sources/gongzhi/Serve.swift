@@ -5,14 +5,15 @@ import GongzhiDemo
 import GongzhiIntake
 import GongzhiNotify
 import GongzhiServer
-import GongzhiSQLite
+import GongzhiSQL
 import GongzhiStore
 import Hummingbird
 import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the platform on the embedded SQLite database (created and migrated as needed).")
+        abstract: "Serve the platform on the embedded SQLite database (created and migrated as needed) or on PostgreSQL.",
+        discussion: "Several instances may serve one PostgreSQL database (--db postgres://…); see the README's \"Several servers\".")
 
     @Option(help: "Address to listen on. The default only accepts connections from this machine.")
     var host = "127.0.0.1"
@@ -20,8 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).")
     var port = 8080
 
-    @Option(help: "SQLite database file.")
-    var db = "./gongzhi.sqlite"
+    @Option(help: DatabaseLocation.help)
+    var db = DatabaseLocation.fromEnvironment
 
     @Flag(help: "Do not load the demo: no demo cases, users or generated unit grids (reference data and the bundled district and street areas are always loaded; import grids with gongzhi areas).")
     var noDemo = false
@@ -84,7 +85,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
-        let opened = try await OpenedDatabase.open(path: db, mustExist: false, rulesPath: rules,
+        let opened = try await OpenedDatabase.open(db, mustExist: false, rulesPath: rules,
                                                    officeHours: WorkingCalendar.OfficeHours(parsing: officeHours) ?? .standard)
         let intakeRules: IntakeRules
         do { intakeRules = try ReferenceData.intakeRules(path: self.intakeRules, categories: opened.reference.categories) } catch {
@@ -92,20 +93,27 @@ struct Serve: AsyncParsableCommand {
         }
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
-        if !noDemo {
-            if opened.atlas.current.layers[.grid] == nil {
-                let grids = try await opened.generateGrids(cellMetres: demoGridCell)
-                summary += "; generated \(grids.featureCount) unit grids"
+        let accounts = opened.accounts
+        // First-start work happens once even when several instances start on one new database.
+        summary += try await opened.db.exclusively("gongzhi.first-start") { [noDemo, demoGridCell, demoCases] in
+            var added = ""
+            // Another instance may have finished first-start work while this one opened.
+            opened.atlas.replace(try await opened.areas.atlas())
+            if !noDemo {
+                if opened.atlas.current.layers[.grid] == nil {
+                    let grids = try await opened.generateGrids(cellMetres: demoGridCell)
+                    added += "; generated \(grids.featureCount) unit grids"
+                }
+                let demo = DemoData(store: opened.store, reference: opened.reference, atlas: opened.atlas.current, rules: intakeRules)
+                let loaded = try await demo.loadIfNeeded(count: demoCases, now: clock.now())
+                added += loaded.cases > 0
+                    ? "; loaded \(loaded.cases) demo cases (\(loaded.detections) camera detections from \(loaded.cameras) cameras, \(loaded.merchants) merchants)"
+                    : "; demo cases already loaded"
             }
-            let demo = DemoData(store: opened.store, reference: opened.reference, atlas: opened.atlas.current, rules: intakeRules)
-            let added = try await demo.loadIfNeeded(count: demoCases, now: clock.now())
-            summary += added.cases > 0
-                ? "; loaded \(added.cases) demo cases (\(added.detections) camera detections from \(added.cameras) cameras, \(added.merchants) merchants)"
-                : "; demo cases already loaded"
+            try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
+            return added
         }
-        FileHandle.standardOutput.write(Data("gongzhi: database \(opened.database.path) (\(summary))\n".utf8))
-        let accounts = SQLiteAccountStore(database: opened.database)
-        try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
+        FileHandle.standardOutput.write(Data("gongzhi: database \(opened.db.location) (\(summary))\n".utf8))
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue))
@@ -125,8 +133,10 @@ struct Serve: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
+            await opened.close()
             throw CommandFailure("cannot serve on \(host):\(port): \(error)")
         }
+        await opened.close()
         let committed = await services.intake.committer.committed, batches = await services.intake.committer.batches
         print("gongzhi: stopped (intake committed \(committed) reports in \(batches) transactions)")
     }

@@ -1,9 +1,10 @@
 import Foundation
 import GongzhiCore
 @testable import GongzhiIntake
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
 import GongzhiStore
 import GRDB
+import GongzhiTestSupport
 import Testing
 
 /// 城市眼·云共治 through the one intake, on a real database with an injected clock.
@@ -11,8 +12,8 @@ import Testing
     /// A thousand detections of one problem, one second apart, in one batch: one case collects
     /// them all; the history summarises them (every 10 minutes of observation), every detection
     /// is listed and counted; a retried batch adds nothing and answers what each became.
-    @Test func aThousandDetectionsOfOneProblemMakeOneCase() async throws {
-        let f = try await IntakeFixture()
+    @Test(arguments: Backend.all) func aThousandDetectionsOfOneProblemMakeOneCase(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend)
         let events = (0..<1000).map { f.event("e\($0)", seconds: Double($0) - 1000) }
         let results = try await f.detect(events)
         let outcomes = results.compactMap(\.value)
@@ -38,8 +39,8 @@ import Testing
     }
 
     /// Stream `cleared` and watch it close as self-corrected.
-    @Test func clearedInTimeClosesAsSelfCorrected() async throws {
-        let f = try await IntakeFixture()
+    @Test(arguments: Backend.all) func clearedInTimeClosesAsSelfCorrected(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend)
         let opened = try #require(try await f.detect([f.event("a1")])[0].value?.record)
         #expect(opened.status == .selfCorrecting && opened.unit == "330105008")
         #expect(opened.dueAt == IntakeFixture.start.addingTimeInterval(30 * 60))  // 出店经营: 30 minutes
@@ -58,8 +59,8 @@ import Testing
     }
 
     /// The merchant confirms with a photo through its notice; the camera's `cleared` rechecks.
-    @Test func confirmedAndRecheckedCloses() async throws {
-        let f = try await IntakeFixture()
+    @Test(arguments: Backend.all) func confirmedAndRecheckedCloses(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend)
         let id = try #require(try await f.detect([f.event("b1")])[0].value?.record?.id)
         let token = try await noticeToken(f, id)
         f.clock.advance(by: 5 * 60)
@@ -82,8 +83,8 @@ import Testing
     }
 
     /// Confirmed, but the camera still sees it: enforcement (综合执法) takes it with its own deadline.
-    @Test func confirmedButRecheckFailsGoesToEnforcement() async throws {
-        let f = try await IntakeFixture()
+    @Test(arguments: Backend.all) func confirmedButRecheckFailsGoesToEnforcement(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend)
         let id = try #require(try await f.detect([f.event("c1")])[0].value?.record?.id)
         // Before the merchant confirms, more `present` detections are just counted.
         f.clock.advance(by: 60)
@@ -104,8 +105,8 @@ import Testing
     /// Still present at the merchant's deadline: the scheduler sends it to enforcement. While
     /// the merchant's clock runs the department's is stopped (no warning, no overdue); the
     /// enforcement unit's clock starts when it gets the case.
-    @Test func stillPresentAtTheDeadlineGoesToEnforcement() async throws {
-        let f = try await IntakeFixture()
+    @Test(arguments: Backend.all) func stillPresentAtTheDeadlineGoesToEnforcement(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend)
         let id = try #require(try await f.detect([f.event("d1")])[0].value?.record?.id)
         let sweep = TimerSweep(store: f.store)
         f.clock.advance(by: 20 * 60)
@@ -123,8 +124,8 @@ import Testing
     }
 
     /// No merchant answers for the place: the ordinary route, no notice.
-    @Test func withoutAMerchantTheOrdinaryRoute() async throws {
-        let f = try await IntakeFixture(merchants: [])
+    @Test(arguments: Backend.all) func withoutAMerchantTheOrdinaryRoute(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend, merchants: [])
         let r = try #require(try await f.detect([f.event("n1")])[0].value?.record)
         #expect(r.status == .dispatched && r.unit == "330105008" && r.merchant == nil)
         #expect(try await f.history(r.id) == [.report, .register, .dispatch])
@@ -132,8 +133,8 @@ import Testing
     }
 
     /// Good and bad events in one batch: each bad one is refused with its reason, the rest taken.
-    @Test func badEventsAmongGoodOnes() async throws {
-        let f = try await IntakeFixture()
+    @Test(arguments: Backend.all) func badEventsAmongGoodOnes(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend)
         var off = IntakeFixture.camera
         off.id = "CAM-OFF"
         off.active = false

@@ -2,9 +2,10 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 @testable import GongzhiIntake
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
 import GongzhiStore
 import Synchronization
+import GongzhiTestSupport
 import Testing
 
 /// The one writer: concurrent submissions share transactions, one failure stays its own, a
@@ -15,8 +16,8 @@ import Testing
                     externalID: "r-\(i)")
     }
 
-    @Test func concurrentSubmissionsShareTransactions() async throws {
-        let f = try await IntakeFixture(settings: .init(maxBatch: 100, linger: .milliseconds(5), capacity: 1_000), rules: IntakeRules.none)
+    @Test(arguments: Backend.all) func concurrentSubmissionsShareTransactions(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend, settings: .init(maxBatch: 100, linger: .milliseconds(5), capacity: 1_000), rules: IntakeRules.none)
         let n = 200
         let outcomes = try await withThrowingTaskGroup(of: IntakeOutcome.self) { group in
             for i in 0..<n { group.addTask { try await f.intake.submit(report(i % 20, lat: 30.30), actor: .system) } }
@@ -34,9 +35,9 @@ import Testing
     /// back and answered with the failure; the others commit in the same transaction. (The
     /// writer first tries the batch without savepoints — the fault's second call — then again
     /// with one per report, where the second report is the fourth call.)
-    @Test func oneFailureInABatchFailsOnlyThatReport() async throws {
+    @Test(arguments: Backend.all) func oneFailureInABatchFailsOnlyThatReport(backend: Backend) async throws {
         let calls = Mutex(0)
-        let f = try await IntakeFixture(rules: IntakeRules.none, faults: { point in
+        let f = try await IntakeFixture(backend, rules: IntakeRules.none, faults: { point in
             guard point == .afterEventInsert else { return }
             let n = calls.withLock { $0 += 1; return $0 }
             if n == 2 || n == 4 { throw StoreError.injected("second report") }
@@ -51,8 +52,8 @@ import Testing
         #expect(try await f.verify().isIntact)
     }
 
-    @Test func aFullQueueIsRefusedAtOnce() async throws {
-        let f = try await IntakeFixture(settings: .init(maxBatch: 10, linger: .milliseconds(300), capacity: 5))
+    @Test(arguments: Backend.all) func aFullQueueIsRefusedAtOnce(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend, settings: .init(maxBatch: 10, linger: .milliseconds(300), capacity: 5))
         let reports = try (0..<6).map { i in try Normalise.report(report(i), categories: f.reference.categories) }
         await #expect(throws: IntakeError.busy(retryAfterSeconds: 1)) { try await f.intake.submit(reports: reports, actor: .system) }
         // Three wait (the writer lingers), three more would pass the capacity.

@@ -2,15 +2,16 @@ import Foundation
 import GongzhiCore
 import GongzhiGeo
 @testable import GongzhiIntake
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 import GongzhiStore
 
 /// A real database file with the bundled reference data, rules, co-governance scenarios and
 /// intake rules; one camera and one merchant on 上塘街道's 东苑 (a real 2022 sampling site); the
 /// intake's writer running; a clock the test moves.
 final class IntakeFixture: @unchecked Sendable {
-    let database: GongzhiDatabase
-    let store: SQLiteCaseStore
+    let db: TestDatabase
+    let store: SQLStorage
     let reference: ReferenceData
     let clock: ManualTimeSource
     let intake: Intake
@@ -25,21 +26,20 @@ final class IntakeFixture: @unchecked Sendable {
                                    location: GeoPoint(lat: 30.34215, lon: 120.14290), cameras: ["CAM-ST-001"])
     static let machine = Actor(id: "key:camera-system", unit: "330105")
 
-    init(settings: GroupCommitter.Settings = .init(), rules: IntakeRules? = nil, merchants: [Merchant] = [merchant], faults: FaultInjector? = nil) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-intake-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        database = try GongzhiDatabase(path: dir.appendingPathComponent("intake.sqlite").path)
-        let refs = SQLiteReferenceStore(database: database)
+    init(_ backend: Backend = .sqlite, settings: GroupCommitter.Settings = .init(), rules: IntakeRules? = nil,
+         merchants: [Merchant] = [merchant], faults: FaultInjector? = nil) async throws {
+        db = try await backend.makeDatabase(name: "intake")
+        let refs = SQLReferenceStore(db: db.sql)
         try await refs.seed(try ReferenceData.bundled())
         reference = try await refs.load()
-        let areas = SQLiteAreaStore(database: database)
+        let areas = SQLAreaStore(db: db.sql)
         for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
         let atlas = try await areas.atlas()
         let context = CaseContext(units: reference.units, categories: reference.categories,
                                   rules: try RulesFile.load(path: nil, units: reference.units, categories: reference.categories),
                                   calendar: try ReferenceData.bundledCalendar(),
                                   coGovernance: try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories))
-        store = SQLiteCaseStore(database: database, context: context, faults: faults)
+        store = SQLStorage(db: db.sql, context: context, faults: faults)
         var camera = Self.camera
         camera.area = try atlas.locate(camera.location)
         try await store.saveCameras([camera], by: "test", at: Self.start)
@@ -67,9 +67,9 @@ final class IntakeFixture: @unchecked Sendable {
 
     func history(_ id: Int64) async throws -> [CaseAction] { try await store.history(of: id).map(\.action) }
 
-    func count(_ sql: String) async throws -> Int { try await database.pool.read { try Int.fetchOne($0, sql: sql) ?? -1 } }
+    func count(_ sql: String) async throws -> Int { try await db.count(sql) }
 
-    func verify() async throws -> ChainVerifier.Report { try await ChainVerifier(database: database).verify() }
+    func verify() async throws -> ChainVerifier.Report { try await ChainVerifier(db: db.sql).verify() }
 }
 
 extension Result {

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import GongzhiCore
 @testable import GongzhiNotify
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 import GongzhiStore
-import GRDB
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -56,12 +56,9 @@ import Testing
     static let t0 = Timestamp.parse("2026-11-24T10:00:00+08:00")!
 
     /// A database with `n` messages queued, as intake writes them (one per case and event).
-    func store(messages n: Int) async throws -> (SQLiteCaseStore, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-notify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("n.sqlite").path
-        let database = try GongzhiDatabase(path: path)
-        let store = SQLiteCaseStore(database: database, context: CaseContext(units: try OrgDirectory([]), categories: CategoryDirectory([])))
+    func store(_ backend: Backend, messages n: Int) async throws -> (SQLStorage, TestDatabase) {
+        let db = try await backend.makeDatabase(name: "notify")
+        let store = SQLStorage(db: db.sql, context: CaseContext(units: try OrgDirectory([]), categories: CategoryDirectory([])))
         try await store.transaction { tx in
             for i in 1...n {
                 let notice = MerchantNotice(caseID: Int64(i), trackingCode: "GS-TEST-0000-000\(i)", merchantID: "M-\(i)", merchantName: "店\(i)",
@@ -73,11 +70,11 @@ import Testing
                 try tx.sql.enqueue(caseID: Int64(i), eventSeq: 3, kind: "merchant.notice", recipient: "merchant:M-\(i)", payload: json, at: Self.t0)
             }
         }
-        return (store, path)
+        return (store, db)
     }
 
-    @Test func eachMessageIsSentOnceSignedAndItsSecretForgotten() async throws {
-        let (store, _) = try await store(messages: 3)
+    @Test(arguments: Backend.all) func eachMessageIsSentOnceSignedAndItsSecretForgotten(backend: Backend) async throws {
+        let (store, _) = try await store(backend, messages: 3)
         let receiver = Receiver(secret: "a-shared-secret-of-the-gateway")
         let clock = ManualTimeSource(Self.t0)
         try await receiver.serving { (url: String) async throws in
@@ -95,8 +92,8 @@ import Testing
 
     /// A receiver that fails is retried after a back-off, each attempt recorded; one that refuses
     /// for good is not retried.
-    @Test func failuresAreRetriedWithBackOff() async throws {
-        let (store, path) = try await store(messages: 2)
+    @Test(arguments: Backend.all) func failuresAreRetriedWithBackOff(backend: Backend) async throws {
+        let (store, db) = try await store(backend, messages: 2)
         let receiver = Receiver(secret: "a-shared-secret-of-the-gateway", script: [500, 400, 503])
         let clock = ManualTimeSource(Self.t0)
         try await receiver.serving { (url: String) async throws in
@@ -112,20 +109,20 @@ import Testing
         let messages = try await store.outbox(caseID: nil, limit: 10)
         #expect(messages.map(\.status) == [.sent, .failed] && messages.map(\.attempts) == [3, 1])
         #expect(messages[1].lastError == "HTTP 400")
-        let attempts = try await GongzhiDatabase(path: path).pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox_attempts") }
+        let attempts = try await db.count("SELECT COUNT(*) FROM outbox_attempts")
         #expect(attempts == 4)
         #expect(DeliveryWorker.backoff(afterAttempt: 1) == 30 && DeliveryWorker.backoff(afterAttempt: 20) == 3_600)
     }
 
     /// A worker that dies holding messages (its lease taken, nothing recorded) loses none: after
     /// the lease expires another sends them, once.
-    @Test func aCrashedWorkersMessagesAreTakenOverOnce() async throws {
-        let (store, path) = try await store(messages: 2)
+    @Test(arguments: Backend.all) func aCrashedWorkersMessagesAreTakenOverOnce(backend: Backend) async throws {
+        let (store, db) = try await store(backend, messages: 2)
         let clock = ManualTimeSource(Self.t0)
         let claimed = try await store.claimDue(now: clock.now(), limit: 10, lease: 60)
         #expect(claimed.count == 2)
         // "Restart": a new store on the same file.
-        let reopened = SQLiteCaseStore(database: try GongzhiDatabase(path: path), context: store.context.current)
+        let reopened = SQLStorage(db: try await db.reopened().sql, context: store.context.current)
         let receiver = Receiver(secret: "a-shared-secret-of-the-gateway")
         try await receiver.serving { (url: String) async throws in
             let worker = DeliveryWorker(store: reopened, channel: WebhookChannel(url: url, secret: receiver.secret, clock: clock), clock: clock)
@@ -139,8 +136,8 @@ import Testing
     }
 
     /// The log channel writes neither the merchant's phone nor the notice's secret.
-    @Test func theLogChannelMasksThePhoneAndTheSecret() async throws {
-        let (store, _) = try await store(messages: 1)
+    @Test(arguments: Backend.all) func theLogChannelMasksThePhoneAndTheSecret(backend: Backend) async throws {
+        let (store, _) = try await store(backend, messages: 1)
         let m = try #require(try await store.outbox(caseID: 1, limit: 1).first)
         let lines = LogLines()
         let logger = Logger(label: "test") { _ in lines }

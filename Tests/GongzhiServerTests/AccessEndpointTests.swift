@@ -3,6 +3,7 @@ import GongzhiCore
 import GRDB
 @testable import GongzhiServer
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 @Suite struct AccessEndpointTests {
@@ -16,8 +17,8 @@ import Testing
         return id
     }
 
-    @Test func everyAPIRouteNeedsCredentials() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func everyAPIRouteNeedsCredentials(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let anonymous = client.as(nil)
             for uri in ["/api/v1/cases", "/api/v1/cases/1", "/api/v1/categories", "/api/v1/units", "/api/v1/areas", "/api/v1/locate?lat=30.3&lon=120.15",
                         "/api/v1/calendar?from=2026-01-01&to=2026-01-02", "/api/v1/rules", "/api/v1/me", "/api/v1/audit/log"] {
@@ -32,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func aXiaoheCommunityWorkerCannotSeeOrActOnAMishixiangCase() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func aXiaoheCommunityWorkerCannotSeeOrActOnAMishixiangCase(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let worker = try await f.key(.handler, "330105003051")
         try await f.test { client in
             let id = try await mishixiangCase(client)
@@ -55,8 +56,8 @@ import Testing
         }
     }
 
-    @Test func leadersReadEverythingAndActOnNothing() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func leadersReadEverythingAndActOnNothing(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let leader = try await f.key(.leader, "330105")
         try await f.test { client in
             let id = try await mishixiangCase(client)
@@ -73,8 +74,8 @@ import Testing
         }
     }
 
-    @Test func machinesFileReportsButReadNothing() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func machinesFileReportsButReadNothing(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let camera = try await f.key(.machine, "330105")
         try await f.test { client in
             let me = client.as(camera)
@@ -87,8 +88,8 @@ import Testing
         }
     }
 
-    @Test func revealingTheReporterIsLoggedForAuditors() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func revealingTheReporterIsLoggedForAuditors(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let dispatcher = try await f.key(.dispatcher, "330105")
         let auditor = try await f.key(.auditor, "330105")
         try await f.test { client in
@@ -113,8 +114,8 @@ import Testing
         }
     }
 
-    @Test func sessionLoginTokensAndLockout() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func sessionLoginTokensAndLockout(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         _ = try await f.services.accounts.addUser(username: "xiaohe", displayName: "小河", role: .handler, unit: "330105003", password: "correct horse", by: "t", at: ServerFixture.start)
         try await f.test { client in
             let anonymous = client.as(nil)
@@ -133,8 +134,8 @@ import Testing
 
     /// A handler in scope of a case (the street sees cases located in it) that its unit does not
     /// hold may read and comment on it, but not handle, return or escalate it.
-    @Test func aHandlerActsOnlyOnCasesItsUnitHolds() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func aHandlerActsOnlyOnCasesItsUnitHolds(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let street = try await f.key(.handler, "330105001")
         try await f.test { client in
             let id = try await mishixiangCase(client)
@@ -153,8 +154,8 @@ import Testing
     }
 
     /// Supervisors urge, grid workers verify on site, merchants read no cases.
-    @Test func supervisorGridWorkerAndMerchantRoles() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func supervisorGridWorkerAndMerchantRoles(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let supervisor = try await f.key(.supervisor, "330105")
         let grid = try await f.key(.gridWorker, "330105001")
         let merchant = try await f.key(.merchant, "330105001")
@@ -177,8 +178,8 @@ import Testing
 
     /// Escalated to the top of the org tree, a case is moved on by the command centre's
     /// re-dispatch (协调派遣); escalation is no longer offered where there is no parent.
-    @Test func aCaseEscalatedToTheTopIsRedispatched() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func aCaseEscalatedToTheTopIsRedispatched(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let dispatcher = try await f.key(.dispatcher, "330105")
         try await f.test { client in
             let id = try await mishixiangCase(client)
@@ -263,13 +264,13 @@ import Testing
                 #expect(r.status == .tooManyRequests && r.errorCode == "throttled", "attempt \(i + 1)")
             }
             // Throttled attempts are not even tried: no audit entry for them.
-            let failed = try await f.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'") }
+            let failed = try await f.db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'")
             #expect(failed == 20)
         }
     }
 
-    @Test func publicTrackingShowsPublicFieldsOnly() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func publicTrackingShowsPublicFieldsOnly(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let id = try await mishixiangCase(client)
             let code = try #require(try await client.get("/api/v1/cases/\(id)")["tracking_code"] as? String)
             let r = try await client.as(nil).get("/public/track/\(code.lowercased())")
@@ -280,8 +281,8 @@ import Testing
         }
     }
 
-    @Test func onlyAdminsReloadRules() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func onlyAdminsReloadRules(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         let dispatcher = try await f.key(.dispatcher, "330105")
         try await f.test { client in
             let refused = try await client.as(dispatcher).post("/api/v1/rules/reload")

@@ -2,11 +2,12 @@ import Foundation
 import GongzhiCore
 @testable import GongzhiServer
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 @Suite struct CaseEndpointTests {
-    @Test func walkTheWholeLoop() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func walkTheWholeLoop(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let id = try await client.newCase()
             let steps: [(String, String, String)] = [
@@ -32,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func closingAnUnverifiedCaseIs409AndChangesNothing() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func closingAnUnverifiedCaseIs409AndChangesNothing(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let id = try await client.newCase()
             _ = try await client.post("/api/v1/cases/\(id)/register")
@@ -47,8 +48,8 @@ import Testing
         }
     }
 
-    @Test func reworkEscalateReturnAndReopen() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func reworkEscalateReturnAndReopen(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let id = try await client.newCase()
             _ = try await client.post("/api/v1/cases/\(id)/register")
@@ -75,8 +76,8 @@ import Testing
         }
     }
 
-    @Test func overdueFollowsTheClock() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func overdueFollowsTheClock(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let id = try await client.newCase()
             _ = try await client.post("/api/v1/cases/\(id)/register")
@@ -109,8 +110,8 @@ import Testing
         }
     }
 
-    @Test func dispatchToAnUnknownUnitIs422() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func dispatchToAnUnknownUnitIs422(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let id = try await client.newCase()
             let registered = try await client.post("/api/v1/cases/\(id)/register")
@@ -125,8 +126,8 @@ import Testing
 
     /// A unit that returns a case twice for the same reason makes it disputed (推诿): a property
     /// of the case, listed by `disputed=true`, cleared when another unit is given the case.
-    @Test func disputedOwnershipIsACaseProperty() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func disputedOwnershipIsACaseProperty(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let id = try await client.newCase()
             let other = try await client.newCase()
@@ -151,8 +152,8 @@ import Testing
         }
     }
 
-    @Test func unknownCasesAre404() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func unknownCasesAre404(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             for uri in ["/api/v1/cases/999", "/api/v1/cases/abc", "/api/v1/cases/-1"] {
                 let r = try await client.get(uri)
                 #expect(r.status == .notFound && r.errorCode == "case_not_found", "\(uri)")
@@ -161,8 +162,8 @@ import Testing
         }
     }
 
-    @Test func listFiltersAndPages() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func listFiltersAndPages(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             var ids: [Int] = []
             for i in 0..<12 {

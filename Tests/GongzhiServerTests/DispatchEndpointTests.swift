@@ -3,6 +3,7 @@ import GongzhiCore
 import GongzhiGeo
 @testable import GongzhiServer
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 @Suite struct DispatchEndpointTests {
@@ -17,8 +18,8 @@ import Testing
         return (c[1], c[0])
     }()
 
-    @Test func locateInsideOutsideAndGCJ02() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func locateInsideOutsideAndGCJ02(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.get("/api/v1/locate?lat=\(Self.shangtang.lat)&lon=\(Self.shangtang.lon)")
             #expect(r.status == .ok)
             #expect((r["district"] as? [String: Any])?["code"] as? String == "330105")
@@ -36,8 +37,8 @@ import Testing
         }
     }
 
-    @Test func reportsAreLocatedAndOutsidePointsRefused() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func reportsAreLocatedAndOutsidePointsRefused(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let inside = try await client.post("/api/v1/reports", #"{"source":"camera","category":"09006","description":"占道经营","location":{"lat":\#(Self.shangtang.lat),"lon":\#(Self.shangtang.lon)}}"#)
             let area = try #require(inside["area"] as? [String: Any])
@@ -52,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func routeDryRunExplainsTheWinner() async throws {
-        try await ServerFixture(bundledRules: true).test { client in
+    @Test(arguments: Backend.all) func routeDryRunExplainsTheWinner(backend: Backend) async throws {
+        try await ServerFixture(backend, bundledRules: true).test { client in
             let here = try await client.get("/api/v1/route?lat=\(Self.xiangfu.lat)&lon=\(Self.xiangfu.lon)&category=06010&source=camera")
             #expect(here.status == .ok)
             #expect(here["rule_id"] as? String == "environment-camera-xiangfu")
@@ -73,8 +74,8 @@ import Testing
     /// The bundled rules send disputes to the community of the location, which the demo's area
     /// data cannot resolve (it has no community polygons): they fall back to the street, the dry
     /// run and the history say so, and the rules list warns. Every category goes somewhere real.
-    @Test func rulesThatCannotResolveFallBackAndSayWhy() async throws {
-        let f = try await ServerFixture(bundledRules: true)
+    @Test(arguments: Backend.all) func rulesThatCannotResolveFallBackAndSayWhy(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, bundledRules: true)
         try await f.test { client in
             let r = try await client.get("/api/v1/route?lat=30.291384&lon=120.146347&category=91001&source=dispute")
             #expect(r["rule_id"] as? String == "disputes" && (r["unit"] as? [String: Any])?["code"] as? String == "330105001")
@@ -102,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func registeringAutoDispatchesWithAHolidayAwareDeadline() async throws {
-        let f = try await ServerFixture(bundledRules: true)
+    @Test(arguments: Backend.all) func registeringAutoDispatchesWithAHolidayAwareDeadline(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, bundledRules: true)
         f.clock.set(Timestamp.parse("2026-09-30T15:00:00+08:00")!)
         try await f.test { client in
             let id = try await client.newCase()  // 06010 at the 上塘 test point
@@ -117,8 +118,8 @@ import Testing
         }
     }
 
-    @Test func calendarListsDays() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func calendarListsDays(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.get("/api/v1/calendar?from=2026-10-01&to=2026-10-10")
             let days = try #require(r["days"] as? [[String: Any]])
             #expect(days.count == 10)
@@ -131,13 +132,13 @@ import Testing
         }
     }
 
-    @Test func rulesReloadKeepsTheOldRulesOnABadFile() async throws {
+    @Test(arguments: Backend.all) func rulesReloadKeepsTheOldRulesOnABadFile(backend: Backend) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("rules.json").path
         let one = #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}}]}"#
         try one.write(toFile: path, atomically: true, encoding: .utf8)
-        try await ServerFixture(rulesPath: path).test { client in
+        try await ServerFixture(backend, rulesPath: path).test { client in
             #expect(try await client.get("/api/v1/rules")["count"] as? Int == 1)
             let tie = #"{"rules":[{"id":"a","unit":"street","deadline":{"amount":1,"unit":"working_days"}},{"id":"b","unit":"330105-CGJ","deadline":{"amount":1,"unit":"working_days"}}]}"#
             try tie.write(toFile: path, atomically: true, encoding: .utf8)
@@ -155,8 +156,8 @@ import Testing
         }
     }
 
-    @Test func overdueListAndTimeLeft() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func overdueListAndTimeLeft(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             var ids: [Int] = []
             for hours in [3, 1, 2] {

@@ -2,9 +2,10 @@ import Foundation
 import GongzhiCore
 import GongzhiIntake
 @testable import GongzhiServer
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
 import GongzhiStore
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 /// The camera loop as a new user would try it, over HTTP: register a camera and a merchant,
@@ -13,9 +14,9 @@ import Testing
     static let camera = #"{"id":"CAM-ST-001","name":"上塘东苑路口","location":{"lat":30.342135,"lon":120.142877},"categories":["09005","09006"]}"#
     static let merchant = #"{"id":"M-001","name":"东苑便利店","contact_name":"周老板","contact_phone":"13900001111","location":{"lat":30.34215,"lon":120.1429},"cameras":["CAM-ST-001"]}"#
 
-    func fixture(commit: GroupCommitter.Settings = .init()) async throws -> ServerFixture {
+    func fixture(_ backend: Backend, commit: GroupCommitter.Settings = .init()) async throws -> ServerFixture {
         let reference = try ReferenceData.bundled()
-        return try await ServerFixture(bundledRules: true, intakeRules: try ReferenceData.intakeRules(categories: reference.categories), commit: commit)
+        return try await ServerFixture(backend, bundledRules: true, intakeRules: try ReferenceData.intakeRules(categories: reference.categories), commit: commit)
     }
 
     static func events(_ range: Range<Int>, state: String = "present", at: Date) -> String {
@@ -25,8 +26,8 @@ import Testing
         return #"{"events":[\#(items.joined(separator: ","))]}"#
     }
 
-    @Test func streamAThousandDetectionsThenClearIt() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func streamAThousandDetectionsThenClearIt(backend: Backend) async throws {
+        let f = try await fixture(backend)
         let machine = try await f.key(.machine, "330105")
         try await f.test { client in
             #expect(try await client.post("/api/v1/cameras", Self.camera).status == .created)
@@ -72,8 +73,8 @@ import Testing
     }
 
     /// A merchant confirms through its notice's link without any account; a wrong link is 404.
-    @Test func aMerchantConfirmsThroughItsNotice() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func aMerchantConfirmsThroughItsNotice(backend: Backend) async throws {
+        let f = try await fixture(backend)
         let machine = try await f.key(.machine, "330105")
         try await f.test { client in
             _ = try await client.post("/api/v1/cameras", Self.camera)
@@ -99,8 +100,8 @@ import Testing
         }
     }
 
-    @Test func onlyMachinesSendEventsAndOnlyAdminsRegister() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func onlyMachinesSendEventsAndOnlyAdminsRegister(backend: Backend) async throws {
+        let f = try await fixture(backend)
         let dispatcher = try await f.key(.dispatcher, "330105")
         let merchant = try await f.key(.merchant, "330105")
         try await f.test { client in
@@ -127,22 +128,22 @@ import Testing
     }
 
     /// When the writer's queue is full the answer is 503 with Retry-After, and nothing is taken.
-    @Test func aFullQueueIs503WithRetryAfter() async throws {
-        let f = try await fixture(commit: .init(maxBatch: 10, linger: .zero, capacity: 3))
+    @Test(arguments: Backend.all) func aFullQueueIs503WithRetryAfter(backend: Backend) async throws {
+        let f = try await fixture(backend, commit: .init(maxBatch: 10, linger: .zero, capacity: 3))
         let machine = try await f.key(.machine, "330105")
         try await f.test { client in
             _ = try await client.post("/api/v1/cameras", Self.camera)
             let r = try await client.as(machine).post("/api/v1/camera/events", Self.events(0..<4, at: f.clock.now()))
             #expect(r.status == .serviceUnavailable && r.errorCode == "busy" && r.headers[.retryAfter] == "1")
-            #expect(try await f.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM reports") } == 0)
+            #expect(try await f.db.count("SELECT COUNT(*) FROM reports") == 0)
             #expect(try await client.as(machine).post("/api/v1/camera/events", Self.events(0..<3, at: f.clock.now())).status == .ok)
         }
     }
 
     /// Residents, the hotline and grid workers reporting the same matter near an open case join
     /// it; farther away, or of another category, they open their own.
-    @Test func reportsOfTheSameMatterNearbyJoin() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func reportsOfTheSameMatterNearbyJoin(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             func report(_ source: String, _ lat: Double, _ lon: Double, _ category: String = "06010") async throws -> JSONResponse {
                 try await client.post("/api/v1/reports", #"{"source":"\#(source)","category":"\#(category)","description":"垃圾堆积","location":{"lat":\#(lat),"lon":\#(lon)},"reporter":{"name":"李四","phone":"13700000000"}}"#)
@@ -168,8 +169,8 @@ import Testing
 
     /// A dispatcher merges a duplicate into a case and undoes it; both histories show it and the
     /// reports move with it.
-    @Test func mergeAndUnmerge() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func mergeAndUnmerge(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             let a = try await client.newCase()
             let b = try #require(try await client.post("/api/v1/reports", #"{"source":"resident","category":"06010","description":"同一处垃圾","location":{"lat":30.33,"lon":120.15}}"#)["id"] as? Int)
@@ -187,7 +188,7 @@ import Testing
             #expect(undone["status"] as? String == "registered" && undone["merged_into"] == nil)
             #expect((undone["reports"] as? [String: Any])?["total"] as? Int == 1)
             #expect((try await client.get("/api/v1/cases/\(a)")["history"] as? [[String: Any]])?.last?["action"] as? String == "release")
-            #expect(try await ChainVerifier(database: f.database).verify().isIntact)
+            #expect(try await ChainVerifier(db: f.db.sql).verify().isIntact)
         }
     }
 }

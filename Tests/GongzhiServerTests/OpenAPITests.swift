@@ -2,12 +2,13 @@ import Foundation
 @testable import GongzhiServer
 import Hummingbird
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 @Suite struct OpenAPITests {
     /// Every routed operation is documented and every documented operation is routed.
-    @Test func documentMatchesTheRouter() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func documentMatchesTheRouter(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         // The HTML pages for staff are not part of the API document; everything else is.
         let pages: Set<String> = ["GET /", "GET /login", "POST /login", "POST /logout", "GET /cases", "GET /cases/{id}", "POST /cases/{id}/{action}", "GET /static/app.css"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)
@@ -20,8 +21,8 @@ import Testing
         #expect(routed.count >= 9)
     }
 
-    @Test func servedAtItsAddress() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func servedAtItsAddress(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.get("/openapi.json")
             #expect(r.status == .ok)
             #expect((r["info"] as? [String: Any])?["title"] as? String == "Gongzhi API")

@@ -1,11 +1,12 @@
 import Foundation
 @testable import GongzhiServer
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 @Suite struct ReferenceEndpointTests {
-    @Test func categoriesAreTheFullTree() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func categoriesAreTheFullTree(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.get("/api/v1/categories")
             #expect(r["count"] as? Int == 415)
             let kinds = try #require(r["kinds"] as? [[String: Any]])
@@ -21,8 +22,8 @@ import Testing
         }
     }
 
-    @Test func unitsAndAreas() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func unitsAndAreas(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let streets = try await client.get("/api/v1/units?kind=street")
             #expect(streets["count"] as? Int == 18)
             let xiaohe = try await client.get("/api/v1/units?parent=330105003")

@@ -2,18 +2,19 @@ import Foundation
 import GongzhiCore
 @testable import GongzhiServer
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 @Suite struct ReportEndpointTests {
-    @Test func healthz() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func healthz(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.get("/healthz")
             #expect(r.status == .ok && r["status"] as? String == "ok")
         }
     }
 
-    @Test func createsACaseWithMaskedReporter() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func createsACaseWithMaskedReporter(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let r = try await client.post("/api/v1/reports", """
                 {"source":"hotline","category":"06028","description":"夜间施工噪声扰民","address":"拱墅区小河路","location":{"lat":30.3192,"lon":120.1414,"crs":"wgs84"},
@@ -30,8 +31,8 @@ import Testing
         }
     }
 
-    @Test func gcj02IsStoredAsWGS84() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func gcj02IsStoredAsWGS84(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.post("/api/v1/reports", #"{"source":"resident","description":"x","location":{"lat":30.3169,"lon":120.1461,"crs":"gcj02"}}"#)
             let loc = try #require(r["location"] as? [String: Any])
             let lat = try #require(loc["lat"] as? Double), lon = try #require(loc["lon"] as? Double)
@@ -40,8 +41,8 @@ import Testing
         }
     }
 
-    @Test func resubmittingTheSameExternalIDReturnsTheSameCase() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func resubmittingTheSameExternalIDReturnsTheSameCase(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let body = #"{"source":"camera","category":"09006","description":"占道经营","external_id":"CAM-7-991"}"#
             let a = try await client.post("/api/v1/reports", body)
             let b = try await client.post("/api/v1/reports", body)
@@ -83,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func descriptionLengthLimit() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func descriptionLengthLimit(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let ok = try await client.post("/api/v1/reports", #"{"source":"resident","description":"\#(String(repeating: "字", count: 4000))"}"#)
             #expect(ok.status == .created)
@@ -93,8 +94,8 @@ import Testing
         }
     }
 
-    @Test func hugeBodyIs413() async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: Backend.all) func hugeBodyIs413(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
         try await f.test { client in
             let r = try await client.post("/api/v1/reports", #"{"source":"resident","description":"\#(String(repeating: "x", count: 300_000))"}"#)
             #expect(r.status == .contentTooLarge && r.errorCode == "body_too_large")
@@ -102,15 +103,15 @@ import Testing
         }
     }
 
-    @Test func unknownRoutesAnswerJSON() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func unknownRoutesAnswerJSON(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let r = try await client.get("/api/v1/nothing")
             #expect(r.status == .notFound && r.errorCode == "not_found")
         }
     }
 
-    @Test func securityHeaders() async throws {
-        try await ServerFixture().test { client in
+    @Test(arguments: Backend.all) func securityHeaders(backend: Backend) async throws {
+        try await ServerFixture(backend).test { client in
             let error = try await client.get("/api/v1/cases/999")
             #expect(error.status == .notFound && error.headers[.xContentTypeOptions] == "nosniff")
             #expect(error.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)

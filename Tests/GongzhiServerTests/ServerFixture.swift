@@ -3,16 +3,16 @@ import GongzhiCore
 import GongzhiGeo
 import GongzhiIntake
 @testable import GongzhiServer
-import GongzhiSQLite
+import GongzhiSQL
+import GongzhiTestSupport
 import GongzhiStore
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
 /// The real router over a real database file, with a clock the test controls.
 struct ServerFixture {
-    let database: GongzhiDatabase
+    let db: TestDatabase
     let services: GongzhiServices
     let clock: ManualTimeSource
     /// An admin API key; the request helpers send it unless told otherwise.
@@ -24,22 +24,21 @@ struct ServerFixture {
     /// - Parameter rulesPath: a rules file; nil leaves the server without rules (every case waits
     ///   for a dispatcher, deadlines from category defaults), as the older tests expect.
     /// - Parameter intakeRules: de-duplication and confidence rules; none by default, so reports never join.
-    init(rulesPath: String? = nil, bundledRules: Bool = false, intakeRules: IntakeRules = .none, commit: GroupCommitter.Settings = .init()) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
-        let refs = SQLiteReferenceStore(database: database)
+    init(_ backend: Backend = .sqlite, rulesPath: String? = nil, bundledRules: Bool = false, intakeRules: IntakeRules = .none,
+         commit: GroupCommitter.Settings = .init()) async throws {
+        db = try await backend.makeDatabase(name: "server")
+        let refs = SQLReferenceStore(db: db.sql)
         try await refs.seed(Self.bundled)
         let reference = try await refs.load()
         clock = ManualTimeSource(Self.start)
-        let areas = SQLiteAreaStore(database: database)
+        let areas = SQLAreaStore(db: db.sql)
         for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
         let rules = rulesPath == nil && !bundledRules ? .empty : try RulesFile.load(path: rulesPath, units: reference.units, categories: reference.categories)
         let scenarios = try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories)
         let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules, calendar: try ReferenceData.bundledCalendar(),
                                   coGovernance: bundledRules ? scenarios : .none)
-        let store = SQLiteCaseStore(database: database, context: context)
-        let accounts = SQLiteAccountStore(database: database, bcryptCost: 4)
+        let store = SQLStorage(db: db.sql, context: context)
+        let accounts = SQLAccountStore(db: db.sql, bcryptCost: 4)
         adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
         services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
                                    accounts: accounts, intakeRules: intakeRules, commit: commit)
@@ -59,9 +58,7 @@ struct ServerFixture {
         try await services.accounts.createKey(name: "\(role)", role: role, unit: unit, by: "test", at: Self.start).secret
     }
 
-    func eventCount() async throws -> Int {
-        try await database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM case_events") ?? 0 }
-    }
+    func eventCount() async throws -> Int { try await db.count("SELECT COUNT(*) FROM case_events") }
 }
 
 /// A decoded JSON response.

@@ -4,6 +4,7 @@ import GongzhiCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import GongzhiTestSupport
 import Testing
 
 /// The staff pages: sessions, CSRF, escaping and scope, through the router as a browser would.
@@ -43,8 +44,8 @@ import Testing
         }
     }
 
-    func fixture() async throws -> ServerFixture {
-        let f = try await ServerFixture()
+    func fixture(_ backend: Backend) async throws -> ServerFixture {
+        let f = try await ServerFixture(backend)
         for (name, role, unit) in [("xiaohe", Role.handler, "330105003"), ("mishixiang", .handler, "330105001"), ("dispatcher", .dispatcher, "330105")] {
             _ = try await f.services.accounts.addUser(username: name, displayName: name, role: role, unit: unit, password: "correct horse", by: "t", at: ServerFixture.start)
         }
@@ -60,8 +61,8 @@ import Testing
         return id
     }
 
-    @Test func loginSetsAFreshHttpOnlyLaxCookieAndEndsAPlantedOne() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func loginSetsAFreshHttpOnlyLaxCookieAndEndsAPlantedOne(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             var browser = Browser(client: client.as(nil))
             browser.cookies["gz_session"] = "gzt_planted_by_an_attacker"
@@ -82,8 +83,8 @@ import Testing
         }
     }
 
-    @Test func loginNeedsItsFormToken() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func loginNeedsItsFormToken(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             var browser = Browser(client: client.as(nil))
             let r = try await browser.send(.post, "/login", form: ["username": "xiaohe", "password": "correct horse"])
@@ -97,8 +98,8 @@ import Testing
         }
     }
 
-    @Test func aXiaoheWorkerDoesNotSeeAMishixiangCaseInTheUI() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func aXiaoheWorkerDoesNotSeeAMishixiangCaseInTheUI(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             let id = try await mishixiangCase(client)
             var xiaohe = Browser(client: client.as(nil))
@@ -123,8 +124,8 @@ import Testing
         }
     }
 
-    @Test func actionsNeedTheSessionsCSRFToken() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func actionsNeedTheSessionsCSRFToken(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             let id = try await mishixiangCase(client)
             var browser = Browser(client: client.as(nil))
@@ -150,8 +151,8 @@ import Testing
 
     /// The API takes neither the session cookie nor its token sent as a bearer token: a web
     /// session is for pages only, so the API needs no CSRF defence.
-    @Test func theAPIRefusesWebSessions() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func theAPIRefusesWebSessions(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             var browser = Browser(client: client.as(nil))
             let login = try await browser.login("dispatcher", "correct horse")
@@ -174,8 +175,8 @@ import Testing
 
     /// The buttons on a case page are exactly the caller's `allowed_actions`; each note shows
     /// once; personal fields are masked; a disputed case says so.
-    @Test func theCasePageOffersWhatTheServerAllows() async throws {
-        let f = try await fixture()
+    @Test(arguments: Backend.all) func theCasePageOffersWhatTheServerAllows(backend: Backend) async throws {
+        let f = try await fixture(backend)
         try await f.test { client in
             let r = try await client.post("/api/v1/reports", #"{"source":"hotline","description":"米市巷垃圾","location":{"lat":30.291384,"lon":120.146347},"reporter":{"name":"张三丰","phone":"13812345678"}}"#)
             let id = try #require(r["id"] as? Int)

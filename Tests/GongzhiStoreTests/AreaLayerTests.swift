@@ -1,13 +1,14 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 @testable import GongzhiStore
 import Testing
 
 @Suite struct AreaLayerTests {
-    @Test func labelledSamplingSitesFallInTheirStreets() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func labelledSamplingSitesFallInTheirStreets(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let atlas = try await f.atlasWithGrids()
         let data = try Resource.data("gongshu_sampling_points_2022.geojson")
         let root = try JSONSerialization.jsonObject(with: data) as! [String: Any]
@@ -29,9 +30,9 @@ import Testing
         #expect(labelled >= 100 && Double(right) / Double(labelled) >= 0.95, "\(right) of \(labelled)")
     }
 
-    @Test func importingANewVersionKeepsOldCasesOnTheirVersion() async throws {
-        let f = try await StoreFixture()
-        let areas = SQLiteAreaStore(database: f.database)
+    @Test(arguments: Backend.all) func importingANewVersionKeepsOldCasesOnTheirVersion(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        let areas = f.areas
         let before = try await areas.atlas()
         let point = GeoPoint(lat: 30.342135, lon: 120.142877)
         var r = StoreFixture.report()
@@ -48,9 +49,9 @@ import Testing
         #expect(try await areas.currentLayers().filter { $0.level == .street }.map(\.version) == [info.version])
     }
 
-    @Test func importRefusesUnknownParentsAndKeepsNothing() async throws {
-        let f = try await StoreFixture()
-        let areas = SQLiteAreaStore(database: f.database)
+    @Test(arguments: Backend.all) func importRefusesUnknownParentsAndKeepsNothing(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        let areas = f.areas
         let square = MultiPolygon(polygons: [Polygon(rings: [[Position(lon: 120.1, lat: 30.3), Position(lon: 120.11, lat: 30.3),
                                                                 Position(lon: 120.11, lat: 30.31), Position(lon: 120.1, lat: 30.3)]])])
         let before = try await areas.currentLayers()
@@ -61,8 +62,8 @@ import Testing
         #expect(try await areas.currentLayers() == before)
     }
 
-    @Test func unitGridCodesFollowTheFifteenDigitScheme() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func unitGridCodesFollowTheFifteenDigitScheme(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let atlas = try await f.atlasWithGrids()
         let grid = try #require(atlas.layers[.grid])
         #expect(grid.codes.count > 1_500)

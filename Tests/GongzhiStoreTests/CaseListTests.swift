@@ -1,14 +1,14 @@
 import Foundation
 import GongzhiCore
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 @testable import GongzhiStore
-import GRDB
 import Testing
 
 @Suite struct CaseListTests {
     /// 30 cases, ten of them at the very same millisecond, so ties on the sort key are real.
-    func fixture() async throws -> (StoreFixture, [CaseRecord]) {
-        let f = try await StoreFixture()
+    func fixture(_ backend: Backend) async throws -> (StoreFixture, [CaseRecord]) {
+        let f = try await StoreFixture(backend)
         var made: [CaseRecord] = []
         for n in 0..<30 {
             let at = n < 10 ? StoreFixture.t0 : StoreFixture.t0.addingTimeInterval(Double(n) * 60)
@@ -19,8 +19,8 @@ import Testing
         return (f, made)
     }
 
-    @Test func pagesCoverEveryCaseOnceNewestFirst() async throws {
-        let (f, made) = try await fixture()
+    @Test(arguments: Backend.all) func pagesCoverEveryCaseOnceNewestFirst(backend: Backend) async throws {
+        let (f, made) = try await fixture(backend)
         var q = CaseQuery()
         q.limit = 7
         var seen: [CaseRecord] = []
@@ -36,8 +36,8 @@ import Testing
         #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 })
     }
 
-    @Test func aNewCaseDoesNotShiftLaterPages() async throws {
-        let (f, _) = try await fixture()
+    @Test(arguments: Backend.all) func aNewCaseDoesNotShiftLaterPages(backend: Backend) async throws {
+        let (f, _) = try await fixture(backend)
         var q = CaseQuery()
         q.limit = 10
         let first = try await f.store.list(q)
@@ -48,8 +48,8 @@ import Testing
         #expect(second.items.count == 10)
     }
 
-    @Test func filters() async throws {
-        let (f, made) = try await fixture()
+    @Test(arguments: Backend.all) func filters(backend: Backend) async throws {
+        let (f, made) = try await fixture(backend)
         _ = try await f.store.perform(CaseCommand(.register), on: made[5].id, actor: .system, at: StoreFixture.t0)
         _ = try await f.store.perform(CaseCommand(.dispatch, unit: "330105003"), on: made[5].id, actor: .system, at: StoreFixture.t0)
         func ids(_ configure: (inout CaseQuery) -> Void) async throws -> Set<Int64> {
@@ -70,17 +70,18 @@ import Testing
         #expect(try await ids { $0.sources = [.camera]; $0.statuses = [.closed] }.isEmpty)
     }
 
+    /// SQLite's plans (PostgreSQL's depend on its statistics; see BENCHMARKS.md for its figures).
     @Test func listQueriesUseAnIndex() async throws {
-        let f = try await StoreFixture()
+        let f = try await StoreFixture(.sqlite)
         for configure in [{ (q: inout CaseQuery) in q.statuses = [.dispatched] }, { $0.units = ["330105003"] }, { $0.categories = ["06010"] },
                           { $0.sources = [.camera] }, { _ in }, { $0.streets = ["330105003"] }, { $0.grids = ["330105003000001"] },
                           { $0.sort = .timeLeft }, { $0.overdueAt = Date() }] as [(inout CaseQuery) -> Void] {
             var q = CaseQuery()
             configure(&q)
             q.cursor = CaseCursor(sort: q.sort, key: 1, id: 1)
-            let (sql, args) = SQLiteCaseStore.listSQL(q)
-            let plan = try await f.database.pool.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: "; ")
+            let (sql, args) = CaseListSQL.select(q)
+            let plan = try await f.sql.read { db in
+                try db.query("EXPLAIN QUERY PLAN " + sql, args).map { $0["detail"] as String }.joined(separator: "; ")
             }
             #expect(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "\(plan)")
             #expect(!plan.contains("TEMP B-TREE"), "sorting without the index: \(plan)")

@@ -1,13 +1,13 @@
 import Foundation
 import GongzhiCore
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 @testable import GongzhiStore
-import GRDB
 import Testing
 
 @Suite struct CaseStoreTests {
-    @Test func createPerformAndReadBack() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func createPerformAndReadBack(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let closed = try await f.closedCase()
         #expect(closed.status == .closed)
         #expect(closed.eventCount == 6)
@@ -19,8 +19,8 @@ import Testing
         #expect(TrackingCode.isWellFormed(found.trackingCode))
     }
 
-    @Test func illegalStepWritesNothing() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func illegalStepWritesNothing(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let id = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
         let before = try await f.count("case_events")
         await #expect(throws: CaseError.illegalTransition(from: .reported, action: .close)) {
@@ -33,10 +33,10 @@ import Testing
         #expect(try await f.store.find(id: id)?.status == .reported)
     }
 
-    @Test(arguments: [FaultPoint.afterEventInsert, .afterProjectionUpdate])
-    func aFailureMidAppendLeavesNothing(point: FaultPoint) async throws {
+    @Test(arguments: Backend.all, [FaultPoint.afterEventInsert, .afterProjectionUpdate])
+    func aFailureMidAppendLeavesNothing(backend: Backend, point: FaultPoint) async throws {
         let armed = Armed()
-        let f = try await StoreFixture(faults: { p in if p == point, armed.isOn { throw StoreError.injected(p.rawValue) } })
+        let f = try await StoreFixture(backend, faults: { p in if p == point, armed.isOn { throw StoreError.injected(p.rawValue) } })
         let id = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
         let before = try #require(try await f.store.find(id: id))
         armed.isOn = true
@@ -51,11 +51,11 @@ import Testing
         #expect(try await f.count("cases") == 1)
         armed.isOn = false
         #expect(try await f.store.perform(CaseCommand(.register), on: id, actor: .system, at: StoreFixture.t0).status == .registered)
-        #expect(try await ChainVerifier(database: f.database).verify().isIntact)
+        #expect(try await f.verify().isIntact)
     }
 
-    @Test func resubmissionWithTheSameExternalIDFindsTheCase() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func resubmissionWithTheSameExternalIDFindsTheCase(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let first = try await f.store.create(StoreFixture.report(external: "12345-001"), actor: .system, at: StoreFixture.t0)
         let again = try await f.store.create(StoreFixture.report(external: "12345-001"), actor: .system, at: StoreFixture.t0)
         var other = StoreFixture.report(external: "12345-001")
@@ -67,8 +67,8 @@ import Testing
         #expect(try await f.count("cases") == 2)
     }
 
-    @Test func concurrentCreatesAllLand() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func concurrentCreatesAllLand(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
             for n in 0..<60 {
                 group.addTask { try await f.store.create(StoreFixture.report(n), actor: .system, at: StoreFixture.t0).record.id }
@@ -76,31 +76,29 @@ import Testing
             return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
         }
         #expect(ids.count == 60)
-        let verified = try await ChainVerifier(database: f.database).verify()
+        let verified = try await f.verify()
         #expect(verified.isIntact && verified.casesChecked == 60)
     }
 
-    @Test func restartKeepsEverything() async throws {
-        var f: StoreFixture? = try await StoreFixture()
-        let dir = f!.dir
+    @Test(arguments: Backend.all) func restartKeepsEverything(backend: Backend) async throws {
+        var f: StoreFixture? = try await StoreFixture(backend)
+        let db = f!.db
         let closed = try await f!.closedCase()
         f = nil  // closes the pool
-        let reopened = try await StoreFixture(dir: dir)
+        await db.close()
+        let reopened = try await StoreFixture(backend, reopen: db)
         #expect(try await reopened.store.find(id: closed.id) == closed)
         #expect(try await reopened.store.history(of: closed.id).count == 6)
         // The WAL is checkpointed into the main file or still beside it: either way nothing is lost.
-        #expect(try await ChainVerifier(database: reopened.database).verify().isIntact)
+        #expect(try await reopened.verify().isIntact)
     }
 
-    @Test func historyIsAppendOnly() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func historyIsAppendOnly(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
-        await #expect(throws: DatabaseError.self) {
-            try await f.database.pool.write { try $0.execute(sql: "UPDATE case_events SET payload = '{}' WHERE case_id = ?", arguments: [c.id]) }
-        }
-        await #expect(throws: DatabaseError.self) {
-            try await f.database.pool.write { try $0.execute(sql: "DELETE FROM case_events WHERE case_id = ?", arguments: [c.id]) }
-        }
+        await #expect(throws: (any Error).self) { try await f.db.execute("UPDATE case_events SET payload = '{}' WHERE case_id = \(c.id)") }
+        await #expect(throws: (any Error).self) { try await f.db.execute("DELETE FROM case_events WHERE case_id = \(c.id)") }
+        #expect(try await f.count("case_events") == 6)
     }
 }
 
@@ -115,8 +113,8 @@ final class Armed: @unchecked Sendable {
 }
 
 @Suite struct ClockJumpTests {
-    @Test func aClockJumpingBackDoesNotMakeHistoryRunBackwards() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func aClockJumpingBackDoesNotMakeHistoryRunBackwards(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let id = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
         _ = try await f.store.perform(CaseCommand(.register), on: id, actor: .system, at: StoreFixture.t0.addingTimeInterval(3600))
         let r = try await f.store.perform(CaseCommand(.comment, note: "clock went back"), on: id, actor: .system, at: StoreFixture.t0)

@@ -1,32 +1,36 @@
 import Foundation
 import GongzhiCore
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiSQLite
+import GongzhiTestSupport
 @testable import GongzhiStore
 import GRDB
 import Testing
 
 @Suite struct ChainVerifierTests {
-    /// Tampering the way someone with the file would: drop the append-only triggers, then edit.
-    func tamper(_ f: StoreFixture, _ sql: String, _ args: StatementArguments = []) async throws {
-        try await f.database.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER IF EXISTS case_events_append_only_update; DROP TRIGGER IF EXISTS case_events_append_only_delete")
-            try db.execute(sql: sql, arguments: args)
+    /// Tampering the way someone with the file or a superuser would: drop the append-only
+    /// guard, then edit (each statement on its own).
+    func tamper(_ f: StoreFixture, _ statements: String, _ args: [SQLBindable] = []) async throws {
+        try await f.db.allowEdits("case_events")
+        var remaining = args.map(\.sqlValue)
+        for sql in statements.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let n = sql.filter { $0 == "?" }.count
+            try await f.db.execute(sql, Array(remaining.prefix(n)))
+            remaining.removeFirst(n)
         }
     }
 
-    func firstBreak(_ f: StoreFixture) async throws -> ChainVerifier.Finding? {
-        try await ChainVerifier(database: f.database).verify().firstBreak
-    }
+    func firstBreak(_ f: StoreFixture) async throws -> ChainVerifier.Finding? { try await f.verify().firstBreak }
 
-    @Test func intactHistoriesPass() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func intactHistoriesPass(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         for _ in 0..<3 { _ = try await f.closedCase() }
-        let report = try await ChainVerifier(database: f.database).verify()
+        let report = try await f.verify()
         #expect(report.isIntact && report.casesChecked == 3 && report.eventsChecked == 18)
     }
 
-    @Test func anEditedEventIsNamed() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anEditedEventIsNamed(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         _ = try await f.closedCase()
         let c = try await f.closedCase()
         try await tamper(f, "UPDATE case_events SET payload = replace(payload, '已清理', '未处理') WHERE case_id = ? AND seq = 3", [c.id])
@@ -35,8 +39,8 @@ import Testing
         #expect(b?.description.contains("case \(c.id) event #3") == true)
     }
 
-    @Test func rehashingAnEditedEventStillBreaksTheNext() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func rehashingAnEditedEventStillBreaksTheNext(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
         let e = try await f.store.history(of: c.id)[3]
         let forged = EventChain.canonicalJSON(EventPayload(note: "未处理"))
@@ -46,8 +50,8 @@ import Testing
         #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: c.id, seq: 4, problem: .prevHashMismatch))
     }
 
-    @Test func aDeletedCaseIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func aDeletedCaseIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         _ = try await f.closedCase()
         let second = try await f.closedCase()
         _ = try await f.closedCase()
@@ -56,8 +60,8 @@ import Testing
         #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: second.id, seq: nil, problem: .undecodable("its case row is missing (deleted)")))
     }
 
-    @Test func theNewestCaseDeletedIsCaughtToo() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func theNewestCaseDeletedIsCaughtToo(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         _ = try await f.closedCase()
         let newest = try await f.closedCase()
         try await tamper(f, "DELETE FROM case_events WHERE case_id = ?; DELETE FROM reports WHERE case_id = ?; DELETE FROM cases WHERE id = ?",
@@ -65,8 +69,8 @@ import Testing
         #expect(try await firstBreak(f)?.caseID == newest.id)
     }
 
-    @Test func anEditedLastReturnIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anEditedLastReturnIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let id = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
         for c in [CaseCommand(.register), CaseCommand(.dispatch, unit: "330105003"), CaseCommand(.return, reason: "不归我们")] {
             _ = try await f.store.perform(c, on: id, actor: .system, at: StoreFixture.t0)
@@ -75,55 +79,52 @@ import Testing
         #expect(try await firstBreak(f)?.problem == .projectionMismatch("last_return"))
     }
 
-    @Test func aDeletedEventIsAGap() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func aDeletedEventIsAGap(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
         try await tamper(f, "DELETE FROM case_events WHERE case_id = ? AND seq = 2", [c.id])
         #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: c.id, seq: 3, problem: .sequenceGap(expected: 2, found: 3)))
     }
 
-    @Test func anEditedCaseRowIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anEditedCaseRowIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
         try await tamper(f, "UPDATE cases SET unit = '330105-CGJ' WHERE id = ?", [c.id])
         #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: c.id, seq: nil, problem: .projectionMismatch("unit")))
     }
 
-    @Test func aTruncatedHistoryIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func aTruncatedHistoryIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
         try await tamper(f, "DELETE FROM case_events WHERE case_id = ? AND seq = 5", [c.id])
         #expect(try await firstBreak(f)?.problem == .projectionMismatch("status"))
     }
 
     /// An event whose case row does not exist: before the first case and after the last.
-    @Test func orphanEventsAreCaught() async throws {
+    @Test(arguments: Backend.all) func orphanEventsAreCaught(backend: Backend) async throws {
         for orphan: Int64 in [0, 99] {
-            let f = try await StoreFixture()
+            let f = try await StoreFixture(backend)
             let c = try await f.closedCase()
             let e = try await f.store.history(of: c.id)[1]
-            // As the sqlite3 shell would, with foreign keys off.
-            try await f.database.pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                try db.execute(sql: """
-                    INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, prev_hash, hash)
-                    VALUES (?, 0, 'report', 'user:mallory', NULL, 0, NULL, 'reported', '{}', ?, ?)
-                    """, arguments: [orphan, EventChain.genesis, e.hash])
-            }
+            // As the sqlite3 shell or a superuser would, with foreign keys unchecked.
+            try await f.db.executeUnchecked("""
+                INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, prev_hash, hash)
+                VALUES (?, 0, 'report', 'user:mallory', NULL, 0, NULL, 'reported', '{}', ?, ?)
+                """, [.int(orphan), .text(EventChain.genesis), .text(e.hash)])
             #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: orphan, seq: 0, problem: .undecodable("its case row is missing")))
         }
     }
 
-    @Test func anUnreadableCaseRowIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anUnreadableCaseRowIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
         try await tamper(f, "UPDATE cases SET status = 'frozen' WHERE id = ?", [c.id])
         let b = try #require(try await firstBreak(f))
         #expect(b.caseID == c.id && b.seq == nil && b.description.contains("the case row is not readable"))
     }
 
-    @Test func anUnreadableEventIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anUnreadableEventIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
         let e = try await f.store.history(of: c.id)[2]
         // Rehashed, so only the unknown action gives it away.
@@ -136,38 +137,35 @@ import Testing
 
     /// The hash reads a NULL unit and an empty one alike; the store writes only NULL, so an
     /// empty unit is an edit, caught although every hash still matches.
-    @Test func anActorUnitEmptiedIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anActorUnitEmptiedIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
-        #expect(try await f.database.pool.read { try String?.fetchOne($0, sql: "SELECT actor_unit FROM case_events WHERE case_id = ? AND seq = 1", arguments: [c.id]) } == .some(nil))
+        #expect(try await f.db.count("SELECT COUNT(*) FROM case_events WHERE case_id = \(c.id) AND seq = 1 AND actor_unit IS NULL") == 1)
         try await tamper(f, "UPDATE case_events SET actor_unit = '' WHERE case_id = ? AND seq = 1", [c.id])
         let b = try #require(try await firstBreak(f))
         #expect(b.caseID == c.id && b.seq == 1 && b.description.contains("actor unit is empty"))
         // And the store never writes an empty one, even when asked to.
-        let g = try await StoreFixture()
+        let g = try await StoreFixture(backend)
         let id = try await g.store.create(StoreFixture.report(), actor: Actor(id: "user:x", unit: ""), at: StoreFixture.t0).record.id
-        #expect(try await g.database.pool.read { try String?.fetchOne($0, sql: "SELECT actor_unit FROM case_events WHERE case_id = ?", arguments: [id]) } == .some(nil))
-        #expect(try await ChainVerifier(database: g.database).verify().isIntact)
+        #expect(try await g.db.count("SELECT COUNT(*) FROM case_events WHERE case_id = \(id) AND actor_unit IS NULL") == 1)
+        #expect(try await g.verify().isIntact)
     }
 
-    @Test func anEditedDisputedFlagIsCaught() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func anEditedDisputedFlagIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let c = try await f.closedCase()
-        try await tamper(f, "UPDATE cases SET disputed = 1 WHERE id = ?", [c.id])
+        try await tamper(f, "UPDATE cases SET disputed = ? WHERE id = ?", [true, c.id])
         #expect(try await firstBreak(f)?.problem == .projectionMismatch("disputed"))
     }
 
-    @Test func aBrokenAuditLinkIsCaught() async throws {
-        let f = try await StoreFixture()
-        let accounts = SQLiteAccountStore(database: f.database, bcryptCost: 4)
-        for i in 0..<4 { _ = try await accounts.login(username: "ghost\(i)", password: "x", kind: .bearer, at: StoreFixture.t0) }
-        try await f.database.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER audit_log_append_only_update; DROP TRIGGER audit_log_append_only_delete")
-            try db.execute(sql: "UPDATE audit_log SET prev_hash = ? WHERE seq = 3", arguments: [EventChain.genesis])
-        }
-        #expect(try await f.database.pool.read { try AuditLog.verify($0) }?.problem == "its previous-hash does not match the entry before it")
-        try await f.database.pool.write { try $0.execute(sql: "DELETE FROM audit_log WHERE seq = 2") }
-        let gap = try await f.database.pool.read { try AuditLog.verify($0) }
+    @Test(arguments: Backend.all) func aBrokenAuditLinkIsCaught(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        for i in 0..<4 { _ = try await f.accounts.login(username: "ghost\(i)", password: "x", kind: .bearer, at: StoreFixture.t0) }
+        try await f.db.allowEdits("audit_log")
+        try await f.db.execute("UPDATE audit_log SET prev_hash = ? WHERE seq = 3", [.text(EventChain.genesis)])
+        #expect(try await f.sql.read { try AuditLog.verify($0) }?.problem == "its previous-hash does not match the entry before it")
+        try await f.db.execute("DELETE FROM audit_log WHERE seq = 2")
+        let gap = try await f.sql.read { try AuditLog.verify($0) }
         #expect(gap?.seq == 3 && gap?.problem == "expected entry #2: an entry is missing")
     }
 
@@ -188,13 +186,13 @@ import Testing
         try await writer.write { try $0.execute(sql: sql) }
         try writer.close()
         let old = try GongzhiDatabase.readOnly(path: path)
-        let before = try await ChainVerifier(reader: old).verify()
+        let before = try await ChainVerifier(db: old).verify()
         #expect(before.isIntact, "\(String(describing: before.firstBreak))")
         #expect(before.casesChecked == 43 && before.eventsChecked == 289)
         #expect(try await old.read { try AuditLog.verify($0) }?.seq == nil)
         try old.close()
         let migrated = try GongzhiDatabase(path: path)
-        let after = try await ChainVerifier(database: migrated).verify()
+        let after = try await ChainVerifier(db: migrated.sql).verify()
         #expect(after.isIntact && after.casesChecked == 43, "\(String(describing: after.firstBreak))")
         // Case 43 was returned twice by 城管 for the same reason: disputed, as its history says.
         let disputed = try await migrated.pool.read { try Int64.fetchAll($0, sql: "SELECT id FROM cases WHERE disputed = 1") }

@@ -1,13 +1,14 @@
 import Foundation
 import GongzhiCore
 @testable import GongzhiDemo
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 @testable import GongzhiStore
 import Testing
 
 @Suite struct DemoDataTests {
-    @Test func loadsOnceWalksTheLoopAndVerifies() async throws {
-        let f = try await StoreFixture(rules: try StoreFixture.rules(StoreFixture.bundled), coGovernance: true)
+    @Test(arguments: Backend.all) func loadsOnceWalksTheLoopAndVerifies(backend: Backend) async throws {
+        let f = try await StoreFixture(backend, rules: try StoreFixture.rules(StoreFixture.bundled), coGovernance: true)
         let demo = DemoData(store: f.store, reference: f.reference, atlas: try await f.atlasWithGrids(),
                             rules: try ReferenceData.intakeRules(categories: f.reference.categories))
         let now = Timestamp.parse("2026-11-25T12:00:00+08:00")!
@@ -20,10 +21,10 @@ import Testing
         #expect(events > 3 * cases)
         // Camera bursts came through intake: detections joined their cases, some self-corrected,
         // some went to enforcement, weak ones were dropped.
-        let read = { (sql: String) in try await f.database.pool.read { try Int.fetchOne($0, sql: sql) ?? 0 } }
+        let read = { (sql: String) in try await f.db.count(sql) }
         #expect(try await read("SELECT COUNT(*) FROM reports WHERE source = 'camera' AND outcome = 'joined'") > 100)
-        #expect(try await read("SELECT COUNT(*) FROM cases WHERE self_corrected = 1") > 5)
-        #expect(try await read("SELECT COUNT(*) FROM cases WHERE scenario IS NOT NULL AND self_corrected = 0 AND status != 'self_correcting'") > 5)
+        #expect(try await read("SELECT COUNT(*) FROM cases WHERE self_corrected") > 5)
+        #expect(try await read("SELECT COUNT(*) FROM cases WHERE scenario IS NOT NULL AND NOT self_corrected AND status != 'self_correcting'") > 5)
         #expect(try await read("SELECT COUNT(*) FROM reports WHERE outcome = 'dropped'") > 0)
         #expect(try await read("SELECT COUNT(*) FROM outbox") == (try await read("SELECT COUNT(*) FROM cases WHERE merchant_id IS NOT NULL")))
 
@@ -41,6 +42,6 @@ import Testing
         #expect(all.allSatisfy { $0.createdAt <= now && $0.updatedAt <= now })
         #expect(all.allSatisfy { $0.report.location != nil && f.reference.categories.reportable($0.category ?? "") != nil })
         #expect(all.allSatisfy { $0.area?.street != nil && $0.area?.grid?.hasPrefix($0.area!.street!) == true })
-        #expect(try await ChainVerifier(database: f.database).verify().isIntact)
+        #expect(try await f.verify().isIntact)
     }
 }

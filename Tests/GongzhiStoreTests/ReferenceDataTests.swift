@@ -1,5 +1,6 @@
 import GongzhiCore
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 @testable import GongzhiStore
 import Testing
 
@@ -32,9 +33,9 @@ import Testing
         }
     }
 
-    @Test func seedingIsIdempotentAndReadsBackTheSame() async throws {
-        let f = try await StoreFixture()
-        #expect(try await SQLiteReferenceStore(database: f.database).seed(StoreFixture.bundled) == 0)
+    @Test(arguments: Backend.all) func seedingIsIdempotentAndReadsBackTheSame(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        #expect(try await SQLReferenceStore(db: f.sql).seed(StoreFixture.bundled) == 0)
         #expect(f.reference.categories.count == StoreFixture.bundled.categories.count)
         #expect(f.reference.units.all.sorted { $0.code < $1.code } == StoreFixture.bundled.units.all.sorted { $0.code < $1.code })
         #expect(f.reference.areas.count == StoreFixture.bundled.areas.count)

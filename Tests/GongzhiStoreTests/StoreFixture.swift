@@ -1,35 +1,45 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiSQLite
+import GongzhiTestSupport
 @testable import GongzhiStore
 import GRDB
 
-/// A fresh database file in its own temporary folder, with the bundled reference data: tests
-/// use real files, since WAL and durability only exist there.
+/// A fresh database of the backend under test, with the bundled reference data: a real file
+/// for SQLite (WAL and durability only exist there), a schema of its own on PostgreSQL.
 struct StoreFixture {
-    let dir: URL
-    let database: GongzhiDatabase
+    let db: TestDatabase
     let reference: ReferenceData
-    let store: SQLiteCaseStore
+    let store: SQLStorage
 
     static let bundled = try! ReferenceData.bundled()
 
-    init(faults: FaultInjector? = nil, dir existing: URL? = nil, rules: RoutingTable = .empty, coGovernance: Bool = false) async throws {
-        dir = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("gongzhi-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        database = try GongzhiDatabase(path: dir.appendingPathComponent("test.sqlite").path)
-        let refs = SQLiteReferenceStore(database: database)
+    /// The SQLite file, for the tests of SQLite's own settings.
+    var database: GongzhiDatabase { db.file! }
+    var sql: any SQLDatabase { db.sql }
+    var accounts: SQLAccountStore { SQLAccountStore(db: db.sql, bcryptCost: 4) }
+    var areas: SQLAreaStore { SQLAreaStore(db: db.sql) }
+
+    /// - Parameter reopen: a database to open again (a restart) instead of a new one.
+    init(_ backend: Backend = .sqlite, faults: FaultInjector? = nil, reopen: TestDatabase? = nil, rules: RoutingTable = .empty,
+         coGovernance: Bool = false) async throws {
+        if let reopen { db = try await reopen.reopened() } else { db = try await backend.makeDatabase() }
+        let refs = SQLReferenceStore(db: db.sql)
         try await refs.seed(Self.bundled)
         reference = try await refs.load()
-        let areas = SQLiteAreaStore(database: database)
+        let areas = SQLAreaStore(db: db.sql)
         if try await areas.currentLayers().isEmpty {
             for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.t0) }
         }
         let scenarios = coGovernance ? try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories) : .none
-        store = SQLiteCaseStore(database: database, context: CaseContext(units: reference.units, categories: reference.categories, rules: rules,
-                                                                         calendar: Self.calendar, coGovernance: scenarios), faults: faults)
+        let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules, calendar: Self.calendar,
+                                  coGovernance: scenarios)
+        store = SQLStorage(db: db.sql, context: context, faults: faults)
     }
+
+    func verify() async throws -> ChainVerifier.Report { try await ChainVerifier(db: db.sql).verify() }
 
     static let calendar = try! ReferenceData.bundledCalendar()
 
@@ -39,7 +49,6 @@ struct StoreFixture {
 
     /// The atlas after generating 250 m unit grids over the bundled streets.
     func atlasWithGrids(cell: Double = 250) async throws -> Atlas {
-        let areas = SQLiteAreaStore(database: database)
         if try await areas.currentLayers().contains(where: { $0.level == .grid }) == false {
             let streets = try await areas.currentLayers().first { $0.level == .street }!
             let names = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -55,9 +64,7 @@ struct StoreFixture {
                address: "拱墅区湖墅南路", reporter: Reporter(name: "王芳", phone: "13812345678"), externalID: external)
     }
 
-    func count(_ table: String) async throws -> Int {
-        try await database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
-    }
+    func count(_ table: String) async throws -> Int { try await db.count("SELECT COUNT(*) FROM \(table)") }
 
     /// Walks a new case through the whole loop and returns it.
     func closedCase(at t: Date = t0) async throws -> CaseRecord {

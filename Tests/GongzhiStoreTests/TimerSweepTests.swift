@@ -1,7 +1,8 @@
 import Foundation
 import GongzhiCore
 import GongzhiGeo
-@testable import GongzhiSQLite
+@testable import GongzhiSQL
+import GongzhiTestSupport
 @testable import GongzhiStore
 import Testing
 
@@ -20,8 +21,8 @@ import Testing
         try await f.store.history(of: id).map(\.action).filter { [.warn, .overdue, .escalate].contains($0) }
     }
 
-    @Test func marksEachTimerOnceWhateverTheSweepCount() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func marksEachTimerOnceWhateverTheSweepCount(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let id = try await dispatched(f)
         let sweep = TimerSweep(store: f.store)
         #expect(try await sweep.run(now: Self.t0.addingTimeInterval(3600)).total == 0)
@@ -34,25 +35,26 @@ import Testing
         #expect(record.warned && record.overdueMarked)
     }
 
-    @Test func missedMarksAppearOnceAfterARestartWithTheClockAdvanced() async throws {
-        var f: StoreFixture? = try await StoreFixture()
-        let dir = f!.dir
+    @Test(arguments: Backend.all) func missedMarksAppearOnceAfterARestartWithTheClockAdvanced(backend: Backend) async throws {
+        var f: StoreFixture? = try await StoreFixture(backend)
+        let db = f!.db
         let id = try await dispatched(f!)
         f = nil  // the server stops before anything falls due
+        await db.close()
         let later = Self.t0.addingTimeInterval(3 * 86_400)
-        let restarted = try await StoreFixture(dir: dir)
+        let restarted = try await StoreFixture(backend, reopen: db)
         #expect(try await TimerSweep(store: restarted.store).run(now: later) == TimerSweep.Result(warned: 1, overdue: 1, escalated: 0))
-        let again = try await StoreFixture(dir: dir)  // and once more
+        let again = try await StoreFixture(backend, reopen: db)  // and once more
         #expect(try await TimerSweep(store: again.store).run(now: later).total == 0)
         #expect(try await marks(again, id) == [.warn, .overdue])
-        #expect(try await ChainVerifier(database: again.database).verify().isIntact)
+        #expect(try await again.verify().isIntact)
     }
 
-    @Test func overdueEscalatesUpTheTreePerTheRule() async throws {
+    @Test(arguments: Backend.all) func overdueEscalatesUpTheTreePerTheRule(backend: Backend) async throws {
         let reference = StoreFixture.bundled
         let rules = try RoutingTable([RoutingRule(id: "env", category: "06", unit: "community", deadline: DeadlineSpec(2, .naturalHours),
                                                   escalateWhenOverdue: true)], units: reference.units, categories: reference.categories)
-        let f = try await StoreFixture(rules: rules)
+        let f = try await StoreFixture(backend, rules: rules)
         let id = try await f.store.create(StoreFixture.report(), actor: .system, at: Self.t0).record.id
         _ = try await f.store.perform(CaseCommand(.register), on: id, actor: .system, at: Self.t0)
         _ = try await f.store.perform(CaseCommand(.dispatch, unit: "330105003051"), on: id, actor: .system, at: Self.t0)
@@ -70,15 +72,15 @@ import Testing
         #expect(try await marks(f, id).filter { $0 == .overdue }.count == 3)
     }
 
-    @Test func handledCasesAreNotMarked() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func handledCasesAreNotMarked(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let id = try await dispatched(f)
         _ = try await f.store.perform(CaseCommand(.handle, note: "done"), on: id, actor: .system, at: Self.t0.addingTimeInterval(600))
         #expect(try await TimerSweep(store: f.store).run(now: Self.t0.addingTimeInterval(86_400)).total == 0)
     }
 
-    @Test func overdueFilterAndTimeLeftOrder() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func overdueFilterAndTimeLeftOrder(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         var ids: [Int64] = []
         for hours in [5.0, 1, 3] {
             let id = try await f.store.create(StoreFixture.report(), actor: .system, at: Self.t0).record.id
@@ -101,8 +103,8 @@ import Testing
 
     /// More cases due than one batch holds: the sweep keeps taking batches until none is left,
     /// each case marked once.
-    @Test func sweepsLargerThanOneBatch() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func sweepsLargerThanOneBatch(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         var ids: [Int64] = []
         for _ in 0..<7 { ids.append(try await dispatched(f)) }
         let result = try await TimerSweep(store: f.store).run(now: Self.t0.addingTimeInterval(3 * 3600), batch: 3)
@@ -113,8 +115,8 @@ import Testing
 
     /// A failed verification and a reopen each set a new deadline: its warning and overdue are
     /// marked again, once, at their new times.
-    @Test func timersAreReArmedAfterReworkAndReopen() async throws {
-        let f = try await StoreFixture()
+    @Test(arguments: Backend.all) func timersAreReArmedAfterReworkAndReopen(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
         let id = try await dispatched(f)
         let sweep = TimerSweep(store: f.store)
         try await sweep.run(now: Self.t0.addingTimeInterval(3 * 3600))

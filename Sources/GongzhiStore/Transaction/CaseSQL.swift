@@ -55,6 +55,10 @@ public protocol CaseSQL {
     func dueCases(at ms: Int64, limit: Int) throws -> [Int64]
     /// Camera cases a merchant did not correct, now with enforcement and not yet handled.
     func enforcedCameraCases() throws -> [Int64]
+    /// Holds a named lock until the transaction ends: intake takes one per camera and category
+    /// (or per category where reports are de-duplicated by place), so two instances cannot both
+    /// open a case for the same problem. A no-op where there is one writer.
+    func lock(_ name: String) throws
     /// Runs `body` so that, if it throws, what it wrote is undone and the transaction goes on.
     func savepoint<T>(_ body: () throws -> T) throws -> T
 }

@@ -18,7 +18,12 @@ extension CaseTransaction {
             return IntakeOutcome(kind: .dropped, reportID: id, record: nil, repeated: false)
         }
         var cameraCase: CameraCase? = nil
-        if let camera = r.cameraID, let category = r.category { cameraCase = try sql.cameraCase(camera: camera, category: category) }
+        if let camera = r.cameraID, let category = r.category {
+            try sql.lock("intake:camera:\(camera):\(category)")
+            cameraCase = try sql.cameraCase(camera: camera, category: category)
+        } else if r.location != nil, let category = r.category, ctx.rules.dedup(for: category) != nil {
+            try sql.lock("intake:category:\(category)")
+        }
         // A camera's own open case settles it; only otherwise are cases around the place read.
         let nearby = cameraCase?.open.status.isOpen == true ? [] : try nearbyCases(r, rules: ctx.rules, at: at)
         switch IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase?.open, nearby: nearby, rules: ctx.rules, at: at) {

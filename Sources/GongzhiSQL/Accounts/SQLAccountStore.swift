@@ -1,14 +1,14 @@
 import Foundation
 import GongzhiCore
-import GRDB
 import HummingbirdBcrypt
 import Synchronization
 import GongzhiStore
 
-/// Users, API keys, tokens and the access log. Every change is written to the audit log in
-/// the same transaction.
-public struct SQLiteAccountStore: AccountStore {
-    public let database: GongzhiDatabase
+/// Users, API keys, tokens and the access log, on either backend. Every change is written to
+/// the audit log in the same transaction. Failed logins and lockouts are counted in the
+/// database, so they hold across instances.
+public struct SQLAccountStore: AccountStore {
+    public let db: any SQLDatabase
     /// bcrypt cost; tests lower it, production keeps 12 (~0.25 s a hash on one core).
     public let bcryptCost: UInt8
     public let policy: LoginPolicy
@@ -18,8 +18,8 @@ public struct SQLiteAccountStore: AccountStore {
     let verifiedKeys = KeyCache()
     public var keyCacheSeconds: TimeInterval = 10
 
-    public init(database: GongzhiDatabase, bcryptCost: UInt8 = 12, policy: LoginPolicy = LoginPolicy()) {
-        self.database = database
+    public init(db: any SQLDatabase, bcryptCost: UInt8 = 12, policy: LoginPolicy = LoginPolicy()) {
+        self.db = db
         self.bcryptCost = bcryptCost
         self.policy = policy
     }
@@ -29,36 +29,35 @@ public struct SQLiteAccountStore: AccountStore {
     public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String, at: Date) async throws -> UserAccount {
         try AccountError.check(username: username, password: password)
         let hash = Bcrypt.hash(password, cost: bcryptCost)
-        return try await database.pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE username = ?", arguments: [username]) != true else { throw AccountError.userExists(username) }
+        return try await db.write { db in
+            guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
+            guard try db.scalar("SELECT 1 FROM users WHERE username = ?", username, as: Int64.self) == nil else { throw AccountError.userExists(username) }
             let ms = Timestamp.millis(at)
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO users (username, display_name, role, unit, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [username, displayName, role.rawValue, unit, hash, ms, ms])
+                """, username, displayName, role.rawValue, unit, hash, ms, ms)
             try AuditLog.append(db, at: at, actor: actor, action: "user.add", detail: ["user": username, "role": role.rawValue, "unit": unit])
             return UserAccount(username: username, displayName: displayName, role: role, unit: unit, disabled: false, lockedUntil: nil)
         }
     }
 
     public func users() async throws -> [UserAccount] {
-        try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY username").compactMap(Self.user) }
+        try await db.read { db in try db.query("SELECT * FROM users ORDER BY username").compactMap(Self.user) }
     }
 
     public func user(_ username: String) async throws -> UserAccount? {
-        try await database.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]).flatMap(Self.user) }
+        try await db.read { db in try db.first("SELECT * FROM users WHERE username = ?", username).flatMap(Self.user) }
     }
 
     public var hasUsers: Bool {
-        get async throws { try await database.pool.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM users LIMIT 1") == true } }
+        get async throws { try await db.read { try $0.scalar("SELECT 1 FROM users LIMIT 1", as: Int64.self) != nil } }
     }
 
     /// Disables an account and ends its sessions.
     public func disable(_ username: String, by actor: String, at: Date) async throws {
-        try await database.pool.write { db in
-            try db.execute(sql: "UPDATE users SET disabled = 1 WHERE username = ?", arguments: [username])
-            guard db.changesCount == 1 else { throw AccountError.noSuchUser(username) }
-            try db.execute(sql: "DELETE FROM tokens WHERE username = ?", arguments: [username])
+        try await db.write { db in
+            guard try db.execute("UPDATE users SET disabled = ? WHERE username = ?", true, username) == 1 else { throw AccountError.noSuchUser(username) }
+            try db.execute("DELETE FROM tokens WHERE username = ?", username)
             try AuditLog.append(db, at: at, actor: actor, action: "user.disable", detail: ["user": username])
         }
     }
@@ -67,21 +66,19 @@ public struct SQLiteAccountStore: AccountStore {
     public func resetPassword(_ username: String, to password: String, by actor: String, at: Date) async throws {
         guard password.count >= 10 else { throw AccountError.weakPassword }
         let hash = Bcrypt.hash(password, cost: bcryptCost)
-        try await database.pool.write { db in
-            try db.execute(sql: "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?",
-                           arguments: [hash, Timestamp.millis(at), username])
-            guard db.changesCount == 1 else { throw AccountError.noSuchUser(username) }
-            try db.execute(sql: "DELETE FROM tokens WHERE username = ?", arguments: [username])
+        try await db.write { db in
+            guard try db.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?",
+                                 hash, Timestamp.millis(at), username) == 1 else { throw AccountError.noSuchUser(username) }
+            try db.execute("DELETE FROM tokens WHERE username = ?", username)
             try AuditLog.append(db, at: at, actor: actor, action: "user.reset_password", detail: ["user": username])
         }
     }
 
     public func setRole(_ username: String, role: Role, unit: String, by actor: String, at: Date) async throws {
-        try await database.pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
-            try db.execute(sql: "UPDATE users SET role = ?, unit = ? WHERE username = ?", arguments: [role.rawValue, unit, username])
-            guard db.changesCount == 1 else { throw AccountError.noSuchUser(username) }
-            try db.execute(sql: "DELETE FROM tokens WHERE username = ?", arguments: [username])
+        try await db.write { db in
+            guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
+            guard try db.execute("UPDATE users SET role = ?, unit = ? WHERE username = ?", role.rawValue, unit, username) == 1 else { throw AccountError.noSuchUser(username) }
+            try db.execute("DELETE FROM tokens WHERE username = ?", username)
             try AuditLog.append(db, at: at, actor: actor, action: "user.role", detail: ["user": username, "role": role.rawValue, "unit": unit])
         }
     }
@@ -91,21 +88,22 @@ public struct SQLiteAccountStore: AccountStore {
     /// Checks a password and issues a new token (a new one at every login, so a planted session
     /// id is never promoted). Repeated failures lock the account for a while.
     public func login(username: String, password: String, kind: TokenKind, at: Date) async throws -> LoginResult {
-        let found = try await database.pool.read { db -> (user: UserAccount, hash: String)? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]), let user = Self.user(row) else { return nil }
+        let found = try await db.read { db -> (user: UserAccount, hash: String)? in
+            guard let row = try db.first("SELECT * FROM users WHERE username = ?", username), let user = Self.user(row) else { return nil }
             return (user, row["password_hash"])
         }
         // Verify even for unknown users, so timing does not tell which names exist.
         let ok = Bcrypt.verify(password, hash: found?.hash ?? Self.dummyHash)
         let policy = policy
-        return try await database.pool.write { db in
+        return try await db.write { db in
             guard let user = found?.user else {
                 try AuditLog.append(db, at: at, actor: "user:\(username)", action: "login.failed", detail: ["reason": "unknown user"])
                 return .invalid
             }
             // The account's state as it is now, in this transaction (another attempt may have counted).
-            guard let row = try Row.fetchOne(db, sql: "SELECT failed_logins, locked_until, disabled FROM users WHERE username = ?",
-                                             arguments: [username]) else { return .invalid }
+            // Locked on PostgreSQL: two instances counting failures of one account take turns.
+            let sql = "SELECT failed_logins, locked_until, disabled FROM users WHERE username = ?" + db.forUpdate
+            guard let row = try db.first(sql, username) else { return .invalid }
             let lockedUntil = (row["locked_until"] as Int64?).map(Timestamp.date(millis:)), disabled: Bool = row["disabled"]
             switch LoginDecision.decide(passwordOK: ok, disabled: disabled, failures: row["failed_logins"], lockedUntil: lockedUntil,
                                         at: at, policy: policy) {
@@ -113,19 +111,19 @@ public struct SQLiteAccountStore: AccountStore {
                 try AuditLog.append(db, at: at, actor: user.principal.id, action: "login.failed", detail: ["reason": "locked"])
                 return .locked(until: until)
             case .reject(let failures, let lock):
-                try db.execute(sql: "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                               arguments: [failures, lock.map(Timestamp.millis), username])
+                try db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                               failures, lock.map(Timestamp.millis), username)
                 try AuditLog.append(db, at: at, actor: user.principal.id, action: "login.failed",
                                     detail: ["reason": disabled ? "disabled" : "password", "locked": lock == nil ? "no" : "yes"])
                 return .invalid
             case .accept:
                 break
             }
-            try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", arguments: [username])
+            try db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", username)
             let token = Credentials.newToken(), csrf = Credentials.random(32)
             let expires = at.addingTimeInterval(policy.tokenLifetime)
-            try db.execute(sql: "INSERT INTO tokens (hash, username, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [SHA256.hex(token), username, kind.rawValue, csrf, Timestamp.millis(at), Timestamp.millis(expires)])
+            try db.execute("INSERT INTO tokens (hash, username, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           SHA256.hex(token), username, kind.rawValue, csrf, Timestamp.millis(at), Timestamp.millis(expires))
             try AuditLog.append(db, at: at, actor: user.principal.id, action: "login", detail: ["kind": kind.rawValue])
             return .success(token: token, csrf: csrf, user: user, expiresAt: expires)
         }
@@ -137,19 +135,19 @@ public struct SQLiteAccountStore: AccountStore {
     /// The principal behind a bearer token or session cookie, or nil when it is unknown,
     /// expired, or its user is disabled.
     public func session(token: String, at: Date) async throws -> AuthSession? {
-        try await database.pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        try await db.read { db in
+            guard let row = try db.first("""
                 SELECT t.kind, t.csrf, t.expires_at, u.* FROM tokens t JOIN users u ON u.username = t.username WHERE t.hash = ?
-                """, arguments: [SHA256.hex(token)]), let user = Self.user(row), !user.disabled,
+                """, SHA256.hex(token)), let user = Self.user(row), !user.disabled,
                   (row["expires_at"] as Int64) > Timestamp.millis(at), let kind = TokenKind(rawValue: row["kind"]) else { return nil }
             return AuthSession(principal: user.principal, csrf: row["csrf"], kind: kind)
         }
     }
 
     public func logout(token: String, at: Date) async throws {
-        try await database.pool.write { db in
-            if let user = try String.fetchOne(db, sql: "SELECT username FROM tokens WHERE hash = ?", arguments: [SHA256.hex(token)]) {
-                try db.execute(sql: "DELETE FROM tokens WHERE hash = ?", arguments: [SHA256.hex(token)])
+        try await db.write { db in
+            if let user = try db.scalar("SELECT username FROM tokens WHERE hash = ?", SHA256.hex(token), as: String.self) {
+                try db.execute("DELETE FROM tokens WHERE hash = ?", SHA256.hex(token))
                 try AuditLog.append(db, at: at, actor: "user:\(user)", action: "logout", detail: [:])
             }
         }
@@ -160,23 +158,22 @@ public struct SQLiteAccountStore: AccountStore {
     /// Creates a key and returns it with its secret, which is shown once and not kept.
     public func createKey(name: String, role: Role, unit: String, by actor: String, at: Date) async throws -> (key: APIKey, secret: String) {
         let (id, secret, hash) = Credentials.newKey()
-        return try await database.pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE code = ?", arguments: [unit]) == true else { throw AccountError.unknownUnit(unit) }
-            try db.execute(sql: "INSERT INTO api_keys (id, name, role, unit, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [id, name, role.rawValue, unit, hash, Timestamp.millis(at)])
+        return try await db.write { db in
+            guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
+            try db.execute("INSERT INTO api_keys (id, name, role, unit, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           id, name, role.rawValue, unit, hash, Timestamp.millis(at))
             try AuditLog.append(db, at: at, actor: actor, action: "key.create", detail: ["key": id, "name": name, "role": role.rawValue, "unit": unit])
             return (APIKey(id: id, name: name, role: role, unit: unit, createdAt: at), secret)
         }
     }
 
     public func keys() async throws -> [APIKey] {
-        try await database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").compactMap(Self.key) }
+        try await db.read { db in try db.query("SELECT * FROM api_keys ORDER BY created_at, id").compactMap(Self.key) }
     }
 
     public func revokeKey(_ id: String, by actor: String, at: Date) async throws {
-        try await database.pool.write { db in
-            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [Timestamp.millis(at), id])
-            guard db.changesCount == 1 else { throw AccountError.noSuchKey(id) }
+        try await db.write { db in
+            guard try db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", Timestamp.millis(at), id) == 1 else { throw AccountError.noSuchKey(id) }
             verifiedKeys.forget(id: id)
             try AuditLog.append(db, at: at, actor: actor, action: "key.revoke", detail: ["key": id])
         }
@@ -189,17 +186,17 @@ public struct SQLiteAccountStore: AccountStore {
         guard let (id, secret) = Credentials.parseKey(presented) else { return nil }
         let presentedHash = SHA256.hex(secret)
         if let principal = verifiedKeys.principal(id: id, secretHash: presentedHash, at: at) { return principal }
-        let found = try await database.pool.read { db -> (APIKey, String)? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]), let key = Self.key(row) else { return nil }
+        let found = try await db.read { db -> (APIKey, String)? in
+            guard let row = try db.first("SELECT * FROM api_keys WHERE id = ?", id), let key = Self.key(row) else { return nil }
             return (key, row["secret_hash"])
         }
         guard let (key, hash) = found, key.revokedAt == nil, Credentials.constantTimeEquals(hash, presentedHash) else { return nil }
         verifiedKeys.remember(id: id, secretHash: presentedHash, principal: key.principal, until: at.addingTimeInterval(keyCacheSeconds))
         let ms = Timestamp.millis(at), last = key.lastUsedAt.map(Timestamp.millis) ?? 0
         if last < ms - 60_000 {
-            try await database.pool.write { db in
+            try await db.write { db in
                 if last < ms - 3_600_000 { try AuditLog.append(db, at: at, actor: key.principal.id, action: "key.use", detail: [:]) }
-                try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [ms, id])
+                try db.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", ms, id)
             }
         }
         return key.principal
@@ -209,19 +206,19 @@ public struct SQLiteAccountStore: AccountStore {
 
     /// Records an unmasked read of a personal field.
     public func logAccess(actor: String, caseID: Int64, field: String, reason: String, at: Date) async throws {
-        try await database.pool.write { db in
-            try db.execute(sql: "INSERT INTO access_log (at, actor, case_id, field, reason) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [Timestamp.millis(at), actor, caseID, field, reason])
+        try await db.write { db in
+            try db.execute("INSERT INTO access_log (at, actor, case_id, field, reason) VALUES (?, ?, ?, ?, ?)",
+                           Timestamp.millis(at), actor, caseID, field, reason)
         }
     }
 
     public func auditEntries(limit: Int, before: Int64?) async throws -> [AuditEntry] {
-        try await database.pool.read { db in try AuditLog.entries(db, limit: limit, before: before) }
+        try await db.read { db in try AuditLog.entries(db, limit: limit, before: before) }
     }
 
     public func accessLog(limit: Int) async throws -> [AccessRecord] {
-        try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM access_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+        try await db.read { db in
+            try db.query("SELECT * FROM access_log ORDER BY id DESC LIMIT ?", limit).map {
                 AccessRecord(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"], reason: $0["reason"])
             }
         }
@@ -229,13 +226,13 @@ public struct SQLiteAccountStore: AccountStore {
 
     // MARK: Rows
 
-    static func user(_ row: Row) -> UserAccount? {
+    static func user(_ row: SQLRow) -> UserAccount? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
         return UserAccount(username: row["username"], displayName: row["display_name"], role: role, unit: row["unit"], disabled: row["disabled"],
                     lockedUntil: (row["locked_until"] as Int64?).map(Timestamp.date(millis:)))
     }
 
-    static func key(_ row: Row) -> APIKey? {
+    static func key(_ row: SQLRow) -> APIKey? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
         return APIKey(id: row["id"], name: row["name"], role: role, unit: row["unit"], createdAt: Timestamp.date(millis: row["created_at"]),
                    lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.date(millis:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))

@@ -1,51 +1,48 @@
 import Foundation
 import GongzhiCore
-import GRDB
 import GongzhiStore
 
 /// Reference data in the database. Seeding inserts what is missing and changes nothing that
 /// exists, so it is idempotent and keeps local edits; reading back gives what the server uses.
-public struct SQLiteReferenceStore: ReferenceStore {
-    public let database: GongzhiDatabase
+public struct SQLReferenceStore: ReferenceStore {
+    public let db: any SQLDatabase
 
-    public init(database: GongzhiDatabase) { self.database = database }
+    public init(db: any SQLDatabase) { self.db = db }
 
     /// Inserts the bundled categories, units and areas that are not yet stored.
     /// Returns how many rows were added.
     @discardableResult
     public func seed(_ data: ReferenceData) async throws -> Int {
-        try await database.pool.write { db in
+        try await db.write { db in
             var added = 0
             for c in data.categories.all {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO categories (code, kind, major_code, major_name, name, local_deadline_hours, local_department_type)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [c.code, c.kind.rawValue, c.majorCode, c.majorName, c.name, c.defaults?.deadlineHours, c.defaults?.departmentType])
-                added += db.changesCount
+                added += try db.execute("""
+                    INSERT INTO categories (code, kind, major_code, major_name, name, local_deadline_hours, local_department_type)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """, c.code, c.kind.rawValue, c.majorCode, c.majorName, c.name, c.defaults?.deadlineHours, c.defaults?.departmentType)
             }
             // Parents before children, so the foreign key holds row by row.
             for a in data.areas.sorted(by: { Self.depth($0.level) < Self.depth($1.level) }) {
-                try db.execute(sql: "INSERT OR IGNORE INTO areas (code, name, level, parent_code, approximate) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [a.code, a.name, a.level.rawValue, a.parentCode, a.approximate])
-                added += db.changesCount
+                added += try db.execute("INSERT INTO areas (code, name, level, parent_code, approximate) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                        a.code, a.name, a.level.rawValue, a.parentCode, a.approximate)
             }
             for u in Self.parentsFirst(data.units.all) {
-                try db.execute(sql: "INSERT OR IGNORE INTO units (code, name, kind, parent_code, department_type, area_code) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [u.code, u.name, u.kind.rawValue, u.parentCode, u.departmentType, u.areaCode])
-                added += db.changesCount
+                added += try db.execute("""
+                    INSERT INTO units (code, name, kind, parent_code, department_type, area_code) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """, u.code, u.name, u.kind.rawValue, u.parentCode, u.departmentType, u.areaCode)
             }
             return added
         }
     }
 
     public func meta(_ key: String) async throws -> String? {
-        try await database.pool.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        try await db.read { try $0.scalar("SELECT value FROM meta WHERE key = ?", key) }
     }
 
     /// The reference data as stored.
     public func load() async throws -> ReferenceData {
-        try await database.pool.read { db in
-            let categories = try Row.fetchAll(db, sql: "SELECT * FROM categories ORDER BY kind, code").map { row -> Category in
+        try await db.read { db in
+            let categories = try db.query("SELECT * FROM categories ORDER BY kind, code").map { row -> Category in
                 let kindText: String = row["kind"]
                 guard let kind = Category.Kind(rawValue: kindText) else { throw ReferenceError("stored category has unknown kind \(kindText)") }
                 var defaults: LocalDefaults? = nil
@@ -54,13 +51,13 @@ public struct SQLiteReferenceStore: ReferenceStore {
                 }
                 return Category(code: row["code"], kind: kind, majorCode: row["major_code"], majorName: row["major_name"], name: row["name"], defaults: defaults)
             }
-            let units = try Row.fetchAll(db, sql: "SELECT * FROM units ORDER BY code").map { row -> OrgUnit in
+            let units = try db.query("SELECT * FROM units ORDER BY code").map { row -> OrgUnit in
                 let kindText: String = row["kind"]
                 guard let kind = OrgUnit.Kind(rawValue: kindText) else { throw ReferenceError("stored unit has unknown kind \(kindText)") }
                 return OrgUnit(code: row["code"], name: row["name"], kind: kind, parentCode: row["parent_code"],
                                departmentType: row["department_type"], areaCode: row["area_code"])
             }
-            let areas = try Row.fetchAll(db, sql: "SELECT * FROM areas ORDER BY code").map { row -> Area in
+            let areas = try db.query("SELECT * FROM areas ORDER BY code").map { row -> Area in
                 let levelText: String = row["level"]
                 guard let level = Area.Level(rawValue: levelText) else { throw ReferenceError("stored area has unknown level \(levelText)") }
                 return Area(code: row["code"], name: row["name"], level: level, parentCode: row["parent_code"], approximate: row["approximate"])

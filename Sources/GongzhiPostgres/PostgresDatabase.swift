@@ -1,0 +1,154 @@
+import Foundation
+import GongzhiSQL
+import GongzhiStore
+import Logging
+import NIOPosix
+import PostgresNIO
+
+/// The PostgreSQL backend: a `PostgresClient` (a pool of connections, run for as long as the
+/// database is open) and a pool of threads on which the shared, synchronous store code waits
+/// for its answers. Several `gongzhi serve` instances may open one database: every write
+/// transaction takes the row or advisory locks it needs, so they stay correct together.
+public final class PostgresDatabase: SQLDatabase, Sendable {
+    public let location: String
+    let client: PostgresClient
+    let threads: NIOThreadPool
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    public var dialect: SQLDialect { .postgres }
+
+    /// Connects to the database a `postgres://user:password@host:port/name` URL names, and
+    /// migrates it (idempotent; two instances starting at once take turns).
+    public static func connect(url: String, maxConnections: Int = 16, logger: Logger = Logger(label: "gongzhi.postgres"))
+        async throws -> PostgresDatabase {
+        let db = try PostgresDatabase(url: url, maxConnections: maxConnections, logger: logger)
+        do {
+            try await PostgresSchema.migrate(db, schema: try PostgresURL(url).schema)
+        } catch {
+            await db.close()
+            throw StoreError.cannotOpen(path: db.location, reason: "\(error)")
+        }
+        return db
+    }
+
+    init(url: String, maxConnections: Int, logger: Logger) throws {
+        let target = try PostgresURL(url)
+        var config = PostgresClient.Configuration(host: target.host, port: target.port, username: target.user, password: target.password,
+                                                  database: target.database, tls: target.requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        config.options.maximumConnections = maxConnections
+        config.options.connectTimeout = .seconds(10)
+        if let schema = target.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        self.location = target.redacted
+        self.logger = logger
+        client = PostgresClient(configuration: config, backgroundLogger: logger)
+        // One thread per connection: each waits on its own connection's answers.
+        threads = NIOThreadPool(numberOfThreads: maxConnections)
+        threads.start()
+        running = Task { [client] in await client.run() }
+    }
+
+    /// Stops the client (its connections close) and the threads.
+    public func close() async {
+        running.cancel()
+        _ = await running.value
+        try? await threads.shutdownGracefully()
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await session(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        // READ COMMITTED with row locks (FOR UPDATE), advisory locks for chains and intake, and
+        // SKIP LOCKED for the timers and the outbox. A transaction that loses a deadlock is
+        // run again from the start.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await session(begin: "BEGIN", body)
+            } catch let e as PostgresStoreError where e.isRetryable && attempt < 5 {
+                logger.debug("retrying a transaction", metadata: ["reason": "\(e)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(5 * attempt))
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction on a leased connection, on a thread of the pool.
+    func session<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        let logger = logger, threads = threads
+        return try await client.withConnection { connection in
+            try await threads.runIfActive {
+                let s = PostgresSession(connection: connection, logger: logger)
+                try s.execute(begin, [])
+                do {
+                    let result = try body(s)
+                    try s.execute("COMMIT", [])
+                    return result
+                } catch {
+                    _ = try? s.execute("ROLLBACK", [])
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body` holding a database-wide named lock (a session advisory lock on a connection
+    /// kept for the purpose): first-start work (seeding, the demo) happens once even when several
+    /// instances start together.
+    public func exclusively<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let key = PostgresSQL.lockKey(name), logger = logger
+        return try await client.withConnection { connection in
+            _ = try await connection.query("SELECT pg_advisory_lock(\(key))", logger: logger)
+            do {
+                let result = try await body()
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                throw error
+            }
+        }
+    }
+}
+
+/// `postgres://user:password@host:port/database?sslmode=require`.
+struct PostgresURL {
+    var host: String
+    var port: Int
+    var user: String
+    var password: String?
+    var database: String
+    var requireTLS: Bool
+    /// The schema the tables live in (`?schema=NAME`); the server's default search path when nil.
+    var schema: String?
+
+    init(_ text: String) throws {
+        guard let c = URLComponents(string: text), c.scheme == "postgres" || c.scheme == "postgresql" else {
+            throw StoreError.cannotOpen(path: text, reason: "not a postgres:// URL")
+        }
+        guard let host = c.host, !host.isEmpty else { throw StoreError.cannotOpen(path: text, reason: "the URL names no host") }
+        let name = String(c.path.drop(while: { $0 == "/" }))
+        guard !name.isEmpty else { throw StoreError.cannotOpen(path: text, reason: "the URL names no database (postgres://user@host:5432/NAME)") }
+        self.host = host
+        port = c.port ?? 5432
+        user = c.user ?? NSUserName()
+        password = c.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        database = name
+        let mode = c.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        guard ["disable", "require"].contains(mode) else {
+            throw StoreError.cannotOpen(path: text, reason: "sslmode must be disable or require")
+        }
+        requireTLS = mode == "require"
+        schema = c.queryItems?.first(where: { $0.name == "schema" })?.value
+        if let schema, schema.isEmpty || schema.count > 63
+            || !schema.unicodeScalars.allSatisfy({ CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "_" })
+            || !schema.first!.isLetter {
+            throw StoreError.cannotOpen(path: text, reason: "schema must be a lower-case name of letters, digits and _")
+        }
+    }
+
+    /// The URL without its password, for messages and logs.
+    var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "") }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+
+/// `Storage` on a SQL database of either backend: the case store, the intake's commit (see
+/// `Storage+Transaction`), the registry, the outbox and co-governance, the timers.
+public struct SQLStorage: Storage, Sendable {
+    public let db: any SQLDatabase
+    /// The org tree, categories, rules and calendar in force; replaced whole on reload.
+    public let context: Live<CaseContext>
+    let faults: FaultInjector?
+
+    public init(db: any SQLDatabase, context: Live<CaseContext>, faults: FaultInjector? = nil) {
+        self.db = db
+        self.context = context
+        self.faults = faults
+    }
+
+    public init(db: any SQLDatabase, context: CaseContext, faults: FaultInjector? = nil) {
+        self.init(db: db, context: Live(context), faults: faults)
+    }
+
+    public var areaStore: any AreaStore { SQLAreaStore(db: db) }
+
+    public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
+        let faults = faults
+        return try await db.write { session in
+            try body(CaseTransaction(sql: SQLCaseSQL(db: session), context: context, faults: faults))
+        }
+    }
+
+    public func find(id: Int64) async throws -> CaseRecord? {
+        try await db.read { try $0.first("SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", id).map(CaseRows.record) }
+    }
+
+    public func find(trackingCode: String) async throws -> CaseRecord? {
+        try await db.read { try $0.first("SELECT \(CaseRows.caseColumns) FROM cases WHERE tracking_code = ?", trackingCode).map(CaseRows.record) }
+    }
+
+    public func history(of id: Int64) async throws -> [CaseEvent] {
+        try await db.read { try $0.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", id).map(CaseRows.event) }
+    }
+
+    public func reports(of id: Int64, after: Int64?, limit: Int) async throws -> [StoredReport] {
+        try await db.read { db in
+            try db.query("SELECT * FROM reports WHERE case_id = ? AND id > ? ORDER BY id LIMIT ?", id, after ?? 0, limit).map(ReportRows.stored)
+        }
+    }
+
+    public func list(_ query: CaseQuery) async throws -> CasePage {
+        let (sql, arguments) = CaseListSQL.select(query)
+        let limit = max(1, min(query.limit, CaseQuery.maxLimit))
+        let rows = try await db.read { try $0.query(sql, arguments).map(CaseRows.record) }
+        guard rows.count > limit else { return CasePage(items: rows, nextCursor: nil) }
+        let items = Array(rows.prefix(limit))
+        let last = items[items.count - 1]
+        let key = query.sort == .newest ? Timestamp.millis(last.createdAt) : last.dueAt.map(Timestamp.millis) ?? 0
+        return CasePage(items: items, nextCursor: CaseCursor(sort: query.sort, key: key, id: last.id))
+    }
+}
