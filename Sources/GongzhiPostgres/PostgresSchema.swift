@@ -69,9 +69,13 @@ enum PostgresSchema {
             version BIGINT NOT NULL REFERENCES area_layers(version), code code NOT NULL, name TEXT NOT NULL, parent_code code,
             geometry TEXT NOT NULL, PRIMARY KEY (version, code))
         """,
+        // Case ids are handed out without gaps (a counter row, locked until commit, not a
+        // sequence, which a rolled-back transaction skips): a missing id is a deleted case.
+        "CREATE TABLE id_counters (name code PRIMARY KEY, last BIGINT NOT NULL)",
+        "INSERT INTO id_counters (name, last) VALUES ('cases', 0)",
         """
         CREATE TABLE cases (
-            id BIGSERIAL PRIMARY KEY, tracking_code code NOT NULL UNIQUE, status code NOT NULL, source code NOT NULL, category code,
+            id BIGINT PRIMARY KEY, tracking_code code NOT NULL UNIQUE, status code NOT NULL, source code NOT NULL, category code,
             description TEXT NOT NULL, lat DOUBLE PRECISION, lon DOUBLE PRECISION, address TEXT, reporter_name TEXT, reporter_phone TEXT,
             external_id code, media_urls TEXT NOT NULL DEFAULT '[]', unit code,
             district_code code, street_code code, community_code code, grid_code code, area_version BIGINT,

@@ -43,8 +43,8 @@ final class PostgresSession: SQLSession {
         try run(sql, arguments).metadata.rows ?? 0
     }
 
-    func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64 {
-        guard let row = try query(sql + " RETURNING id", arguments).first else {
+    func insert(_ sql: String, _ arguments: [SQLValue], key: String) throws -> Int64 {
+        guard let row = try query(sql + " RETURNING \(key)", arguments).first else {
             throw PostgresStoreError(sqlState: nil, message: "INSERT returned no id")
         }
         return row[0]
@@ -75,8 +75,13 @@ final class PostgresSession: SQLSession {
     }
 
     func lastIssuedID(of table: String) throws -> Int64 {
+        if let counted = try query("SELECT last FROM id_counters WHERE name = ?", [.text(table)]).first { return counted[0] }
         // Only the tables of this schema are asked about; the name is not user input.
-        try query("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM \(table)_id_seq", []).first?[0] ?? 0
+        return try query("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM \(table)_id_seq", []).first?[0] ?? 0
+    }
+
+    func nextID(of table: String) throws -> Int64? {
+        try query("UPDATE id_counters SET last = last + 1 WHERE name = ? RETURNING last", [.text(table)]).first?[0]
     }
 }
 

@@ -96,6 +96,10 @@ public enum CaseRows {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
         """
 
+    /// `insertSQL` with the id given (a backend that hands out ids itself, without gaps).
+    static let insertWithIDSQL = insertSQL.replacingOccurrences(of: "INSERT INTO cases (", with: "INSERT INTO cases (id, ")
+        .replacingOccurrences(of: "VALUES (?, ", with: "VALUES (?, ?, ")
+
     static func insertArguments(_ r: CaseRecord) -> [SQLValue] {
         let values: [any SQLBindable] = [
             r.trackingCode, r.status.rawValue, r.report.source.rawValue, r.category, r.report.description,

@@ -16,7 +16,9 @@ struct SQLCaseSQL: CaseSQL {
         // The code is checked first rather than caught as a constraint error: on PostgreSQL a
         // failed statement aborts the whole transaction. The unique index still guards the race.
         if try db.scalar("SELECT 1 FROM cases WHERE tracking_code = ?", r.trackingCode, as: Int64.self) != nil { return nil }
-        return try db.insert(CaseRows.insertSQL, CaseRows.insertArguments(r))
+        guard let id = try db.nextID(of: "cases") else { return try db.insert(CaseRows.insertSQL, CaseRows.insertArguments(r)) }
+        try db.execute(CaseRows.insertWithIDSQL, [.int(id)] + CaseRows.insertArguments(r))
+        return id
     }
 
     func setChain(of id: Int64, eventCount: Int, lastHash: String) throws {

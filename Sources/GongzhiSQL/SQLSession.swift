@@ -15,8 +15,8 @@ public protocol SQLSession {
     /// Runs a statement and returns how many rows it changed.
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
-    /// Runs an INSERT into a table whose key is `id` and returns the new row's id.
-    func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64
+    /// Runs an INSERT and returns the new row's key, the integer column `key` a sequence fills.
+    func insert(_ sql: String, _ arguments: [SQLValue], key: String) throws -> Int64
     /// Streams rows to `body` until it returns false; memory stays flat on any table size.
     func each(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws
     /// Runs `body` so that, if it throws, what it wrote is undone and the transaction goes on.
@@ -28,6 +28,10 @@ public protocol SQLSession {
     func columns(of table: String) throws -> Set<String>
     /// The highest id the table's sequence has handed out (deleted rows included).
     func lastIssuedID(of table: String) throws -> Int64
+    /// The next id of a table whose ids have no gaps, or nil where the database hands them out
+    /// itself without gaps (SQLite's AUTOINCREMENT, rolled back with the transaction). On
+    /// PostgreSQL a counter row, locked until commit: sequences skip what a rollback took.
+    func nextID(of table: String) throws -> Int64?
 }
 
 extension SQLSession {
@@ -35,7 +39,8 @@ extension SQLSession {
     public func first(_ sql: String, _ arguments: SQLBindable...) throws -> SQLRow? { try query(sql, arguments.map(\.sqlValue)).first }
     @discardableResult
     public func execute(_ sql: String, _ arguments: SQLBindable...) throws -> Int { try execute(sql, arguments.map(\.sqlValue)) }
-    public func insert(_ sql: String, _ arguments: SQLBindable...) throws -> Int64 { try insert(sql, arguments.map(\.sqlValue)) }
+    public func insert(_ sql: String, _ arguments: SQLBindable...) throws -> Int64 { try insert(sql, arguments.map(\.sqlValue), key: "id") }
+    public func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64 { try insert(sql, arguments, key: "id") }
 
     /// The first column of the first row, or nil.
     public func scalar<T: SQLDecodable>(_ sql: String, _ arguments: SQLBindable..., as: T.Type = T.self) throws -> T? {

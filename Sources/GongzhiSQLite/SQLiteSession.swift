@@ -33,7 +33,8 @@ struct SQLiteSession: SQLSession {
         return db.changesCount
     }
 
-    func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64 {
+    func insert(_ sql: String, _ arguments: [SQLValue], key: String) throws -> Int64 {
+        // SQLite's rowid is the INTEGER PRIMARY KEY, whatever its name.
         try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
         return db.lastInsertedRowID
     }
@@ -58,6 +59,9 @@ struct SQLiteSession: SQLSession {
     func lastIssuedID(of table: String) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [table]) ?? 0
     }
+
+    /// AUTOINCREMENT's counter is part of the transaction: a rollback takes the id back.
+    func nextID(of table: String) throws -> Int64? { nil }
 
     static func arguments(_ values: [SQLValue]) -> StatementArguments {
         StatementArguments(values.map { v -> DatabaseValue in
