@@ -129,6 +129,8 @@ enum PostgresSchema {
             created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
         """,
         "CREATE INDEX tokens_by_user ON tokens(username)",
+        "CREATE TABLE login_attempts (address code NOT NULL, at BIGINT NOT NULL)",
+        "CREATE INDEX login_attempts_by_address ON login_attempts(address, at)",
         """
         CREATE TABLE access_log (
             id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, case_id BIGINT NOT NULL, field code NOT NULL,

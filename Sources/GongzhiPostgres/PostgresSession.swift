@@ -20,8 +20,24 @@ final class PostgresSession: SQLSession {
 
     func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
         let query = PostgresQuery(unsafeSQL: PostgresSQL.numbered(sql), binds: PostgresSQL.binds(arguments))
+        // A statement sent on a connection the server has closed (a restart, a terminated
+        // backend) is dropped without an answer, and its future would never complete: the
+        // thread waiting on it would hang with the transaction. So the connection is checked
+        // before sending and watched while waiting.
+        guard !connection.isClosed else { throw PostgresStoreError.connectionLost }
+        let answer = connection.query(query, logger: logger)
+        let watched = answer.eventLoop.makePromise(of: PostgresQueryResult.self)
+        answer.cascade(to: watched)
+        let connection = connection
+        let watch = answer.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { task in
+            if connection.isClosed {
+                watched.fail(PostgresStoreError.connectionLost)
+                task.cancel()
+            }
+        }
+        defer { watch.cancel() }
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try watched.futureResult.wait()
         } catch let error as PSQLError {
             throw PostgresStoreError(error)
         }
@@ -165,6 +181,11 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
         if let detail = e.serverInfo?[.detail] { text += " (\(detail))" }
         message = text
     }
+
+    /// The server closed the connection (a restart, a terminated backend): the transaction on
+    /// it was rolled back, or — if it was lost during COMMIT — its outcome is unknown, so it is
+    /// not run again.
+    static let connectionLost = PostgresStoreError(sqlState: "08006", message: "the connection to the database was lost")
 
     /// A deadlock or serialisation failure: the transaction may simply be run again.
     public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }

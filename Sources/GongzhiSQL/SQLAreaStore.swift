@@ -29,18 +29,10 @@ public struct SQLAreaStore: AreaStore {
                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, approximate = excluded.approximate
                     """, s.code, s.name, layer.level.rawValue, s.parentCode, layer.approximate)
             }
-            try Self.touch(db)
+            try Revision.bump("areas.revision", db)
             return AreaLayerInfo(version: version, level: layer.level, source: layer.source, importedAt: at,
                                  featureCount: layer.shapes.count, approximate: layer.approximate)
         }
-    }
-
-    /// Counts imports in `meta`, so other instances see the layers changed (see `ReloadWatch`).
-    static func touch(_ db: any SQLSession) throws {
-        try db.execute("""
-            INSERT INTO meta (key, value) VALUES ('areas.revision', '1')
-            ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)
-            """)
     }
 
     /// The layers in force: the newest version of each level.

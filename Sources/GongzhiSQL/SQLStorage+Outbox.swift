@@ -56,11 +56,13 @@ enum OutboxRows {
                       createdAt: Timestamp.date(millis: row["created_at"]), lastError: row["last_error"])
     }
 
-    /// A sent notice's payload without the secret in its confirm link.
+    /// A sent notice's payload without the secret in its confirm link (whatever else the
+    /// payload holds stays as it was; a payload that is not a JSON object is kept whole).
     static func forgetSecret(_ payload: String) throws -> String {
-        var notice = try JSONDecoder().decode(MerchantNotice.self, from: Data(payload.utf8))
-        notice.confirmPath = "/api/v1/notices/(sent)/confirm"
-        return try OutboxPayload.json(notice)
+        guard var object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { return payload }
+        object["confirm_path"] = "/api/v1/notices/(sent)/confirm"
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

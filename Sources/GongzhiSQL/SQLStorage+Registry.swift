@@ -27,6 +27,7 @@ extension SQLStorage: RegistryStore {
                     """, row)
             }
             try AuditLog.append(db, at: at, actor: actor, action: "cameras.save", detail: ["count": "\(cameras.count)"])
+            try Revision.bump("registry.revision", db)
         }
     }
 

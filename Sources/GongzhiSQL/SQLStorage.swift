@@ -29,6 +29,17 @@ public struct SQLStorage: Storage, Sendable {
         }
     }
 
+    public func reloadRevision() async throws -> String {
+        try await db.read { db in
+            try db.query("SELECT key, value FROM meta WHERE key IN ('reload.revision', 'areas.revision', 'registry.revision') ORDER BY key")
+                .map { "\($0["key"] as String)=\($0["value"] as String)" }.joined(separator: ";")
+        }
+    }
+
+    public func announceReload() async throws {
+        try await db.write { try Revision.bump("reload.revision", $0) }
+    }
+
     public func find(id: Int64) async throws -> CaseRecord? {
         try await db.read { try $0.first("SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", id).map(CaseRows.record) }
     }

@@ -162,6 +162,13 @@ enum Schema {
         m.registerMigration("v4-intake") { db in
             try db.execute(sql: Self.v4)
         }
+        m.registerMigration("v5-login-attempts") { db in
+            // Login attempts per source address, in the database so every instance counts them.
+            try db.execute(sql: """
+                CREATE TABLE login_attempts (address TEXT NOT NULL, at INTEGER NOT NULL);
+                CREATE INDEX login_attempts_by_address ON login_attempts(address, at);
+                """)
+        }
         return m
     }
 

@@ -21,8 +21,6 @@ public struct GongzhiServices: Sendable {
     public var accounts: any AccountStore
     /// One reload at a time (SIGHUP and the API may ask together), so the newest read wins.
     let reloads = Serial()
-    /// Login attempts per source address, on top of the per-account lockout.
-    public let loginThrottle = LoginThrottle()
     /// Names of the areas in the reference data (communities have no polygons to carry names).
     let referenceAreaNames: [String: String]
     /// The one intake every channel uses, with its writer.
@@ -63,7 +61,21 @@ public struct GongzhiServices: Sendable {
     /// Re-reads the rules file and the area layers in force. On any error nothing changes and
     /// the error says what is wrong; the old rules and areas stay in force.
     public func reload() async throws -> (rules: Int, atlasVersion: Int64) {
-        try await reloads.run { try await loadAndInstall() }
+        let r = try await reloads.run { try await loadAndInstall() }
+        // Every other instance on this database reloads too (see `ReloadWatch`).
+        try await store.announceReload()
+        return r
+    }
+
+    /// Reloads because another instance did (or imported area layers, or changed the camera
+    /// registry): the rules file, the area layers and the cameras, without announcing it again.
+    func follow() async throws -> (rules: Int, atlasVersion: Int64) {
+        try await reloads.run {
+            let r = try await loadAndInstall()
+            let cameras = try await store.cameras()
+            self.cameras.replace(Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b }))
+            return r
+        }
     }
 
     private func loadAndInstall() async throws -> (rules: Int, atlasVersion: Int64) {
@@ -101,7 +113,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
 /// server and the scheduler that marks warnings, overdues and escalations.
 public func buildApplication(
     _ services: GongzhiServices, host: String, port: Int, logger: Logger, sweepEvery: Duration = .seconds(15),
-    channel: (any MessageChannel)? = nil, deliverEvery: Duration = .seconds(2),
+    channel: (any MessageChannel)? = nil, deliverEvery: Duration = .seconds(2), watchEvery: Duration = .seconds(5),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let worker = DeliveryWorker(store: services.store, channel: channel ?? LogChannel(logger: logger), clock: services.clock)
@@ -110,6 +122,7 @@ public func buildApplication(
         server: GongzhiHTTP.server,
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
         services: [SchedulerService(timers: services.store, clock: services.clock, every: sweepEvery, logger: logger),
+                   ReloadWatch(services: services, every: watchEvery, logger: logger),
                    IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
@@ -136,6 +149,33 @@ struct SchedulerService: Service {
                     logger.error("scheduler sweep failed; will retry", metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: every)
+            }
+        }
+    }
+}
+
+/// Follows reloads made on other instances of the same database: a rules reload (SIGHUP or the
+/// API), an area import (`gongzhi areas`), a camera registered. Polls a revision in the
+/// database, so it needs nothing but the database the instances share.
+struct ReloadWatch: Service {
+    let services: GongzhiServices
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            var seen = try? await services.store.reloadRevision()
+            while !Task.isCancelled {
+                try await Task.sleep(for: every)
+                do {
+                    let now = try await services.store.reloadRevision()
+                    guard now != seen else { continue }
+                    seen = now
+                    let r = try await services.follow()
+                    logger.info("reloaded after a change on another instance", metadata: ["rules": "\(r.rules)", "area_version": "\(r.atlasVersion)"])
+                } catch {
+                    logger.error("following a reload failed; the previous rules and areas stay in force", metadata: ["error": "\(error)"])
+                }
             }
         }
     }
@@ -184,29 +224,5 @@ actor Serial {
         }
         tail = Task { _ = try? await task.value }
         return try await task.value
-    }
-}
-
-/// Limits login attempts per source address (20 per 5 minutes by default), so one address
-/// cannot try a password against many accounts, each staying under its lockout.
-public final class LoginThrottle: Sendable {
-    private let attempts = Mutex<[String: [Date]]>([:])
-    let limit: Int
-    let window: TimeInterval
-
-    public init(limit: Int = 20, window: TimeInterval = 300) {
-        self.limit = limit
-        self.window = window
-    }
-
-    /// Records an attempt; false when the address has used up its allowance.
-    public func allow(_ address: String, now: Date) -> Bool {
-        attempts.withLock { all in
-            var recent = (all[address] ?? []).filter { now.timeIntervalSince($0) < window }
-            defer { all[address] = recent.isEmpty ? nil : recent }
-            guard recent.count < limit else { return false }
-            recent.append(now)
-            return true
-        }
     }
 }

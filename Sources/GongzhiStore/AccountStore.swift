@@ -143,6 +143,9 @@ public protocol AccountStore: Sendable {
     /// Changes role and unit and ends the account's sessions.
     func setRole(_ username: String, role: Role, unit: String, by actor: String, at: Date) async throws
 
+    /// Records a login attempt from an address; false (and nothing recorded) when the address has
+    /// used up `policy.addressLimit` in the window. Kept in the database, so it holds across instances.
+    func allowAttempt(from address: String, at: Date) async throws -> Bool
     /// Checks a password (repeated failures lock the account) and issues a new token.
     func login(username: String, password: String, kind: TokenKind, at: Date) async throws -> LoginResult
     /// The holder of a token, or nil when unknown, expired, or its user is disabled.

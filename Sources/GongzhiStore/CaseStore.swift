@@ -114,4 +114,9 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     /// A backend that can lose a race with another writer (a deadlock, a serialisation failure)
     /// runs `body` again, so it must not have effects outside the transaction.
     func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T
+    /// A value that changes whenever any instance reloads its rules, imports area layers or
+    /// changes the camera registry: instances watch it to reload too.
+    func reloadRevision() async throws -> String
+    /// Records that this instance reloaded, so that every other instance does.
+    func announceReload() async throws
 }

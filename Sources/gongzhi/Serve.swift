@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
     var sweepInterval = 15.0
 
+    @Option(help: "Seconds between checks for reloads made on other instances of the same database (rules, areas, cameras).")
+    var watchInterval = 5.0
+
     @Option(help: "Most reports the intake's writer commits in one transaction.")
     var commitBatch = 1_000
 
@@ -64,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard demoCases >= 0, demoCases <= 1_000_000 else { throw ValidationError("--demo-cases must be between 0 and 1000000") }
         guard sweepInterval >= 0.05, sweepInterval <= 3_600 else { throw ValidationError("--sweep-interval must be between 0.05 and 3600 seconds") }
+        guard watchInterval >= 0.05, watchInterval <= 3_600 else { throw ValidationError("--watch-interval must be between 0.05 and 3600 seconds") }
         guard (1...100_000).contains(commitBatch) else { throw ValidationError("--commit-batch must be between 1 and 100000") }
         guard commitLinger >= 0, commitLinger <= 1_000 else { throw ValidationError("--commit-linger must be between 0 and 1000 milliseconds") }
         guard (1...10_000_000).contains(commitQueue) else { throw ValidationError("--commit-queue must be between 1 and 10000000") }
@@ -125,7 +129,7 @@ struct Serve: AsyncParsableCommand {
             WebhookChannel(url: $0, secret: ProcessInfo.processInfo.environment["GONGZHI_WEBHOOK_SECRET"] ?? "", clock: clock)
         }
         let app = try await buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000)),
-                                             channel: channel) { port in
+                                             channel: channel, watchEvery: .milliseconds(Int(watchInterval * 1000))) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))

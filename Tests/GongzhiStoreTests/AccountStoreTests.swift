@@ -104,6 +104,26 @@ import Testing
         #expect(try await f.sql.read { try AuditLog.entries($0, limit: 3, before: 1) }.isEmpty)
     }
 
+    /// Two instances on one database (a second store on its own connection) count one
+    /// address's attempts and one account's failures together.
+    @Test(arguments: Backend.all) func throttleAndLockoutHoldAcrossInstances(backend: Backend) async throws {
+        let (f, a) = try await fixture(backend)
+        let b = SQLAccountStore(db: try await f.db.reopened().sql, bcryptCost: 4)
+        for i in 0..<20 {
+            #expect(try await (i % 2 == 0 ? a : b).allowAttempt(from: "10.0.0.1", at: Self.t0.addingTimeInterval(Double(i))))
+        }
+        #expect(try await !a.allowAttempt(from: "10.0.0.1", at: Self.t0.addingTimeInterval(30)))
+        #expect(try await !b.allowAttempt(from: "10.0.0.1", at: Self.t0.addingTimeInterval(30)))
+        #expect(try await a.allowAttempt(from: "10.0.0.2", at: Self.t0.addingTimeInterval(30)))
+        #expect(try await b.allowAttempt(from: "10.0.0.1", at: Self.t0.addingTimeInterval(320)))
+        _ = try await a.addUser(username: "li.na", displayName: "李娜", role: .handler, unit: "330105003", password: "correct horse", by: "t", at: Self.t0)
+        for i in 0..<5 { _ = try await (i % 2 == 0 ? a : b).login(username: "li.na", password: "wrong", kind: .bearer, at: Self.t0) }
+        guard case .locked = try await b.login(username: "li.na", password: "correct horse", kind: .bearer, at: Self.t0) else {
+            Issue.record("five failures across two instances did not lock the account"); return
+        }
+        #expect(try await f.sql.read { try AuditLog.verify($0) } == nil)
+    }
+
     /// Fixed vectors hashed by hand (Python's hashlib over the canonical text), so a change to
     /// the audit encoding fails here before it breaks `verify` on existing databases.
     @Test func goldenAuditHashes() {

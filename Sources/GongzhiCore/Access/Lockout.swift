@@ -7,6 +7,10 @@ public struct LoginPolicy: Sendable, Hashable {
     public var maxFailures = 5
     public var lockout: TimeInterval = 15 * 60
     public var tokenLifetime: TimeInterval = 12 * 3600
+    /// Login attempts one source address may make in `addressWindow` seconds, whatever the
+    /// accounts: one address cannot try a password against many accounts, each under its lockout.
+    public var addressLimit = 20
+    public var addressWindow: TimeInterval = 300
 
     public init() {}
 }

@@ -129,6 +129,18 @@ public struct SQLAccountStore: AccountStore {
         }
     }
 
+    public func allowAttempt(from address: String, at: Date) async throws -> Bool {
+        let ms = Timestamp.millis(at), since = ms - Int64(policy.addressWindow * 1000), limit = policy.addressLimit
+        return try await db.write { db in
+            // Instances count one address's attempts one after another, so none slips past the limit.
+            try db.lock("login:\(address)")
+            try db.execute("DELETE FROM login_attempts WHERE address = ? AND at <= ?", address, since)
+            guard try db.scalar("SELECT COUNT(*) FROM login_attempts WHERE address = ?", address, as: Int.self) ?? 0 < limit else { return false }
+            try db.execute("INSERT INTO login_attempts (address, at) VALUES (?, ?)", address, ms)
+            return true
+        }
+    }
+
     /// A bcrypt hash of nothing anyone knows, so unknown users cost as much as known ones.
     static let dummyHash = Bcrypt.hash(Credentials.random(20), cost: 4)
 

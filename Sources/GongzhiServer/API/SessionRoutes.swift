@@ -20,7 +20,7 @@ struct SessionRoutes {
 
     func login(_ request: Request, from address: String) async throws -> Response {
         struct Body: Encodable { var token: String; var expires_at: String; var username: String; var role: String; var unit: String }
-        guard services.loginThrottle.allow(address, now: services.clock.now()) else {
+        guard try await services.accounts.allowAttempt(from: address, at: services.clock.now()) else {
             throw APIError(.tooManyRequests, code: "throttled", message: "too many login attempts from your address; wait a few minutes")
         }
         let body = try await JSONBody.decode(LoginBody.self, from: request)

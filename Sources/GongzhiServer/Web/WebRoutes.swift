@@ -71,7 +71,7 @@ struct WebRoutes {
     func login(_ request: Request, from address: String) async throws -> Response {
         let form = try await FormData.parse(request)
         let secure = Self.isSecure(request)
-        guard services.loginThrottle.allow(address, now: services.clock.now()) else {
+        guard try await services.accounts.allowAttempt(from: address, at: services.clock.now()) else {
             return loginPage(secure: secure, error: "登录尝试过多，请稍后再试 Too many login attempts from your address.", status: .tooManyRequests)
         }
         let cookies = FormData.cookies(request)
