@@ -15,6 +15,7 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
     let threads: NIOThreadPool
     let logger: Logger
     private let running: Task<Void, Never>
+    private let started: AsyncStream<Void>
 
     public var dialect: SQLDialect { .postgres }
 
@@ -23,6 +24,7 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
     public static func connect(url: String, maxConnections: Int = 16, logger: Logger = Logger(label: "gongzhi.postgres"))
         async throws -> PostgresDatabase {
         let db = try PostgresDatabase(url: url, maxConnections: maxConnections, logger: logger)
+        await db.waitUntilRunning()
         do {
             try await PostgresSchema.migrate(db, schema: try PostgresURL(url).schema)
         } catch {
@@ -45,7 +47,17 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
         // One thread per connection: each waits on its own connection's answers.
         threads = NIOThreadPool(numberOfThreads: maxConnections)
         threads.start()
-        running = Task { [client] in await client.run() }
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        running = Task { [client] in
+            signal.finish()
+            await client.run()
+        }
+        self.started = started
+    }
+
+    /// Returns once the client's run loop has been entered, so the first lease does not race it.
+    func waitUntilRunning() async {
+        for await _ in started {}
     }
 
     /// Stops the client (its connections close) and the threads.

@@ -8,7 +8,7 @@ import GongzhiSQLite
 import GongzhiStore
 
 /// Where the data is: a SQLite file (the default) or a PostgreSQL database, by URL.
-enum DatabaseLocation {
+enum DatabaseLocation: Equatable {
     case sqlite(path: String)
     case postgres(url: String)
 

@@ -23,7 +23,7 @@ struct Verify: AsyncParsableCommand {
             (reader, close) = try await DatabaseLocation(db).connect(mustExist: true)
         }
         do {
-            try await check(reader)
+            print(try await Self.check(reader))
             await close()
         } catch {
             await close()
@@ -31,7 +31,8 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    func check(_ reader: any SQLDatabase) async throws {
+    /// The one-line summary of an intact database, or a failure naming the first break.
+    static func check(_ reader: any SQLDatabase) async throws -> String {
         let report = try await ChainVerifier(db: reader).verify()
         if let broken = report.firstBreak {
             throw CommandFailure("BROKEN: \(broken) (checked \(report.casesChecked) cases, \(report.eventsChecked) events before it)", exitCode: 3)
@@ -42,7 +43,7 @@ struct Verify: AsyncParsableCommand {
         if let (seq, problem) = audit {
             throw CommandFailure("BROKEN: audit log entry #\(seq): \(problem)", exitCode: 3)
         }
-        print("ok: \(report.casesChecked) cases, \(report.eventsChecked) events, \(entries) audit entries; "
-              + "every history chain is intact and matches its case")
+        return "ok: \(report.casesChecked) cases, \(report.eventsChecked) events, \(entries) audit entries; "
+            + "every history chain is intact and matches its case"
     }
 }
