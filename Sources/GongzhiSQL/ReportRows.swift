@@ -4,11 +4,13 @@ import GongzhiStore
 
 /// The reports list: every report, detection and dropped weak detection, with the case it went to.
 enum ReportRows {
-    static let insertSQL = """
+    static let insertHead = """
         INSERT INTO reports (case_id, original_case_id, source, external_id, camera_id, category, state, outcome, received_at,
                              observed_at, confidence, lat, lon, address, description, reporter_name, reporter_phone, media_urls)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES\u{20}
         """
+    static let insertValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    static let insertSQL = insertHead + insertValues
 
     static func insertArguments(_ r: Report, caseID: Int64?, state: DetectionState?, outcome: IntakeOutcome.Kind, at: Date) -> [SQLValue] {
         let values: [any SQLBindable] = [

@@ -37,6 +37,38 @@ struct SQLCaseSQL: CaseSQL {
         try db.insert(ReportRows.insertSQL, ReportRows.insertArguments(r, caseID: caseID, state: state, outcome: outcome, at: at))
     }
 
+    func findReports(source: ReportSource, externalIDs: [String]) throws -> [StoredReport] {
+        var found: [StoredReport] = []
+        for start in stride(from: 0, to: externalIDs.count, by: 500) {
+            let chunk = externalIDs[start..<min(externalIDs.count, start + 500)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            found += try db.query("SELECT * FROM reports WHERE source = ? AND external_id IN (\(marks))",
+                                  [.text(source.rawValue)] + chunk.map { .text($0) }).map(ReportRows.stored)
+        }
+        return found
+    }
+
+    func insertReports(_ rows: [ReportInsert]) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(rows.count)
+        // 18 values a row; both backends take well over 1,000 rows a statement.
+        for start in stride(from: 0, to: rows.count, by: 1_000) {
+            let chunk = rows[start..<min(rows.count, start + 1_000)]
+            let values = Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", ")
+            let arguments = chunk.flatMap { ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at) }
+            // RETURNING's row order is not promised: each row is matched by its (unique) external id.
+            var byExternal: [String: Int64] = [:]
+            for row in try db.query(ReportRows.insertHead + values + " RETURNING id, external_id", arguments) {
+                byExternal[row[1] as String] = row[0]
+            }
+            for r in chunk {
+                guard let id = r.report.externalID.flatMap({ byExternal[$0] }) else { throw StoreError.conflict("a report row was not written") }
+                ids.append(id)
+            }
+        }
+        return ids
+    }
+
     func countReports(of id: Int64) throws -> ReportTally {
         var tally = ReportTally(bySource: [:], lastAt: .distantPast)
         for row in try db.query("SELECT source, COUNT(*) AS n, MAX(received_at) AS last FROM reports WHERE case_id = ? GROUP BY source", id) {

@@ -24,6 +24,10 @@ public protocol CaseSQL {
     /// The report a source already sent with this id, if any.
     func findReport(source: ReportSource, externalID: String) throws -> StoredReport?
     func insertReport(_ r: Report, caseID: Int64?, state: DetectionState?, outcome: IntakeOutcome.Kind, at: Date) throws -> Int64
+    /// The stored reports of one source among these external ids.
+    func findReports(source: ReportSource, externalIDs: [String]) throws -> [StoredReport]
+    /// Rows with external ids, in multi-row statements; their ids in the order given.
+    func insertReports(_ rows: [ReportInsert]) throws -> [Int64]
     /// A case's tally of reports by source, counted from its reports.
     func countReports(of id: Int64) throws -> ReportTally
     func setTally(of id: Int64, _ tally: ReportTally) throws

@@ -6,45 +6,72 @@ extension CaseTransaction {
 
     /// One report: a retry finds what the first attempt did; otherwise de-duplicate (the pure
     /// planner over the candidates read here, so earlier reports of the batch count), then open,
-    /// join or recheck a case.
-    public func intake(_ s: IntakeSubmission, _ ctx: IntakeContext) throws -> IntakeOutcome {
+    /// join or recheck a case. In a group-committed `batch`, a detection joining its camera's
+    /// case is only held (see `IntakeBatch`) and its result's report id filled in at the end.
+    public func intake(_ s: IntakeSubmission, _ ctx: IntakeContext, batch: IntakeBatch? = nil, index: Int = 0) throws -> IntakeOutcome {
         let r = s.report
-        if let externalID = r.externalID, let seen = try sql.findReport(source: r.source, externalID: externalID) {
+        if let seen = try previous(r, batch) {
+            try batch?.flush(sql)  // the case is read as it now is
             return IntakeOutcome(kind: seen.outcome, reportID: seen.id, record: try seen.caseID.flatMap(find(id:)), repeated: true)
         }
         let at = Timestamp.date(millis: Timestamp.millis(s.at))
         if s.dropped {
-            let id = try sql.insertReport(r, caseID: nil, state: s.state, outcome: .dropped, at: at)
+            if let batch, r.externalID != nil {
+                batch.hold(ReportInsert(report: r, caseID: nil, state: s.state, outcome: .dropped, at: at), result: index)
+                return IntakeOutcome(kind: .dropped, reportID: 0, record: nil, repeated: false)
+            }
+            let id = try insertReport(r, caseID: nil, state: s.state, outcome: .dropped, at: at, batch)
             return IntakeOutcome(kind: .dropped, reportID: id, record: nil, repeated: false)
         }
-        var cameraCase: CameraCase? = nil
+        var cameraCase: CameraCase? = nil, cameraKey = ""
         if let camera = r.cameraID, let category = r.category {
-            try sql.lock("intake:camera:\(camera):\(category)")
-            cameraCase = try sql.cameraCase(camera: camera, category: category)
+            cameraKey = IntakeBatch.key(camera: camera, category: category)
+            if let known = batch?.cameraCase(cameraKey) {
+                cameraCase = known  // locked and read earlier in this transaction
+            } else {
+                try sql.lock("intake:camera:\(camera):\(category)")
+                cameraCase = try sql.cameraCase(camera: camera, category: category)
+            }
         } else if r.location != nil, let category = r.category, ctx.rules.dedup(for: category) != nil {
             try sql.lock("intake:category:\(category)")
         }
-        // A camera's own open case settles it; only otherwise are cases around the place read.
-        let nearby = cameraCase?.open.status.isOpen == true ? [] : try nearbyCases(r, rules: ctx.rules, at: at)
-        switch IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase?.open, nearby: nearby, rules: ctx.rules, at: at) {
+        // A camera's own open case settles it; only otherwise are cases around the place read
+        // (after what the batch holds is written, so they read as they are).
+        var nearby: [CaseRecord] = []
+        if cameraCase?.open.status.isOpen != true {
+            try batch?.flush(sql)
+            nearby = try nearbyCases(r, rules: ctx.rules, at: at)
+        }
+        let plan = IntakePlanner.plan(r, state: s.state, cameraCase: cameraCase?.open, nearby: nearby, rules: ctx.rules, at: at)
+        if case .join(let id) = plan, var c = cameraCase, c.open.id == id {
+            // A detection joining its camera's case: the most frequent write of all, kept small.
+            let every = ctx.rules.detectionSummaryMinutes
+            if let batch, r.externalID != nil {
+                batch.hold(ReportInsert(report: r, caseID: id, state: s.state, outcome: .joined, at: at), result: index)
+                let status = try count(detection: r, on: &c, at: at, every: every, actor: s.actor, batch: batch, key: cameraKey)
+                return IntakeOutcome(kind: .joined, reportID: 0, caseID: id, status: status, repeated: false)
+            }
+            try batch?.flush(sql)
+            let reportID = try insertReport(r, caseID: id, state: s.state, outcome: .joined, at: at, batch)
+            let status = try count(detection: r, on: &c, at: at, every: every, actor: s.actor)
+            return IntakeOutcome(kind: .joined, reportID: reportID, caseID: id, status: status, repeated: false)
+        }
+        try batch?.flush(sql)
+        switch plan {
         case .open:
             let (record, reportID) = try open(r, actor: s.actor, at: at)
+            batch?.wrote(r, id: reportID, caseID: record.id, state: s.state, outcome: .opened, at: at)
             return IntakeOutcome(kind: .opened, reportID: reportID, record: try route(record, s, ctx, at: at), repeated: false)
-        case .join(let id) where cameraCase?.open.id == id:
-            // A detection joining its camera's case: the most frequent write of all, kept small.
-            let reportID = try sql.insertReport(r, caseID: id, state: s.state, outcome: .joined, at: at)
-            let status = try count(detection: r, on: cameraCase!, at: at, every: ctx.rules.detectionSummaryMinutes, actor: s.actor)
-            return IntakeOutcome(kind: .joined, reportID: reportID, caseID: id, status: status, repeated: false)
         case .join(let id):
             // The candidate the planner chose was read in this transaction already.
             guard let current = try nearby.first(where: { $0.id == id }) ?? find(id: id) else { throw StoreError.caseNotFound(id) }
-            let reportID = try sql.insertReport(r, caseID: id, state: s.state, outcome: .joined, at: at)
+            let reportID = try insertReport(r, caseID: id, state: s.state, outcome: .joined, at: at, batch)
             try countReport(r.source, at: at, on: current)
             let record = try perform(CaseCommand(.join, payload: EventPayload(report: r, reportID: reportID)), on: id, actor: s.actor, at: at)
             return IntakeOutcome(kind: .joined, reportID: reportID, record: record, repeated: false)
         case .recheck(let id, let passed):
             guard let current = try find(id: id) else { throw StoreError.caseNotFound(id) }
-            let reportID = try sql.insertReport(r, caseID: id, state: s.state, outcome: .rechecked, at: at)
+            let reportID = try insertReport(r, caseID: id, state: s.state, outcome: .rechecked, at: at, batch)
             try countReport(r.source, at: at, on: current)
             let camera = r.cameraID ?? "?"
             let command = passed ? CaseCommand(.recheck, note: "摄像头 \(camera) 复核：问题已消除", passed: true)
@@ -52,9 +79,26 @@ extension CaseTransaction {
             let record = try perform(command, on: id, actor: s.actor, at: at)
             return IntakeOutcome(kind: .rechecked, reportID: reportID, record: record, repeated: false)
         case .noOpenCase:
-            let id = try sql.insertReport(r, caseID: nil, state: s.state, outcome: .noOpenCase, at: at)
+            let id = try insertReport(r, caseID: nil, state: s.state, outcome: .noOpenCase, at: at, batch)
             return IntakeOutcome(kind: .noOpenCase, reportID: id, record: nil, repeated: false)
         }
+    }
+
+    /// The report stored earlier under the same source and external id (a retry), if any. In
+    /// a batch, a row the batch still holds is written first, so it has its id.
+    private func previous(_ r: Report, _ batch: IntakeBatch?) throws -> StoredReport? {
+        guard let batch else { return try r.externalID.flatMap { try sql.findReport(source: r.source, externalID: $0) } }
+        guard let seen = batch.lookup(r) else { return nil }
+        if let stored = seen.stored { return stored }
+        try batch.flush(sql)
+        return batch.lookup(r)?.stored
+    }
+
+    private func insertReport(_ r: Report, caseID: Int64?, state: DetectionState?, outcome: IntakeOutcome.Kind, at: Date,
+                              _ batch: IntakeBatch?) throws -> Int64 {
+        let id = try sql.insertReport(r, caseID: caseID, state: state, outcome: outcome, at: at)
+        batch?.wrote(r, id: id, caseID: caseID, state: state, outcome: outcome, at: at)
+        return id
     }
 
     /// Counts one more report for a case: the tally kept beside it.
@@ -93,19 +137,31 @@ extension CaseTransaction {
 
     /// A detection joining its camera's case: counted at once, and written to the history as a
     /// summary when the interval since the last summary (in the cameras' time of observation)
-    /// has passed: the count and time range since then. In between, it is listed and counted only.
-    func count(detection r: Report, on c: CameraCase, at: Date, every minutes: Double, actor: Actor) throws -> CaseStatus {
-        var tally = c.tally
-        tally.add(.camera, at: at)
+    /// has passed: the count and time range since then. In between, it is listed and counted
+    /// only — in a batch, in memory until the batch writes its counters.
+    func count(detection r: Report, on c: inout CameraCase, at: Date, every minutes: Double, actor: Actor,
+               batch: IntakeBatch? = nil, key: String = "") throws -> CaseStatus {
+        c.tally.add(.camera, at: at)
         let observed = r.observedAt ?? Timestamp.millis(at)
         let count = c.pending + 1, first = min(c.pendingFirst ?? observed, observed)
         guard observed - c.since >= Int64(minutes * 60_000) else {
-            try sql.setDetections(of: c.open.id, tally: tally, pending: count, pendingFirst: first, summaryAt: nil)
+            c.pending = count
+            c.pendingFirst = first
+            if let batch {
+                batch.keep(c, key: key, dirty: true)
+            } else {
+                try sql.setDetections(of: c.open.id, tally: c.tally, pending: count, pendingFirst: first, summaryAt: nil)
+            }
             return c.open.status
         }
-        try sql.setDetections(of: c.open.id, tally: tally, pending: 0, pendingFirst: nil, summaryAt: observed)
+        c.pending = 0
+        c.pendingFirst = nil
+        c.since = observed
+        try sql.setDetections(of: c.open.id, tally: c.tally, pending: 0, pendingFirst: nil, summaryAt: observed)
         let summary = EventPayload(cameraID: r.cameraID, count: count, firstAt: first, lastAt: max(first, observed))
-        return try perform(CaseCommand(.detections, payload: summary), on: c.open.id, actor: actor, at: at).status
+        c.open.status = try perform(CaseCommand(.detections, payload: summary), on: c.open.id, actor: actor, at: at).status
+        batch?.keep(c, key: key, dirty: false)
+        return c.open.status
     }
 
     /// A batch in one transaction, each report under a savepoint: the one that fails rolls back

@@ -19,11 +19,14 @@ extension Storage {
     }
 
     /// One write transaction for the whole batch (group commit). Optimistically without
-    /// savepoints; if any report fails, that transaction is rolled back and the batch is done
-    /// again with a savepoint per report, so the one that fails rolls back alone.
+    /// savepoints and with the batch's reads and rows shared (`IntakeBatch`); if any report
+    /// fails, that transaction is rolled back and the batch is done again one by one with a
+    /// savepoint per report, so the one that fails rolls back alone.
     public func commit(_ batch: [IntakeSubmission], context: IntakeContext) async throws -> [Result<IntakeOutcome, IntakeFailure>] {
         if batch.count > 1, let all = try? await transaction(context: context.cases, { tx in
-            try batch.map { Result<IntakeOutcome, IntakeFailure>.success(try tx.intake($0, context)) }
+            let shared = try IntakeBatch(batch, sql: tx.sql)
+            let outcomes = try batch.enumerated().map { try tx.intake($1, context, batch: shared, index: $0) }
+            return try shared.finish(outcomes, sql: tx.sql).map { Result<IntakeOutcome, IntakeFailure>.success($0) }
         }) {
             return all
         }

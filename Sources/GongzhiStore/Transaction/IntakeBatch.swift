@@ -1,0 +1,112 @@
+import Foundation
+import GongzhiCore
+
+/// What one group-committed batch has read and not yet written, inside its transaction.
+///
+/// A camera sends bursts: hundreds of detections of one problem, each joining its camera's
+/// open case. Done one by one, each costs a retry lookup, a lock, a read of the case, a row and
+/// an update — five round trips to PostgreSQL. Within a batch the retry lookups are made in one
+/// query at the start, each camera case is locked and read once, the detections' rows are
+/// written with multi-row inserts and each case's counters once, at the end. Any other kind of
+/// report in the batch first writes out what is pending, so it reads what a one-by-one intake
+/// would. The unique index on (source, external id) still guards against a concurrent
+/// duplicate: the batch then fails, and the store runs it again one by one.
+public final class IntakeBatch {
+    /// A report of the batch's external ids stored before it or earlier in it; a pending row
+    /// (not written yet) has no stored report.
+    struct Seen {
+        var stored: StoredReport?
+    }
+
+    private var seen: [String: Seen] = [:]
+    /// Camera cases read (and locked) in this batch, with their counters as they are now.
+    private var cameraCases: [String: CameraCase] = [:]
+    private var dirty: Set<String> = []
+    private var pending: [ReportInsert] = []
+    /// Which result each pending row answers.
+    private var pendingResult: [Int] = []
+    private var assigned: [Int: Int64] = [:]
+
+    /// Reads the stored reports of every external id in the batch, one query per source.
+    init(_ batch: [IntakeSubmission], sql: any CaseSQL) throws {
+        let bySource = Dictionary(grouping: batch.compactMap { s in s.report.externalID.map { (s.report.source, $0) } }, by: \.0)
+        for (source, pairs) in bySource {
+            for report in try sql.findReports(source: source, externalIDs: Array(Set(pairs.map(\.1)))) {
+                seen[Self.key(source, report.report.externalID ?? "")] = Seen(stored: report)
+            }
+        }
+    }
+
+    static func key(_ source: ReportSource, _ externalID: String) -> String { source.rawValue + "\u{0}" + externalID }
+    static func key(camera: String, category: String) -> String { camera + "\u{0}" + category }
+
+    /// A report of this source and external id, stored or pending: nil when it is new.
+    func lookup(_ r: Report) -> Seen? { r.externalID.flatMap { seen[Self.key(r.source, $0)] } }
+
+    /// A report the batch wrote at once (not pending), so a later retry in the batch finds it.
+    func wrote(_ r: Report, id: Int64, caseID: Int64?, state: DetectionState?, outcome: IntakeOutcome.Kind, at: Date) {
+        guard let externalID = r.externalID else { return }
+        seen[Self.key(r.source, externalID)] = Seen(stored: StoredReport(id: id, caseID: caseID, report: r, state: state, outcome: outcome,
+                                                                          receivedAt: at))
+    }
+
+    /// A detection's row, written at the end (or before the next report that needs it).
+    func hold(_ row: ReportInsert, result: Int) {
+        if let externalID = row.report.externalID {
+            seen[Self.key(row.report.source, externalID)] = Seen(stored: nil)
+        }
+        pending.append(row)
+        pendingResult.append(result)
+    }
+
+    func cameraCase(_ key: String) -> CameraCase? { cameraCases[key] }
+
+    func keep(_ c: CameraCase, key: String, dirty isDirty: Bool) {
+        cameraCases[key] = c
+        if isDirty { dirty.insert(key) } else { dirty.remove(key) }
+    }
+
+    /// Writes what is pending and forgets the camera cases read: the next report reads afresh.
+    func flush(_ sql: any CaseSQL) throws {
+        for key in dirty.sorted() {
+            guard let c = cameraCases[key] else { continue }
+            try sql.setDetections(of: c.open.id, tally: c.tally, pending: c.pending, pendingFirst: c.pendingFirst, summaryAt: nil)
+        }
+        dirty = []
+        cameraCases = [:]
+        guard !pending.isEmpty else { return }
+        let ids = try sql.insertReports(pending)
+        for (i, id) in ids.enumerated() {
+            assigned[pendingResult[i]] = id
+            let row = pending[i]
+            wrote(row.report, id: id, caseID: row.caseID, state: row.state, outcome: row.outcome, at: row.at)
+        }
+        pending = []
+        pendingResult = []
+    }
+
+    /// The outcomes with the ids of the rows written last.
+    func finish(_ outcomes: [IntakeOutcome], sql: any CaseSQL) throws -> [IntakeOutcome] {
+        try flush(sql)
+        var done = outcomes
+        for (result, id) in assigned { done[result].reportID = id }
+        return done
+    }
+}
+
+/// A report row to insert: the report and what the intake decided for it.
+public struct ReportInsert: Sendable {
+    public var report: Report
+    public var caseID: Int64?
+    public var state: DetectionState?
+    public var outcome: IntakeOutcome.Kind
+    public var at: Date
+
+    public init(report: Report, caseID: Int64?, state: DetectionState?, outcome: IntakeOutcome.Kind, at: Date) {
+        self.report = report
+        self.caseID = caseID
+        self.state = state
+        self.outcome = outcome
+        self.at = at
+    }
+}
