@@ -68,7 +68,7 @@ struct BenchFill: AsyncParsableCommand {
                                     reporter: Reporter(name: "市民\(i % 100)", phone: "138\(String(format: "%08d", i % 100_000_000))"), area: area)
                 reports.append((report, at))
             }
-            try await store.transaction { tx in
+            try await store.transaction { [reports] tx in
                 for (report, at) in reports {
                     let id = try tx.create(report, actor: .system, at: at).record.id
                     // The last week's cases are still open; older ones went round the loop.
