@@ -80,6 +80,13 @@ final class PostgresSession: SQLSession {
         }
     }
 
+    func lock(all names: [String]) throws {
+        guard !names.isEmpty else { return }
+        // One statement; the VALUES are scanned, and the locks taken, in the order given.
+        let values = Array(repeating: "(CAST(? AS BIGINT))", count: names.count).joined(separator: ", ")
+        try execute("SELECT pg_advisory_xact_lock(k) FROM (VALUES \(values)) AS t(k)", names.map { .int(PostgresSQL.lockKey($0)) })
+    }
+
     func lock(_ name: String) throws {
         try execute("SELECT pg_advisory_xact_lock(?)", [.int(PostgresSQL.lockKey(name))])
     }

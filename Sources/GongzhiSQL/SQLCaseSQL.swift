@@ -92,17 +92,59 @@ struct SQLCaseSQL: CaseSQL {
         }
     }
 
+    static let cameraCaseColumns = """
+        id, status, merchant_confirmed, report_sources, last_report_at, created_at, observed_at, pending_detections,
+        pending_first_at, last_summary_at, camera_id, category
+        """
+
     func cameraCase(camera: String, category: String) throws -> CameraCase? {
         guard let row = try db.first("""
-            SELECT id, status, merchant_confirmed, report_sources, last_report_at, created_at, observed_at, pending_detections,
-                   pending_first_at, last_summary_at
+            SELECT \(Self.cameraCaseColumns)
             FROM cases WHERE camera_id = ? AND category = ? AND status IN \(Self.openStatuses) ORDER BY id DESC LIMIT 1
             """ + db.forUpdate, camera, category) else { return nil }
+        return try Self.cameraCase(row)
+    }
+
+    func cameraCases(_ pairs: [(camera: String, category: String)]) throws -> [String: CameraCase] {
+        var found: [String: CameraCase] = [:]
+        for start in stride(from: 0, to: pairs.count, by: 400) {
+            let chunk = pairs[start..<min(pairs.count, start + 400)]
+            let values = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+            // The newest open case of each pair, as `cameraCase` reads it.
+            for row in try db.query("""
+                SELECT \(Self.cameraCaseColumns) FROM cases
+                WHERE status IN \(Self.openStatuses) AND (camera_id, category) IN (VALUES \(values)) ORDER BY id DESC
+                """ + db.forUpdate, chunk.flatMap { [SQLValue.text($0.camera), .text($0.category)] }) {
+                let key = IntakeBatch.key(camera: row[10], category: row[11])
+                if found[key] == nil { found[key] = try Self.cameraCase(row) }
+            }
+        }
+        return found
+    }
+
+    static func cameraCase(_ row: SQLRow) throws -> CameraCase {
         guard let status = CaseStatus(rawValue: row[1]) else { throw StoreError.caseNotFound(row[0]) }
         let created: Int64 = row[5], last = Timestamp.date(millis: row[4] ?? created)
         return CameraCase(open: OpenCase(id: row[0], status: status, merchantConfirmed: row[2]),
                           tally: ReportTally(json: row[3], lastAt: last) ?? ReportTally(bySource: [:], lastAt: last),
                           since: row[9] ?? row[6] ?? created, pending: row[7], pendingFirst: row[8])
+    }
+
+    func setDetections(_ cases: [CameraCase]) throws {
+        for start in stride(from: 0, to: cases.count, by: 500) {
+            let chunk = cases[start..<min(cases.count, start + 500)]
+            let row = "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
+            let values = Array(repeating: row, count: chunk.count).joined(separator: ", ")
+            try db.execute("""
+                WITH v(id, sources, last_at, pending, first_at) AS (VALUES \(values))
+                UPDATE cases SET report_sources = v.sources, last_report_at = v.last_at, pending_detections = v.pending,
+                    pending_first_at = v.first_at
+                FROM v WHERE cases.id = v.id
+                """, chunk.flatMap { c -> [SQLValue] in
+                    [.int(c.open.id), .text(c.tally.json), .int(Timestamp.millis(c.tally.lastAt)), .int(Int64(c.pending)),
+                     c.pendingFirst.map { .int($0) } ?? .null]
+                })
+        }
     }
 
     func setDetections(of id: Int64, tally: ReportTally, pending: Int, pendingFirst: Int64?, summaryAt: Int64?) throws {
@@ -192,4 +234,6 @@ struct SQLCaseSQL: CaseSQL {
 
 extension SQLCaseSQL {
     func lock(_ name: String) throws { try db.lock(name) }
+
+    func lock(all names: [String]) throws { try db.lock(all: names) }
 }

@@ -24,6 +24,8 @@ public protocol SQLSession {
     /// Holds a named lock until the transaction ends, so writers of one chain take turns across
     /// instances (PostgreSQL advisory lock; SQLite has one writer, so nothing to do).
     func lock(_ name: String) throws
+    /// Several named locks in the order given, at once where the backend can.
+    func lock(all names: [String]) throws
     /// The column names of a table (an old file may lack later ones).
     func columns(of table: String) throws -> Set<String>
     /// The highest id the table's sequence has handed out (deleted rows included).
@@ -35,6 +37,8 @@ public protocol SQLSession {
 }
 
 extension SQLSession {
+    public func lock(all names: [String]) throws { try names.forEach(lock) }
+
     public func query(_ sql: String, _ arguments: SQLBindable...) throws -> [SQLRow] { try query(sql, arguments.map(\.sqlValue)) }
     public func first(_ sql: String, _ arguments: SQLBindable...) throws -> SQLRow? { try query(sql, arguments.map(\.sqlValue)).first }
     @discardableResult

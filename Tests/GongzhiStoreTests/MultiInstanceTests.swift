@@ -126,7 +126,8 @@ struct MultiInstanceTests {
                 for store in [f.store, b] {
                     group.addTask {
                         do {
-                            return .success(try await store.perform(CaseCommand(.handle, note: "已处理"), on: id, actor: Actor(id: "user:x"), at: Self.t0))
+                            let command = CaseCommand(.handle, note: "已处理")
+                            return .success(try await store.perform(command, on: id, actor: Actor(id: "user:x"), at: Self.t0))
                         } catch { return .failure(error) }
                     }
                 }

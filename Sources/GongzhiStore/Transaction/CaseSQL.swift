@@ -39,6 +39,10 @@ public protocol CaseSQL {
     func cameraCase(camera: String, category: String) throws -> CameraCase?
     /// The detection counters of a camera's case; `summaryAt` set when a summary was written.
     func setDetections(of id: Int64, tally: ReportTally, pending: Int, pendingFirst: Int64?, summaryAt: Int64?) throws
+    /// The open cases of many cameras and categories at once, locked, keyed camera + NUL + category.
+    func cameraCases(_ pairs: [(camera: String, category: String)]) throws -> [String: CameraCase]
+    /// Many cases' detection counters in one statement (no summary written).
+    func setDetections(_ cases: [CameraCase]) throws
     /// Open cases of a category in a box whose latest report is at or after `since` (ms), newest first.
     func nearbyCases(category: String, box: GeoBox, since: Int64, limit: Int) throws -> [CaseRecord]
 
@@ -63,6 +67,8 @@ public protocol CaseSQL {
     /// (or per category where reports are de-duplicated by place), so two instances cannot both
     /// open a case for the same problem. A no-op where there is one writer.
     func lock(_ name: String) throws
+    /// Several locks, taken in the order given (callers sort them, so no two transactions wait on each other).
+    func lock(all names: [String]) throws
     /// Runs `body` so that, if it throws, what it wrote is undone and the transaction goes on.
     func savepoint<T>(_ body: () throws -> T) throws -> T
 }

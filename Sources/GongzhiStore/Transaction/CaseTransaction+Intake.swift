@@ -29,8 +29,9 @@ extension CaseTransaction {
             if let known = batch?.cameraCase(cameraKey) {
                 cameraCase = known  // locked and read earlier in this transaction
             } else {
-                try sql.lock("intake:camera:\(camera):\(category)")
+                if batch?.holdsLock(cameraKey) != true { try sql.lock(IntakeBatch.lockName(camera, category)) }
                 cameraCase = try sql.cameraCase(camera: camera, category: category)
+                if let found = cameraCase { batch?.keep(found, key: cameraKey, dirty: false) }
             }
         } else if r.location != nil, let category = r.category, ctx.rules.dedup(for: category) != nil {
             try sql.lock("intake:category:\(category)")
@@ -54,9 +55,14 @@ extension CaseTransaction {
             try batch?.flush(sql)
             let reportID = try insertReport(r, caseID: id, state: s.state, outcome: .joined, at: at, batch)
             let status = try count(detection: r, on: &c, at: at, every: every, actor: s.actor)
+            batch?.keep(c, key: cameraKey, dirty: false)
             return IntakeOutcome(kind: .joined, reportID: reportID, caseID: id, status: status, repeated: false)
         }
         try batch?.flush(sql)
+        switch plan {
+        case .join(let id), .recheck(let id, _): batch?.forget(key: cameraKey, caseID: id)
+        case .open, .noOpenCase: batch?.forget(key: cameraKey, caseID: nil)
+        }
         switch plan {
         case .open:
             let (record, reportID) = try open(r, actor: s.actor, at: at)

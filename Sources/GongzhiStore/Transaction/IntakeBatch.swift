@@ -22,12 +22,16 @@ public final class IntakeBatch {
     /// Camera cases read (and locked) in this batch, with their counters as they are now.
     private var cameraCases: [String: CameraCase] = [:]
     private var dirty: Set<String> = []
+    /// The cameras and categories whose intake lock this transaction holds.
+    private var locked: Set<String> = []
     private var pending: [ReportInsert] = []
     /// Which result each pending row answers.
     private var pendingResult: [Int] = []
     private var assigned: [Int: Int64] = [:]
 
-    /// Reads the stored reports of every external id in the batch, one query per source.
+    /// Reads the stored reports of every external id in the batch (one query per source),
+    /// takes the intake locks of every camera and category in it (one statement, in a fixed
+    /// order) and reads their open cases (one query).
     init(_ batch: [IntakeSubmission], sql: any CaseSQL) throws {
         let bySource = Dictionary(grouping: batch.compactMap { s in s.report.externalID.map { (s.report.source, $0) } }, by: \.0)
         for (source, pairs) in bySource {
@@ -35,10 +39,25 @@ public final class IntakeBatch {
                 seen[Self.key(source, report.report.externalID ?? "")] = Seen(stored: report)
             }
         }
+        var pairs: [String: (camera: String, category: String)] = [:]
+        for s in batch where !s.dropped {
+            guard let camera = s.report.cameraID, let category = s.report.category else { continue }
+            pairs[Self.key(camera: camera, category: category)] = (camera, category)
+        }
+        guard !pairs.isEmpty else { return }
+        let keys = pairs.keys.sorted()
+        try sql.lock(all: keys.map { Self.lockName(pairs[$0]!.camera, pairs[$0]!.category) })
+        locked = Set(keys)
+        cameraCases = try sql.cameraCases(keys.map { pairs[$0]! })
     }
 
+    static func lockName(_ camera: String, _ category: String) -> String { "intake:camera:\(camera):\(category)" }
+
+    /// Whether this transaction holds the camera and category's lock already.
+    func holdsLock(_ key: String) -> Bool { locked.contains(key) }
+
     static func key(_ source: ReportSource, _ externalID: String) -> String { source.rawValue + "\u{0}" + externalID }
-    static func key(camera: String, category: String) -> String { camera + "\u{0}" + category }
+    public static func key(camera: String, category: String) -> String { camera + "\u{0}" + category }
 
     /// A report of this source and external id, stored or pending: nil when it is new.
     func lookup(_ r: Report) -> Seen? { r.externalID.flatMap { seen[Self.key(r.source, $0)] } }
@@ -66,14 +85,17 @@ public final class IntakeBatch {
         if isDirty { dirty.insert(key) } else { dirty.remove(key) }
     }
 
-    /// Writes what is pending and forgets the camera cases read: the next report reads afresh.
+    /// Forgets a camera case that a report is about to change another way (opened, joined by
+    /// place, rechecked): the next detection reads it afresh.
+    func forget(key: String, caseID: Int64?) {
+        cameraCases[key] = nil
+        if let caseID { cameraCases = cameraCases.filter { $0.value.open.id != caseID } }
+    }
+
+    /// Writes what is pending: the detections' rows and the camera cases' counters.
     func flush(_ sql: any CaseSQL) throws {
-        for key in dirty.sorted() {
-            guard let c = cameraCases[key] else { continue }
-            try sql.setDetections(of: c.open.id, tally: c.tally, pending: c.pending, pendingFirst: c.pendingFirst, summaryAt: nil)
-        }
+        try sql.setDetections(dirty.sorted().compactMap { cameraCases[$0] })
         dirty = []
-        cameraCases = [:]
         guard !pending.isEmpty else { return }
         let ids = try sql.insertReports(pending)
         for (i, id) in ids.enumerated() {
