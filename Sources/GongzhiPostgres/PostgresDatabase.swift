@@ -155,7 +155,7 @@ struct PostgresURL {
         requireTLS = mode == "require"
         schema = c.queryItems?.first(where: { $0.name == "schema" })?.value
         if let schema, schema.isEmpty || schema.count > 63
-            || !schema.unicodeScalars.allSatisfy({ CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "_" })
+            || !schema.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
             || !schema.first!.isLetter {
             throw StoreError.cannotOpen(path: text, reason: "schema must be a lower-case name of letters, digits and _")
         }

@@ -16,8 +16,8 @@ public struct SQLAreaStore: AreaStore {
         let shapes = layer.shapes.map { (shape: $0, geometry: GeoJSON.geometryJSON($0.geometry)) }
         return try await db.write { db in
             let version = try db.insert("INSERT INTO area_layers (level, source, imported_at, feature_count, approximate) VALUES (?, ?, ?, ?, ?)",
-                                        [.text(layer.level.rawValue), .text(layer.source), .int(Timestamp.millis(at)), .int(Int64(layer.shapes.count)),
-                                         .bool(layer.approximate)], key: "version")
+                                        [.text(layer.level.rawValue), .text(layer.source), .int(Timestamp.millis(at)),
+                                         .int(Int64(layer.shapes.count)), .bool(layer.approximate)], key: "version")
             for (s, geometry) in shapes {
                 if let parent = s.parentCode, try db.scalar("SELECT 1 FROM areas WHERE code = ?", parent, as: Int64.self) == nil {
                     throw ReferenceError("area \(s.code) names parent \(parent), which is not a known area")

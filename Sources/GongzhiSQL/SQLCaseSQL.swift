@@ -55,7 +55,9 @@ struct SQLCaseSQL: CaseSQL {
         for start in stride(from: 0, to: rows.count, by: 1_000) {
             let chunk = rows[start..<min(rows.count, start + 1_000)]
             let values = Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", ")
-            let arguments = chunk.flatMap { ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at) }
+            let arguments = chunk.flatMap {
+                ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at)
+            }
             // RETURNING's row order is not promised: each row is matched by its (unique) external id.
             var byExternal: [String: Int64] = [:]
             for row in try db.query(ReportRows.insertHead + values + " RETURNING id, external_id", arguments) {

@@ -23,8 +23,9 @@ public struct SQLReferenceStore: ReferenceStore {
             }
             // Parents before children, so the foreign key holds row by row.
             for a in data.areas.sorted(by: { Self.depth($0.level) < Self.depth($1.level) }) {
-                added += try db.execute("INSERT INTO areas (code, name, level, parent_code, approximate) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                        a.code, a.name, a.level.rawValue, a.parentCode, a.approximate)
+                added += try db.execute("""
+                    INSERT INTO areas (code, name, level, parent_code, approximate) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """, a.code, a.name, a.level.rawValue, a.parentCode, a.approximate)
             }
             for u in Self.parentsFirst(data.units.all) {
                 added += try db.execute("""
@@ -49,7 +50,8 @@ public struct SQLReferenceStore: ReferenceStore {
                 if let h: Double = row["local_deadline_hours"], let t: String = row["local_department_type"] {
                     defaults = LocalDefaults(deadlineHours: h, departmentType: t)
                 }
-                return Category(code: row["code"], kind: kind, majorCode: row["major_code"], majorName: row["major_name"], name: row["name"], defaults: defaults)
+                return Category(code: row["code"], kind: kind, majorCode: row["major_code"], majorName: row["major_name"], name: row["name"],
+                                defaults: defaults)
             }
             let units = try db.query("SELECT * FROM units ORDER BY code").map { row -> OrgUnit in
                 let kindText: String = row["kind"]

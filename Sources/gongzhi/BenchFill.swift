@@ -59,7 +59,8 @@ struct BenchFill: AsyncParsableCommand {
             var reports: [(Report, Date)] = []
             var rng = SystemRandomNumberGenerator()
             while reports.count < n {
-                let p = GeoPoint(lat: Double.random(in: box.minLat...box.maxLat, using: &rng), lon: Double.random(in: box.minLon...box.maxLon, using: &rng))
+                let p = GeoPoint(lat: Double.random(in: box.minLat...box.maxLat, using: &rng),
+                                 lon: Double.random(in: box.minLon...box.maxLon, using: &rng))
                 guard let area = try? atlas.locate(p), area.street != nil else { continue }
                 let i = first + reports.count
                 let at = end.addingTimeInterval(-year + year * Double(i) / Double(total))

@@ -52,7 +52,8 @@ struct StoreFixture {
         if try await areas.currentLayers().contains(where: { $0.level == .grid }) == false {
             let streets = try await areas.currentLayers().first { $0.level == .street }!
             let names = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-            try await areas.importLayer(try UnitGrids.generate(streets: try await areas.shapes(version: streets.version), names: names, cellMetres: cell), at: Self.t0)
+            let grids = try UnitGrids.generate(streets: try await areas.shapes(version: streets.version), names: names, cellMetres: cell)
+            try await areas.importLayer(grids, at: Self.t0)
         }
         return try await areas.atlas()
     }

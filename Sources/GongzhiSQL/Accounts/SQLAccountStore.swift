@@ -26,12 +26,15 @@ public struct SQLAccountStore: AccountStore {
 
     // MARK: Users
 
-    public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String, at: Date) async throws -> UserAccount {
+    public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String,
+                        at: Date) async throws -> UserAccount {
         try AccountError.check(username: username, password: password)
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         return try await db.write { db in
             guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
-            guard try db.scalar("SELECT 1 FROM users WHERE username = ?", username, as: Int64.self) == nil else { throw AccountError.userExists(username) }
+            guard try db.scalar("SELECT 1 FROM users WHERE username = ?", username, as: Int64.self) == nil else {
+                throw AccountError.userExists(username)
+            }
             let ms = Timestamp.millis(at)
             try db.execute("""
                 INSERT INTO users (username, display_name, role, unit, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -56,7 +59,9 @@ public struct SQLAccountStore: AccountStore {
     /// Disables an account and ends its sessions.
     public func disable(_ username: String, by actor: String, at: Date) async throws {
         try await db.write { db in
-            guard try db.execute("UPDATE users SET disabled = ? WHERE username = ?", true, username) == 1 else { throw AccountError.noSuchUser(username) }
+            guard try db.execute("UPDATE users SET disabled = ? WHERE username = ?", true, username) == 1 else {
+                throw AccountError.noSuchUser(username)
+            }
             try db.execute("DELETE FROM tokens WHERE username = ?", username)
             try AuditLog.append(db, at: at, actor: actor, action: "user.disable", detail: ["user": username])
         }
@@ -67,8 +72,9 @@ public struct SQLAccountStore: AccountStore {
         guard password.count >= 10 else { throw AccountError.weakPassword }
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         try await db.write { db in
-            guard try db.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?",
-                                 hash, Timestamp.millis(at), username) == 1 else { throw AccountError.noSuchUser(username) }
+            guard try db.execute("""
+                UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ? WHERE username = ?
+                """, hash, Timestamp.millis(at), username) == 1 else { throw AccountError.noSuchUser(username) }
             try db.execute("DELETE FROM tokens WHERE username = ?", username)
             try AuditLog.append(db, at: at, actor: actor, action: "user.reset_password", detail: ["user": username])
         }
@@ -77,7 +83,9 @@ public struct SQLAccountStore: AccountStore {
     public func setRole(_ username: String, role: Role, unit: String, by actor: String, at: Date) async throws {
         try await db.write { db in
             guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
-            guard try db.execute("UPDATE users SET role = ?, unit = ? WHERE username = ?", role.rawValue, unit, username) == 1 else { throw AccountError.noSuchUser(username) }
+            guard try db.execute("UPDATE users SET role = ?, unit = ? WHERE username = ?", role.rawValue, unit, username) == 1 else {
+                throw AccountError.noSuchUser(username)
+            }
             try db.execute("DELETE FROM tokens WHERE username = ?", username)
             try AuditLog.append(db, at: at, actor: actor, action: "user.role", detail: ["user": username, "role": role.rawValue, "unit": unit])
         }
@@ -174,7 +182,8 @@ public struct SQLAccountStore: AccountStore {
             guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
             try db.execute("INSERT INTO api_keys (id, name, role, unit, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                            id, name, role.rawValue, unit, hash, Timestamp.millis(at))
-            try AuditLog.append(db, at: at, actor: actor, action: "key.create", detail: ["key": id, "name": name, "role": role.rawValue, "unit": unit])
+            try AuditLog.append(db, at: at, actor: actor, action: "key.create",
+                                detail: ["key": id, "name": name, "role": role.rawValue, "unit": unit])
             return (APIKey(id: id, name: name, role: role, unit: unit, createdAt: at), secret)
         }
     }
@@ -185,7 +194,9 @@ public struct SQLAccountStore: AccountStore {
 
     public func revokeKey(_ id: String, by actor: String, at: Date) async throws {
         try await db.write { db in
-            guard try db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", Timestamp.millis(at), id) == 1 else { throw AccountError.noSuchKey(id) }
+            guard try db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", Timestamp.millis(at), id) == 1 else {
+                throw AccountError.noSuchKey(id)
+            }
             verifiedKeys.forget(id: id)
             try AuditLog.append(db, at: at, actor: actor, action: "key.revoke", detail: ["key": id])
         }
@@ -231,7 +242,8 @@ public struct SQLAccountStore: AccountStore {
     public func accessLog(limit: Int) async throws -> [AccessRecord] {
         try await db.read { db in
             try db.query("SELECT * FROM access_log ORDER BY id DESC LIMIT ?", limit).map {
-                AccessRecord(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"], reason: $0["reason"])
+                AccessRecord(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"],
+                             reason: $0["reason"])
             }
         }
     }
@@ -247,7 +259,8 @@ public struct SQLAccountStore: AccountStore {
     static func key(_ row: SQLRow) -> APIKey? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
         return APIKey(id: row["id"], name: row["name"], role: role, unit: row["unit"], createdAt: Timestamp.date(millis: row["created_at"]),
-                   lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.date(millis:)), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))
+                   lastUsedAt: (row["last_used_at"] as Int64?).map(Timestamp.date(millis:)),
+                   revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.date(millis:)))
     }
 }
 

@@ -6,8 +6,9 @@ import GongzhiCore
 /// A camera sends bursts: hundreds of detections of one problem, each joining its camera's
 /// open case. Done one by one, each costs a retry lookup, a lock, a read of the case, a row and
 /// an update — five round trips to PostgreSQL. Within a batch the retry lookups are made in one
-/// query at the start, each camera case is locked and read once, the detections' rows are
-/// written with multi-row inserts and each case's counters once, at the end. Any other kind of
+/// query at the start, every camera's lock is taken in one statement and their open cases read
+/// in one query, and the detections' rows and the cases' counters are written with multi-row
+/// statements at the end. Any other kind of
 /// report in the batch first writes out what is pending, so it reads what a one-by-one intake
 /// would. The unique index on (source, external id) still guards against a concurrent
 /// duplicate: the batch then fails, and the store runs it again one by one.

@@ -1,0 +1,86 @@
+import Foundation
+import GongzhiCore
+import GongzhiIntake
+import GongzhiNotify
+import GongzhiStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs `body` at once and then every `every`, until graceful shutdown (which cancels the
+/// sleep; a round in progress finishes its transaction first). A round that fails is logged
+/// and tried again at the next.
+func everyUntilShutdown(_ every: Duration, logger: Logger, failure: String,
+                        _ body: @escaping @Sendable () async throws -> Void) async {
+    try? await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+            do { try await body() } catch { logger.error("\(failure)", metadata: ["error": "\(error)"]) }
+            try await Task.sleep(for: every)
+        }
+    }
+}
+
+/// Runs the timer sweep at start (catching up on whatever fell due while the server was
+/// down) and then at a fixed interval, until shutdown. Every instance sweeps; each due case is
+/// claimed in the database, so each mark is made once.
+struct SchedulerService: Service {
+    let timers: any TimerStore
+    let clock: any TimeSource
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await everyUntilShutdown(every, logger: logger, failure: "scheduler sweep failed; will retry") { [timers, clock, logger] in
+            let r = try await timers.sweepTimers(now: clock.now(), batch: 200)
+            guard r.total > 0 else { return }
+            logger.info("scheduler marked timers",
+                        metadata: ["warned": "\(r.warned)", "overdue": "\(r.overdue)", "escalated": "\(r.escalated)"])
+        }
+    }
+}
+
+/// Follows reloads made on other instances of the same database: a rules reload (SIGHUP or the
+/// API), an area import (`gongzhi areas`), a camera registered. Polls a revision in the
+/// database, so it needs nothing but the database the instances share.
+struct ReloadWatch: Service {
+    let services: GongzhiServices
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let seen = Mutex(try? await services.store.reloadRevision())
+        let failure = "following a reload failed; the previous rules and areas stay in force"
+        await everyUntilShutdown(every, logger: logger, failure: failure) { [services, logger] in
+            let now = try await services.store.reloadRevision()
+            guard seen.withLock({ last in defer { last = now }; return last != now }) else { return }
+            let r = try await services.follow()
+            logger.info("reloaded after a change on another instance",
+                        metadata: ["rules": "\(r.rules)", "area_version": "\(r.atlasVersion)"])
+        }
+    }
+}
+
+/// The intake's writer: group-commits what every channel submits, until shutdown, when it
+/// commits what is still queued.
+struct IntakeWriter: Service {
+    let intake: Intake
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await intake.run() }
+    }
+}
+
+/// Delivers the outbox: at start (what a crash left) and then at a fixed interval. Messages
+/// are leased in the database, so instances share the work and a dead one's is taken over.
+struct DeliveryService: Service {
+    let worker: DeliveryWorker
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await everyUntilShutdown(every, logger: logger, failure: "outbox delivery failed; will retry") { [worker, logger] in
+            let sent = try await worker.runOnce()
+            if sent > 0 { logger.info("outbox delivered", metadata: ["sent": "\(sent)"]) }
+        }
+    }
+}
