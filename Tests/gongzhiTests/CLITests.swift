@@ -202,6 +202,35 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 
+    /// `migrate-store` copies a database that verifies into a new one, prints what it copied and
+    /// the copy's verify line; it refuses a target with data, the same database, a missing source
+    /// and a source that does not verify, each with one line and a non-zero exit.
+    @Test func migrateStoreCopiesAndRefusesWhatItMustNot() async throws {
+        let db = try Self.tempDir().appendingPathComponent("g.sqlite").path
+        _ = try await Self.serving(["--db", db, "--demo-cases", "25", "--now", "2026-11-20T10:00:00+08:00"]) { _ in }
+        let copy = try Self.tempDir().appendingPathComponent("copy.sqlite").path
+        let original = try Self.run(["verify", "--db", db])
+        let r = try Self.run(["migrate-store", "--from", db, "--to", copy])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("case_events: ") && r.out.hasSuffix(original.out))
+        #expect(try Self.run(["verify", "--db", copy]).out == original.out)
+
+        let again = try Self.run(["migrate-store", "--from", db, "--to", copy])
+        #expect(again.status == 1 && again.err.contains("already holds data") && again.err.split(separator: "\n").count == 1)
+        #expect(try Self.run(["migrate-store", "--from", db, "--to", db]).status != 0)
+        let missing = try Self.run(["migrate-store", "--from", db + ".nope", "--to", copy + ".2"])
+        #expect(missing.status == 1 && missing.err.hasPrefix("gongzhi: no database at"))
+
+        let queue = try DatabaseQueue(path: db)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER case_events_append_only_update")
+            try db.execute(sql: "UPDATE case_events SET actor = 'user:mallory' WHERE case_id = 1 AND seq = 1")
+        }
+        let broken = try Self.run(["migrate-store", "--from", db, "--to", copy + ".3"])
+        #expect(broken.status == 1 && broken.err.contains("does not verify"))
+        #expect(!FileManager.default.fileExists(atPath: copy + ".3"))
+    }
+
     @Test func usersCannotHaveTheMachineRole() async throws {
         let db = try await Self.newDatabase()
         let r = try Self.run(["users", "add", "--db", db, "--username", "cam", "--name", "x", "--role", "machine", "--unit", "330105"])
