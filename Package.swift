@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: cases, events, state machine, reference data. Foundation only, no I/O.
@@ -46,6 +47,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The one intake every channel uses: normalise, validate, locate, classify, de-duplicate,
         // route, store (group commit). Knows the store's protocols, not HTTP and not SQL.
@@ -88,7 +90,8 @@ let package = Package(
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
         .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
         .testTarget(name: "GongzhiStoreTests", dependencies: [
-            "GongzhiTestSupport", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiDemo", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
+            "GongzhiTestSupport", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiPostgres", "GongzhiDemo", "GongzhiIntake", "GongzhiCore",
+            "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiIntakeTests", dependencies: [

@@ -3,6 +3,7 @@ import GongzhiSQL
 import GongzhiStore
 import Logging
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 
 /// The PostgreSQL backend: a `PostgresClient` (a pool of connections, run for as long as the
@@ -23,6 +24,7 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
     /// migrates it (idempotent; two instances starting at once take turns).
     public static func connect(url: String, maxConnections: Int = 16, logger: Logger = Logger(label: "gongzhi.postgres"))
         async throws -> PostgresDatabase {
+        try await probe(try PostgresURL(url), logger: logger)
         let db = try PostgresDatabase(url: url, maxConnections: maxConnections, logger: logger)
         await db.waitUntilRunning()
         do {
@@ -32,6 +34,26 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
             throw StoreError.cannotOpen(path: db.location, reason: "\(error)")
         }
         return db
+    }
+
+    /// One connection made and closed before the pool starts: a wrong password, an unknown
+    /// database or a server that is not there is reported at once, in the server's words (the
+    /// pool would keep retrying with back-off for a minute and then give a generic error).
+    static func probe(_ target: PostgresURL, logger: Logger) async throws {
+        var quiet = logger
+        quiet.logLevel = .critical
+        let tls: PostgresConnection.Configuration.TLS = target.requireTLS
+            ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        let configuration = PostgresConnection.Configuration(host: target.host, port: target.port, username: target.user,
+                                                             password: target.password, database: target.database, tls: tls)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+            try await connection.close()
+        } catch let error as PSQLError {
+            throw StoreError.cannotOpen(path: target.redacted, reason: PostgresStoreError(error).description)
+        } catch {
+            throw StoreError.cannotOpen(path: target.redacted, reason: "\(error)")
+        }
     }
 
     init(url: String, maxConnections: Int, logger: Logger) throws {

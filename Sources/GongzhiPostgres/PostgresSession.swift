@@ -184,7 +184,7 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
 
     init(_ e: PSQLError) {
         sqlState = e.serverInfo?[.sqlState]
-        var text = e.serverInfo?[.message] ?? "\(e.code)"
+        var text = e.serverInfo?[.message] ?? (e.underlying.map { "\(e.code): \($0)" } ?? "\(e.code)")
         if let detail = e.serverInfo?[.detail] { text += " (\(detail))" }
         message = text
     }

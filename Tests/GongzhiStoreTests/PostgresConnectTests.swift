@@ -1,0 +1,37 @@
+import Foundation
+import GongzhiPostgres
+import GongzhiStore
+import GongzhiTestSupport
+import Testing
+
+/// A database that cannot be opened is reported at once, in the server's words, not after the
+/// pool's minute of retries with a generic error.
+@Suite(.enabled(if: Backend.postgresURL != nil, "needs GONGZHI_TEST_POSTGRES (scripts/test starts one)"))
+struct PostgresConnectTests {
+    static func failure(_ url: String) async -> (message: String, seconds: Double) {
+        let start = ContinuousClock.now
+        do {
+            let db = try await PostgresDatabase.connect(url: url)
+            await db.close()
+            return ("opened", 0)
+        } catch {
+            let elapsed = ContinuousClock.now - start
+            return ("\(error)", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
+
+    @Test func anUnknownDatabaseIsNamed() async throws {
+        let base = try #require(Backend.postgresURL)
+        let url = try #require(base.range(of: "/", options: .backwards).map { String(base[..<$0.lowerBound]) + "/no_such_database" })
+        let (message, seconds) = await Self.failure(url)
+        #expect(message.contains(#"database "no_such_database" does not exist"#) && message.contains("3D000"), "\(message)")
+        #expect(seconds < 5)
+    }
+
+    @Test func aServerThatIsNotThereIsReportedAtOnce() async throws {
+        // Port 1 on this machine: nothing listens there.
+        let (message, seconds) = await Self.failure("postgres://postgres@127.0.0.1:1/postgres")
+        #expect(message.contains("cannot open database") && message.contains("refused"), "\(message)")
+        #expect(seconds < 5)
+    }
+}
