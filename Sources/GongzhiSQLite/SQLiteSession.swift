@@ -63,17 +63,7 @@ struct SQLiteSession: SQLSession {
     /// AUTOINCREMENT's counter is part of the transaction: a rollback takes the id back.
     func nextID(of table: String) throws -> Int64? { nil }
 
-    static func arguments(_ values: [SQLValue]) -> StatementArguments {
-        StatementArguments(values.map { v -> DatabaseValue in
-            switch v {
-            case .null: .null
-            case .int(let i): i.databaseValue
-            case .double(let d): d.databaseValue
-            case .text(let s): s.databaseValue
-            case .bool(let b): (b ? 1 : 0 as Int64).databaseValue
-            }
-        })
-    }
+    static func arguments(_ values: [SQLValue]) -> StatementArguments { SQLiteArguments.of(values) }
 
     static func value(_ v: DatabaseValue) -> SQLValue {
         switch v.storage {
@@ -113,5 +103,20 @@ public struct SQLiteDatabase: SQLDatabase {
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         guard let writer = reader as? any DatabaseWriter else { throw DatabaseError(message: "\(location) is open read-only") }
         return try await writer.write { try body(SQLiteSession(db: $0)) }
+    }
+}
+
+/// Statement arguments for GRDB from the shared values: a boolean is stored as 0 or 1.
+public enum SQLiteArguments {
+    public static func of(_ values: [SQLValue]) -> StatementArguments {
+        StatementArguments(values.map { v -> DatabaseValue in
+            switch v {
+            case .null: .null
+            case .int(let i): i.databaseValue
+            case .double(let d): d.databaseValue
+            case .text(let s): s.databaseValue
+            case .bool(let b): (b ? 1 : 0 as Int64).databaseValue
+            }
+        })
     }
 }

@@ -112,15 +112,7 @@ extension TestDatabase {
             try await file!.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
-                try db.execute(sql: sql, arguments: StatementArguments(arguments.map { v -> DatabaseValue in
-                    switch v {
-                    case .null: .null
-                    case .int(let i): i.databaseValue
-                    case .double(let d): d.databaseValue
-                    case .text(let s): s.databaseValue
-                    case .bool(let b): (b ? 1 : 0 as Int64).databaseValue
-                    }
-                }))
+                try db.execute(sql: sql, arguments: SQLiteArguments.of(arguments))
             }
         case .postgres:
             try await self.sql.write { db in
