@@ -3,12 +3,6 @@ import GongzhiCore
 import GongzhiGeo
 import GongzhiStore
 
-/// A classifier for free text (the hotline): a category and how sure it is. The hook is here;
-/// the classifier comes with the hotline channel.
-public protocol Classifier: Sendable {
-    func classify(_ report: Report) async -> (category: String, confidence: Double)?
-}
-
 /// The one intake every channel uses: normalise → validate → locate → classify → (in the
 /// store's transaction) de-duplicate → route → store, single or batched, through one writer.
 /// Adapters (the report API, camera events, the demo, later Open311, CSV and the hotline) turn
@@ -20,13 +14,13 @@ public final class Intake: Sendable {
     let cases: Live<CaseContext>
     let rules: Live<IntakeRules>
     let cameras: Live<[String: Camera]>
-    let classifier: (any Classifier)?
-    /// The confidence above which a classifier's category is taken without a dispatcher.
-    let classifyThreshold: Double
+    /// Proposes categories for reports that come without one (the hotline's free text); the
+    /// confidence at which its first guess is taken without a dispatcher is in the intake rules.
+    let classifier: (any TextClassifier)?
     public let committer: GroupCommitter
 
     public init(store: any IntakeStore, clock: any TimeSource, atlas: Live<Atlas>, cases: Live<CaseContext>, rules: Live<IntakeRules>,
-                cameras: Live<[String: Camera]>, classifier: (any Classifier)? = nil, classifyThreshold: Double = 0.9,
+                cameras: Live<[String: Camera]>, classifier: (any TextClassifier)? = nil,
                 settings: GroupCommitter.Settings = .init()) {
         self.store = store
         self.clock = clock
@@ -35,7 +29,6 @@ public final class Intake: Sendable {
         self.rules = rules
         self.cameras = cameras
         self.classifier = classifier
-        self.classifyThreshold = classifyThreshold
         let context: @Sendable () -> IntakeContext = { [cases, rules] in IntakeContext(cases: cases.current, rules: rules.current) }
         committer = GroupCommitter(settings: settings) { batch in
             do { return try await store.commit(batch, context: context()) } catch {
@@ -51,10 +44,7 @@ public final class Intake: Sendable {
     public func submit(_ draft: ReportDraft, actor: Actor) async throws(IntakeError) -> IntakeOutcome {
         var report = try Normalise.report(draft, categories: cases.current.categories)
         try Normalise.locate(&report, atlas: atlas.current)
-        if report.category == nil, let classifier, let guess = await classifier.classify(report), guess.confidence >= classifyThreshold,
-           cases.current.categories.reportable(guess.category) != nil {
-            report.category = guess.category
-        }
+        classify(&report)
         let results = try await committer.submit([submission(report, actor: actor)])
         return try results[0].mapError(IntakeError.init).get()
     }
@@ -83,6 +73,19 @@ public final class Intake: Sendable {
         }
         for (i, r) in zip(positions, try await committer.submit(items)) { results[i] = r.mapError(IntakeError.init) }
         return results.map { $0! }
+    }
+
+    /// A report without a category gets the classifier's three suggestions; the first becomes
+    /// its category when it is sure enough (the rules' `auto_classify_min_confidence`).
+    /// Otherwise the case waits, unclassified, in the dispatcher's queue with the suggestions.
+    public func classify(_ report: inout Report) {
+        guard report.category == nil, let classifier else { return }
+        let categories = cases.current.categories
+        let guesses = classifier.suggest(report.description, limit: 3).filter { categories.reportable($0.code) != nil }
+        guard let first = guesses.first else { return }
+        let automatic = first.confidence >= rules.current.autoClassifyMinConfidence
+        if automatic { report.category = first.code }
+        report.classification = Classification(suggestions: guesses, automatic: automatic, model: classifier.modelID)
     }
 
     func submission(_ report: Report, actor: Actor, at: Date? = nil) -> IntakeSubmission {

@@ -25,9 +25,16 @@ public struct ReportDraft: Sendable, Hashable {
     public var reporterPhone: String?
     public var externalID: String?
     public var mediaURLs: [String]
+    /// Open311's other personal fields.
+    public var reporterEmail: String?
+    public var deviceID: String?
+    public var accountID: String?
+    /// Extra fields the category asks for, checked by the adapter that knows their definition.
+    public var attributes: [ReportAttribute]
 
     public init(source: String?, category: String? = nil, description: String?, location: Location? = nil, address: String? = nil,
-                reporterName: String? = nil, reporterPhone: String? = nil, externalID: String? = nil, mediaURLs: [String] = []) {
+                reporterName: String? = nil, reporterPhone: String? = nil, externalID: String? = nil, mediaURLs: [String] = [],
+                reporterEmail: String? = nil, deviceID: String? = nil, accountID: String? = nil, attributes: [ReportAttribute] = []) {
         self.source = source
         self.category = category
         self.description = description
@@ -37,6 +44,10 @@ public struct ReportDraft: Sendable, Hashable {
         self.reporterPhone = reporterPhone
         self.externalID = externalID
         self.mediaURLs = mediaURLs
+        self.reporterEmail = reporterEmail
+        self.deviceID = deviceID
+        self.accountID = accountID
+        self.attributes = attributes
     }
 }
 
@@ -70,9 +81,10 @@ public enum Normalise {
             guard let lon = l.lon else { throw .field("location.lon", "required", "location.lon is required") }
             location = try wgs84(lat: lat, lon: lon, crs: l.crs, field: "location.")
         }
-        let reporter = d.reporterName == nil && d.reporterPhone == nil ? nil : Reporter(name: d.reporterName, phone: d.reporterPhone)
-        let draft = Report(source: source, category: d.category, description: d.description ?? "", location: location, address: d.address,
-                           reporter: reporter, externalID: d.externalID, mediaURLs: d.mediaURLs)
+        let reporter = Reporter(name: d.reporterName, phone: d.reporterPhone, email: d.reporterEmail, deviceID: d.deviceID, accountID: d.accountID)
+        var draft = Report(source: source, category: d.category, description: d.description ?? "", location: location, address: d.address,
+                           reporter: reporter.isEmpty ? nil : reporter, externalID: d.externalID, mediaURLs: d.mediaURLs)
+        draft.attributes = d.attributes.isEmpty ? nil : d.attributes
         do { return try draft.validated(categories: categories) } catch { throw .invalid(error) }
     }
 

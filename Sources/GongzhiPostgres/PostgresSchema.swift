@@ -11,6 +11,10 @@ enum PostgresSchema {
     /// Ordered migrations. A migration, once released, is never edited: add a new one.
     static let migrations: [(id: String, statements: [String])] = [
         ("v1", v1),
+        // The report's later fields (classification, attributes, Open311's personal ids), as JSON;
+        // events by time, for the status-change feed.
+        ("v2-report-extra", ["ALTER TABLE cases ADD COLUMN report_extra TEXT", "ALTER TABLE reports ADD COLUMN report_extra TEXT",
+                             "CREATE INDEX case_events_by_time ON case_events(at)"]),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

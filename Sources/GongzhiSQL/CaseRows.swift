@@ -11,14 +11,15 @@ public enum CaseRows {
         "warn_at", "warned", "overdue_marked", "rule_id", "created_at", "updated_at", "closed_at", "rework_count", "return_count",
         "escalation_count", "supervision_count", "reopen_count", "last_return_unit", "last_return_reason", "disputed", "event_count",
         "last_hash", "camera_id", "observed_at", "confidence", "scenario", "merchant_id", "merchant_confirmed", "self_corrected",
-        "merged_into", "report_sources", "last_report_at",
+        "merged_into", "report_sources", "last_report_at", "report_extra",
     ]
     public static let caseColumns = columnList.joined(separator: ", ")
 
     /// Columns added by later SQLite migrations, read as NULL from an older file (read-only
     /// `verify`): NULL reads as the value an old history gives, except `disputed` (see `ChainVerifier`).
     static let laterColumns: Set<String> = ["disputed", "camera_id", "observed_at", "confidence", "scenario", "merchant_id",
-                                            "merchant_confirmed", "self_corrected", "merged_into", "report_sources", "last_report_at"]
+                                            "merchant_confirmed", "self_corrected", "merged_into", "report_sources", "last_report_at",
+                                            "report_extra"]
 
     /// `caseColumns`, with those the table lacks read as NULL.
     static func caseColumns(present: Set<String>) -> String {
@@ -35,6 +36,7 @@ public enum CaseRows {
         static let supervisionCount = 30, reopenCount = 31, lastReturnUnit = 32, lastReturnReason = 33, disputed = 34, eventCount = 35
         static let lastHash = 36, cameraID = 37, observedAt = 38, confidence = 39, scenario = 40, merchantID = 41
         static let merchantConfirmed = 42, selfCorrected = 43, mergedInto = 44, reportSources = 45, lastReportAt = 46
+        static let reportExtra = 47
     }
 
     /// A case from a row selected with `caseColumns`. Throws for a status or source the code
@@ -53,10 +55,13 @@ public enum CaseRows {
         if let version: Int64 = row[C.areaVersion] {
             area = AreaPath(district: row[C.district], street: row[C.street], community: row[C.community], grid: row[C.grid], version: version)
         }
-        let report = Report(source: src, category: nil, description: row[C.description], location: location, address: row[C.address],
+        var report = Report(source: src, category: nil, description: row[C.description], location: location, address: row[C.address],
                             reporter: (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone),
                             externalID: row[C.externalID], mediaURLs: media, area: area, cameraID: row[C.cameraID],
                             observedAt: row[C.observedAt], confidence: row[C.confidence])
+        do { try ReportExtra.apply(row[C.reportExtra], to: &report) } catch {
+            throw StoreError.conflict("case \(row[C.id] as Int64) has an unreadable report_extra: \(error)")
+        }
         var r = CaseRecord(id: row[C.id], trackingCode: row[C.trackingCode], report: report, createdAt: Timestamp.date(millis: row[C.createdAt]))
         r.status = st
         r.category = row[C.category]
@@ -92,8 +97,8 @@ public enum CaseRows {
         INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
                            external_id, media_urls, district_code, street_code, community_code, grid_code, area_version,
                            created_at, updated_at, event_count, last_hash, camera_id, observed_at, confidence, report_sources,
-                           last_report_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                           last_report_at, report_extra)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// `insertSQL` with the id given (a backend that hands out ids itself, without gaps).
@@ -106,7 +111,7 @@ public enum CaseRows {
             r.report.location?.lat, r.report.location?.lon, r.report.address, r.report.reporter?.name, r.report.reporter?.phone,
             r.report.externalID, JSONText.stringArray(r.report.mediaURLs), r.area?.district, r.area?.street, r.area?.community,
             r.area?.grid, r.area?.version, Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash, r.report.cameraID,
-            r.report.observedAt, r.report.confidence, r.tally.json, Timestamp.millis(r.tally.lastAt),
+            r.report.observedAt, r.report.confidence, r.tally.json, Timestamp.millis(r.tally.lastAt), ReportExtra.column(r.report),
         ]
         return values.map(\.sqlValue)
     }

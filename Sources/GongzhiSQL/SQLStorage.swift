@@ -58,6 +58,21 @@ public struct SQLStorage: Storage, Sendable {
         }
     }
 
+    public func statusChanges(from: Date, to: Date, majorClasses: [String], limit: Int) async throws -> [StatusChange] {
+        guard !majorClasses.isEmpty, limit > 0 else { return [] }
+        let marks = Array(repeating: "?", count: majorClasses.count).joined(separator: ", ")
+        let sql = """
+            SELECT e.*, c.category AS case_category FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.at >= ? AND e.at < ? AND (e.from_status IS NULL OR e.from_status <> e.to_status)
+              AND substr(c.category, 1, 2) IN (\(marks))
+            ORDER BY e.at, e.case_id, e.seq LIMIT ?
+            """
+        let arguments: [SQLValue] = [.int(Timestamp.millis(from)), .int(Timestamp.millis(to))] + majorClasses.map { .text($0) } + [.int(Int64(limit))]
+        return try await db.read { db in
+            try db.query(sql, arguments).map { StatusChange(event: try CaseRows.event($0), category: $0["case_category"]) }
+        }
+    }
+
     public func list(_ query: CaseQuery) async throws -> CasePage {
         let (sql, arguments) = CaseListSQL.select(query)
         let limit = max(1, min(query.limit, CaseQuery.maxLimit))

@@ -169,6 +169,15 @@ enum Schema {
                 CREATE INDEX login_attempts_by_address ON login_attempts(address, at);
                 """)
         }
+        m.registerMigration("v6-report-extra") { db in
+            // The report's later fields (classification, attributes, Open311's personal ids), as JSON;
+            // events by time, for the status-change feed.
+            try db.execute(sql: """
+                ALTER TABLE cases ADD COLUMN report_extra TEXT;
+                ALTER TABLE reports ADD COLUMN report_extra TEXT;
+                CREATE INDEX case_events_by_time ON case_events(at);
+                """)
+        }
         return m
     }
 

@@ -28,10 +28,12 @@ public struct GongzhiServices: Sendable {
     public let intakeRules: Live<IntakeRules>
     /// The camera registry, by id, as intake checks detections against it.
     public let cameras: Live<[String: Camera]>
+    /// Proposes categories for free text (the hotline); nil leaves such reports to dispatchers.
+    public let classifier: (any TextClassifier)?
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
-                commit: GroupCommitter.Settings = .init()) {
+                classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init()) {
         self.store = store
         self.reference = reference
         self.clock = clock
@@ -41,8 +43,9 @@ public struct GongzhiServices: Sendable {
         referenceAreaNames = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         self.intakeRules = Live(intakeRules)
         self.cameras = Live(Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b }))
+        self.classifier = classifier
         intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
-                        settings: commit)
+                        classifier: classifier, settings: commit)
     }
 
     /// What a principal may see.
@@ -105,6 +108,11 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                    categories: services.reference.categories, clock: services.clock).routes)
     api.addRoutes(CoGovernanceController(registry: services.store, coGovernance: services.store, outbox: services.store, atlas: services.atlas,
                                          cases: services.context, clock: services.clock).routes)
+    api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
+    router.group("/open311/v2").addRoutes(Open311Controller(
+        intake: services.intake, store: services.store, accounts: services.accounts, categories: services.reference.categories,
+        context: services.context, clock: services.clock, config: try Open311Config.bundled(categories: services.reference.categories),
+        keywords: try ReferenceData.bundledKeywords()).routes)
     WebRoutes(services: services, pages: try await Pages.load()).register(on: router)
     return router
 }

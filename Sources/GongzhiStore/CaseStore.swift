@@ -17,6 +17,20 @@ public protocol CaseStore: Sendable {
     func list(_ query: CaseQuery) async throws -> CasePage
     /// A case's reports, oldest first, after the report id `after`.
     func reports(of id: Int64, after: Int64?, limit: Int) async throws -> [StoredReport]
+    /// Events that changed a case's status (or opened it) in `[from, to)`, oldest first, of
+    /// cases whose category is in one of `majorClasses`: the feed Open311 clients follow.
+    func statusChanges(from: Date, to: Date, majorClasses: [String], limit: Int) async throws -> [StatusChange]
+}
+
+/// One status change of a case, for feeds.
+public struct StatusChange: Sendable, Hashable {
+    public var event: CaseEvent
+    public var category: String?
+
+    public init(event: CaseEvent, category: String?) {
+        self.event = event
+        self.category = category
+    }
 }
 
 /// Filters of the case list. Empty arrays mean "any".

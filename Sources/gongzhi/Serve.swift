@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GongzhiClassifier
 import GongzhiCore
 import GongzhiDemo
 import GongzhiIntake
@@ -118,8 +119,9 @@ struct Serve: AsyncParsableCommand {
             return added
         }
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.db.location) (\(summary))\n".utf8))
+        let classifier = try HotlineClassifier.bundled(categories: opened.reference.categories, keywords: try ReferenceData.bundledKeywords())
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
-                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
+                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(), classifier: classifier,
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue))
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)

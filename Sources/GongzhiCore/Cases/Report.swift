@@ -23,6 +23,12 @@ public struct Report: Sendable, Hashable, Codable {
     public var observedAt: Int64?
     /// A detection's confidence, 0…1.
     public var confidence: Double?
+    /// What intake's classifier proposed when the report came without a category; set by
+    /// intake, not by the sender.
+    public var classification: Classification?
+    /// Extra fields a category asks for (Open311 service attributes), by attribute code; nil
+    /// when none were given.
+    public var attributes: [ReportAttribute]?
 
     public init(
         source: ReportSource, category: String? = nil, description: String, location: GeoPoint? = nil,
@@ -44,7 +50,7 @@ public struct Report: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, category, description, location, address, reporter, area, confidence
+        case source, category, description, location, address, reporter, area, confidence, classification, attributes
         case externalID = "external_id"
         case mediaURLs = "media_urls"
         case cameraID = "camera_id"
@@ -56,10 +62,38 @@ public struct Report: Sendable, Hashable, Codable {
 public struct Reporter: Sendable, Hashable, Codable {
     public var name: String?
     public var phone: String?
+    /// Open311's other personal fields: an email address, the sending device's id and the
+    /// resident's account in the sending app.
+    public var email: String?
+    public var deviceID: String?
+    public var accountID: String?
 
-    public init(name: String? = nil, phone: String? = nil) {
+    public init(name: String? = nil, phone: String? = nil, email: String? = nil, deviceID: String? = nil, accountID: String? = nil) {
         self.name = name
         self.phone = phone
+        self.email = email
+        self.deviceID = deviceID
+        self.accountID = accountID
+    }
+
+    /// True when no field is set.
+    public var isEmpty: Bool { name == nil && phone == nil && email == nil && deviceID == nil && accountID == nil }
+
+    enum CodingKeys: String, CodingKey {
+        case name, phone, email
+        case deviceID = "device_id"
+        case accountID = "account_id"
+    }
+}
+
+/// One extra field of a report: its code and its value (several for a multi-value list).
+public struct ReportAttribute: Sendable, Hashable, Codable {
+    public var code: String
+    public var values: [String]
+
+    public init(code: String, values: [String]) {
+        self.code = code
+        self.values = values
     }
 }
 
@@ -72,6 +106,9 @@ public enum ReportLimits {
     public static let externalIDMax = 128
     public static let mediaCountMax = 20
     public static let urlMax = 2_048
+    public static let emailMax = 254
+    public static let idMax = 128
+    public static let attributeMax = 500
 }
 
 /// A field that failed validation: which, why, and a stable code for clients.
@@ -123,9 +160,24 @@ extension Report {
             if let phone, !phone.allSatisfy({ $0.isASCII && ($0.isNumber || "+- ".contains($0)) }) {
                 throw FieldError(field: "reporter.phone", code: "invalid", message: "phone may hold digits, spaces, '+' and '-' only")
             }
-            r.reporter = (name == nil && phone == nil) ? nil : Reporter(name: name, phone: phone)
+            let email = try Self.text(reporter.email, field: "reporter.email", max: ReportLimits.emailMax)
+            if let email, !(email.contains("@") && !email.hasPrefix("@") && !email.hasSuffix("@") && !email.contains(where: \.isWhitespace)) {
+                throw FieldError(field: "reporter.email", code: "invalid", message: "email must be an address like name@example.cn")
+            }
+            let device = try Self.text(reporter.deviceID, field: "reporter.device_id", max: ReportLimits.idMax)
+            let account = try Self.text(reporter.accountID, field: "reporter.account_id", max: ReportLimits.idMax)
+            let checked = Reporter(name: name, phone: phone, email: email, deviceID: device, accountID: account)
+            r.reporter = checked.isEmpty ? nil : checked
         }
         r.externalID = try Self.text(externalID, field: "external_id", max: ReportLimits.externalIDMax)
+        if let attributes {
+            for a in attributes {
+                for v in a.values where v.count > ReportLimits.attributeMax {
+                    throw FieldError(field: "attribute[\(a.code)]", code: "too_long", message: "attribute values have at most \(ReportLimits.attributeMax) characters")
+                }
+            }
+            r.attributes = attributes.isEmpty ? nil : attributes.sorted { $0.code < $1.code }
+        }
         try Self.checkMediaURLs(mediaURLs)
         return r
     }

@@ -46,16 +46,32 @@ public struct IntakeRules: Sendable, Hashable, Codable {
     /// A detection joining a case writes a summary event when this much time has passed since
     /// the last one; in between it is only listed and counted.
     public var detectionSummaryMinutes: Double
+    /// A report without a category takes the classifier's first suggestion when its confidence
+    /// is at least this; below, a dispatcher chooses from the suggestions. 1 turns it off.
+    public var autoClassifyMinConfidence: Double
 
-    public init(dedup: [Dedup] = [], thresholds: [Threshold] = [], detectionSummaryMinutes: Double = 10) {
+    public init(dedup: [Dedup] = [], thresholds: [Threshold] = [], detectionSummaryMinutes: Double = 10,
+                autoClassifyMinConfidence: Double = Self.defaultAutoClassify) {
         self.dedup = dedup
         self.thresholds = thresholds
         self.detectionSummaryMinutes = detectionSummaryMinutes
+        self.autoClassifyMinConfidence = autoClassifyMinConfidence
     }
+
+    public static let defaultAutoClassify = 0.8
 
     enum CodingKeys: String, CodingKey {
         case dedup, thresholds
         case detectionSummaryMinutes = "detection_summary_minutes"
+        case autoClassifyMinConfidence = "auto_classify_min_confidence"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dedup = try c.decodeIfPresent([Dedup].self, forKey: .dedup) ?? []
+        thresholds = try c.decodeIfPresent([Threshold].self, forKey: .thresholds) ?? []
+        detectionSummaryMinutes = try c.decodeIfPresent(Double.self, forKey: .detectionSummaryMinutes) ?? 10
+        autoClassifyMinConfidence = try c.decodeIfPresent(Double.self, forKey: .autoClassifyMinConfidence) ?? Self.defaultAutoClassify
     }
 
     /// No spatial joins, every detection counts, summaries every ten minutes.
@@ -83,6 +99,9 @@ public struct IntakeRules: Sendable, Hashable, Codable {
             try pattern(t.category, "thresholds")
             guard seen.insert(t.category).inserted else { throw ReferenceError("thresholds: category \(t.category) appears twice") }
             guard t.minConfidence >= 0, t.minConfidence <= 1 else { throw ReferenceError("thresholds \(t.category): min_confidence must be 0…1") }
+        }
+        guard autoClassifyMinConfidence.isFinite, (0...1).contains(autoClassifyMinConfidence) else {
+            throw ReferenceError("auto_classify_min_confidence must be 0…1")
         }
         guard detectionSummaryMinutes >= 0.1, detectionSummaryMinutes <= 24 * 60 else {
             throw ReferenceError("detection_summary_minutes must be between 0.1 and 1440")

@@ -17,4 +17,14 @@ public enum Masking {
         guard let first = name.first else { return "" }
         return String(first) + String(repeating: "*", count: max(1, name.count - 1))
     }
+
+    /// `zhang.san@example.cn` → `z***@example.cn`: the domain stays (it says which provider or
+    /// employer), the mailbox does not.
+    public static func email(_ email: String) -> String {
+        guard let at = email.lastIndex(of: "@"), let first = email.first, at != email.startIndex else { return "***" }
+        return String(first) + "***" + email[at...]
+    }
+
+    /// A device or account id: its last four characters, enough to match it when a caller reads it out.
+    public static func identifier(_ id: String) -> String { id.count <= 4 ? "****" : "****" + id.suffix(4) }
 }

@@ -85,6 +85,15 @@ public struct ReferenceData: Sendable {
         return try rules.checked(categories: categories)
     }
 
+    /// The project's everyday keywords per category (`category_keywords.json`): the Open311
+    /// service list's `keywords` and part of the hotline classifier's training text.
+    public static func bundledKeywords() throws -> [String: [String]] {
+        struct File: Decodable { var keywords: [String: [String]] }
+        do { return try JSONDecoder().decode(File.self, from: try Resource.data("category_keywords.json")).keywords } catch let e as ReferenceError {
+            throw e
+        } catch { throw ReferenceError("category_keywords.json: \(error)") }
+    }
+
     /// The default routing rules shipped with the product (`routing_rules.json`).
     public static func bundledRulesData() throws -> Data { try Resource.data("routing_rules.json") }
 }
