@@ -94,6 +94,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Tests/GongzhiTestSupport"),
         .testTarget(name: "GongzhiCoreTests", dependencies: ["GongzhiCore"]),
+        .testTarget(name: "GongzhiClassifierTests", dependencies: ["GongzhiClassifier", "GongzhiCore", "GongzhiStore"]),
         .testTarget(name: "GongzhiGeoTests", dependencies: ["GongzhiGeo", "GongzhiCore"]),
         .testTarget(name: "GongzhiStoreTests", dependencies: [
             "GongzhiTestSupport", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiPostgres", "GongzhiDemo", "GongzhiIntake", "GongzhiCore",
@@ -112,7 +113,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
-            "GongzhiTestSupport", "GongzhiServer", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
+            "GongzhiTestSupport", "GongzhiServer", "GongzhiClassifier", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -81,7 +81,8 @@ public final class Intake: Sendable {
     public func classify(_ report: inout Report) {
         guard report.category == nil, let classifier else { return }
         let categories = cases.current.categories
-        let guesses = classifier.suggest(report.description, limit: 3).filter { categories.reportable($0.code) != nil }
+        // A model trained on an older directory may know a retired code: skip it, keep three.
+        let guesses = Array(classifier.suggest(report.description, limit: 6).filter { categories.reportable($0.code) != nil }.prefix(3))
         guard let first = guesses.first else { return }
         let automatic = first.confidence >= rules.current.autoClassifyMinConfidence
         if automatic { report.category = first.code }

@@ -112,7 +112,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     router.group("/open311/v2").addRoutes(Open311Controller(
         intake: services.intake, store: services.store, accounts: services.accounts, categories: services.reference.categories,
         context: services.context, clock: services.clock, config: try Open311Config.bundled(categories: services.reference.categories),
-        keywords: try ReferenceData.bundledKeywords()).routes)
+        keywords: try ReferenceData.bundledKeywords(), areaName: { services.areaName($0) }).routes)
     WebRoutes(services: services, pages: try await Pages.load()).register(on: router)
     return router
 }

@@ -27,7 +27,7 @@ final class IntakeFixture: @unchecked Sendable {
     static let machine = Actor(id: "key:camera-system", unit: "330105")
 
     init(_ backend: Backend = .sqlite, settings: GroupCommitter.Settings = .init(), rules: IntakeRules? = nil,
-         merchants: [Merchant] = [merchant], faults: FaultInjector? = nil) async throws {
+         merchants: [Merchant] = [merchant], classifier: (any TextClassifier)? = nil, faults: FaultInjector? = nil) async throws {
         db = try await backend.makeDatabase(name: "intake")
         let refs = SQLReferenceStore(db: db.sql)
         try await refs.seed(try ReferenceData.bundled())
@@ -48,7 +48,7 @@ final class IntakeFixture: @unchecked Sendable {
         cameras = Live([camera.id: camera])
         let intakeRules = try rules ?? ReferenceData.intakeRules(categories: reference.categories)
         intake = Intake(store: store, clock: clock, atlas: Live(atlas), cases: store.context, rules: Live(intakeRules), cameras: cameras,
-                        settings: settings)
+                        classifier: classifier, settings: settings)
         writer = Task { [intake] in await intake.run() }
     }
 

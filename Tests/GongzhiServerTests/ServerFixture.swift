@@ -24,8 +24,9 @@ struct ServerFixture {
     /// - Parameter rulesPath: a rules file; nil leaves the server without rules (every case waits
     ///   for a dispatcher, deadlines from category defaults), as the older tests expect.
     /// - Parameter intakeRules: de-duplication and confidence rules; none by default, so reports never join.
+    /// - Parameter classifier: the hotline classifier; none by default (reports without a category wait unclassified).
     init(_ backend: Backend = .sqlite, rulesPath: String? = nil, bundledRules: Bool = false, intakeRules: IntakeRules = .none,
-         commit: GroupCommitter.Settings = .init()) async throws {
+         classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init()) async throws {
         db = try await backend.makeDatabase(name: "server")
         let refs = SQLReferenceStore(db: db.sql)
         try await refs.seed(Self.bundled)
@@ -41,7 +42,7 @@ struct ServerFixture {
         let accounts = SQLAccountStore(db: db.sql, bcryptCost: 4)
         adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
         services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
-                                   accounts: accounts, intakeRules: intakeRules, commit: commit)
+                                   accounts: accounts, intakeRules: intakeRules, classifier: classifier, commit: commit)
     }
 
     func test(_ body: @Sendable (Client) async throws -> Void) async throws {

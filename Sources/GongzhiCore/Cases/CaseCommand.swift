@@ -20,10 +20,13 @@ public struct CaseCommand: Sendable, Hashable {
     public var otherCase: Int64?
     /// A joining report (join) or a detection summary (detections).
     public var payload: EventPayload?
+    /// The category a dispatcher chooses or confirms when registering (立案), e.g. one of the
+    /// classifier's suggestions for a hotline call that came without one.
+    public var category: String?
 
     public init(_ action: CaseAction, unit: String? = nil, reason: String? = nil, note: String? = nil, passed: Bool? = nil,
                 mediaURLs: [String] = [], deadlineHours: Double? = nil, merchant: String? = nil, otherCase: Int64? = nil,
-                payload: EventPayload? = nil) {
+                payload: EventPayload? = nil, category: String? = nil) {
         self.action = action
         self.unit = unit
         self.reason = reason
@@ -34,6 +37,7 @@ public struct CaseCommand: Sendable, Hashable {
         self.merchant = merchant
         self.otherCase = otherCase
         self.payload = payload
+        self.category = category
     }
 }
 

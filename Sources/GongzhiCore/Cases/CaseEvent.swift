@@ -72,12 +72,14 @@ public struct EventPayload: Sendable, Hashable, Codable {
     /// The case a duplicate was merged into (merge, unmerge) or merged from (absorb, release).
     public var mergedInto: Int64?
     public var mergedFrom: Int64?
+    /// The category chosen when registering (register), when it was set or changed then.
+    public var category: String?
 
     public init(report: Report? = nil, trackingCode: String? = nil, unit: String? = nil, fromUnit: String? = nil,
                 reason: String? = nil, note: String? = nil, passed: Bool? = nil, mediaURLs: [String]? = nil,
                 dueAt: Int64? = nil, warnAt: Int64? = nil, ruleID: String? = nil, disputed: Bool? = nil, merchant: String? = nil,
                 scenario: String? = nil, reportID: Int64? = nil, cameraID: String? = nil, count: Int? = nil, firstAt: Int64? = nil,
-                lastAt: Int64? = nil, mergedInto: Int64? = nil, mergedFrom: Int64? = nil) {
+                lastAt: Int64? = nil, mergedInto: Int64? = nil, mergedFrom: Int64? = nil, category: String? = nil) {
         self.report = report
         self.trackingCode = trackingCode
         self.unit = unit
@@ -99,10 +101,11 @@ public struct EventPayload: Sendable, Hashable, Codable {
         self.lastAt = lastAt
         self.mergedInto = mergedInto
         self.mergedFrom = mergedFrom
+        self.category = category
     }
 
     enum CodingKeys: String, CodingKey {
-        case report, unit, reason, note, passed, disputed, merchant, scenario, count
+        case report, unit, reason, note, passed, disputed, merchant, scenario, count, category
         case reportID = "report_id"
         case cameraID = "camera_id"
         case firstAt = "first_at"

@@ -71,6 +71,21 @@ public enum CaseMachine {
         let note = try text(command.note, "note")
         var payload = EventPayload(reason: reason, note: note)
         var to = next ?? from
+        // Registering may set the category (a dispatcher's choice for an unclassified report, or
+        // a correction); routing below then sees it.
+        var state = state
+        if let code = command.category?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+            guard command.action == .register else {
+                throw .invalid(FieldError(field: "category", code: "not_allowed", message: "the category can be set only when registering a case"))
+            }
+            guard context.categories.reportable(code) != nil else {
+                throw .invalid(FieldError(field: "category", code: "unknown_category", message: "category '\(code)' does not exist"))
+            }
+            if code != state.category {
+                payload.category = code
+                state.category = code
+            }
+        }
 
         func require(_ value: String?, _ field: String) throws(CaseError) {
             if value == nil { throw .missing(field, for: command.action) }
@@ -208,7 +223,9 @@ public enum CaseMachine {
         var r = record
         let p = event.payload
         switch event.action {
-        case .report, .register, .reject, .handle, .comment, .join, .detections, .absorb, .release:
+        case .register:
+            if let c = p.category { r.category = c }
+        case .report, .reject, .handle, .comment, .join, .detections, .absorb, .release:
             break
         case .notify:
             r.merchant = p.merchant

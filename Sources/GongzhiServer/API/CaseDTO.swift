@@ -36,19 +36,40 @@ struct ActionBody: Decodable {
     var deadline_hours: Double?
     /// The case a duplicate is merged into.
     var into: Int64?
+    /// The category chosen when registering.
+    var category: String?
 }
 
 /// A case as the API shows it. Personal fields are masked.
 struct CaseDTO: Encodable {
     struct Named: Encodable { var code: String; var name: String? }
     struct Location: Encodable { var lat: Double; var lon: Double; var crs = "wgs84" }
-    struct ReporterDTO: Encodable { var name: String?; var phone: String?; var masked = true }
+    /// The reporter's personal fields, masked unless revealed (and the reveal logged).
+    struct ReporterDTO: Encodable {
+        var name: String?
+        var phone: String?
+        var email: String?
+        var device_id: String?
+        var account_id: String?
+        var masked = true
+
+        init(_ r: Reporter, reveal: Bool) {
+            name = reveal ? r.name : r.name.map(Masking.name)
+            phone = reveal ? r.phone : r.phone.map(Masking.phone)
+            email = reveal ? r.email : r.email.map(Masking.email)
+            device_id = reveal ? r.deviceID : r.deviceID.map(Masking.identifier)
+            account_id = reveal ? r.accountID : r.accountID.map(Masking.identifier)
+            masked = !reveal
+        }
+    }
 
     var id: Int64
     var tracking_code: String
     var status: String
     var source: String
     var category: Named?
+    /// What the classifier proposed for a report that came without a category.
+    var classification: ClassificationDTO?
     var description: String
     var location: Location?
     var address: String?
@@ -107,13 +128,11 @@ struct CaseDTO: Encodable {
         status = r.status.rawValue
         source = r.report.source.rawValue
         category = r.category.map { Named(code: $0, name: reference.categories.reportable($0)?.name) }
+        classification = r.report.classification.map { ClassificationDTO($0, categories: reference.categories) }
         description = r.report.description
         location = r.report.location.map { Location(lat: $0.lat, lon: $0.lon) }
         address = r.report.address
-        reporter = r.report.reporter.map {
-            revealReporter ? ReporterDTO(name: $0.name, phone: $0.phone, masked: false)
-                : ReporterDTO(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone))
-        }
+        reporter = r.report.reporter.map { ReporterDTO($0, reveal: revealReporter) }
         external_id = r.report.externalID
         media_urls = r.report.mediaURLs
         area = r.area.map { Area($0, services: services) }
@@ -187,8 +206,37 @@ struct ReportDTO: Encodable {
         confidence = s.report.confidence
         description = s.report.description
         location = s.report.location.map { .init(lat: $0.lat, lon: $0.lon) }
-        reporter = s.report.reporter.map { .init(name: $0.name.map(Masking.name), phone: $0.phone.map(Masking.phone)) }
+        reporter = s.report.reporter.map { .init($0, reveal: false) }
         media_urls = s.report.mediaURLs
+    }
+}
+
+/// The classifier's suggestions, as a dispatcher sees them next to an unclassified case.
+struct ClassificationDTO: Encodable {
+    struct Suggestion: Encodable { var code: String; var name: String?; var confidence: Double }
+    var automatic: Bool
+    var model: String
+    var suggestions: [Suggestion]
+
+    /// In the history: whether the category was taken automatically, with what confidence.
+    struct Verdict: Encodable {
+        var automatic: Bool
+        var code: String?
+        var confidence: Double?
+        var model: String
+
+        init(_ c: Classification) {
+            automatic = c.automatic
+            code = c.suggestions.first?.code
+            confidence = c.suggestions.first?.confidence
+            model = c.model
+        }
+    }
+
+    init(_ c: Classification, categories: CategoryDirectory) {
+        automatic = c.automatic
+        model = c.model
+        suggestions = c.suggestions.map { Suggestion(code: $0.code, name: categories.reportable($0.code)?.name, confidence: $0.confidence) }
     }
 }
 
@@ -223,6 +271,9 @@ struct EventDTO: Encodable {
     var last_at: String?
     var merged_into: Int64?
     var merged_from: Int64?
+    /// The category set when registering; on the opening report, the classifier's verdict.
+    var category: String?
+    var classification: ClassificationDTO.Verdict?
     var prev_hash: String
     var hash: String
 
@@ -254,6 +305,8 @@ struct EventDTO: Encodable {
         last_at = e.payload.lastAt.map(Timestamp.rfc3339(millis:))
         merged_into = e.payload.mergedInto
         merged_from = e.payload.mergedFrom
+        category = e.payload.category
+        classification = e.action == .report ? e.payload.report?.classification.map(ClassificationDTO.Verdict.init) : nil
         prev_hash = e.prevHash
         hash = e.hash
     }

@@ -18,6 +18,8 @@ struct Open311Controller {
     let clock: any TimeSource
     let config: Open311Config
     let keywords: [String: [String]]
+    /// Area names (streets), for the public's `address`.
+    let areaName: @Sendable (String) -> String?
 
     static let bodyMax = 64 * 1024
     static let pageMax = 1_000
@@ -184,7 +186,7 @@ struct Open311Controller {
             guard ids.count <= Self.idsMax else { throw Open311Error.bad("at most \(Self.idsMax) service_request_id values at once") }
             var nodes: [Open311Node] = []
             for id in ids {
-                if let r = try await store.find(id: id), visible(r, to: who) { nodes.append(node(r)) }
+                if let r = try await store.find(id: id), visible(r, to: who) { nodes.append(node(r, full: who.everyCategory)) }
             }
             return format.response(.list(root: "service_requests", item: "request", nodes), root: "service_requests")
         }
@@ -224,11 +226,12 @@ struct Open311Controller {
             guard let next = got.nextCursor else { break }
             q.cursor = next
         }
-        return format.response(.list(root: "service_requests", item: "request", items.map { node($0) }), root: "service_requests")
+        return format.response(.list(root: "service_requests", item: "request", items.map { node($0, full: who.everyCategory) }), root: "service_requests")
     }
 
-    func node(_ r: CaseRecord, history: [CaseEvent]? = nil) -> Open311Node {
-        Open311Cases.node(r, categories: categories, config: config, unitName: unitName, history: history)
+    func node(_ r: CaseRecord, full: Bool, history: [CaseEvent]? = nil) -> Open311Node {
+        Open311Cases.node(r, categories: categories, config: config, view: .init(full: full, unitName: unitName, areaName: areaName),
+                          history: history)
     }
 
     /// `start_date`/`end_date`: at most 90 days apart; without them the 90 days (or the span
@@ -264,7 +267,8 @@ struct Open311Controller {
             throw Open311Error(.notFound, "there is no request '\(idText.prefix(40))'")
         }
         let history = try await store.history(of: id)
-        return format.response(.list(root: "service_requests", item: "request", [node(r, history: history)]), root: "service_requests")
+        return format.response(.list(root: "service_requests", item: "request", [node(r, full: who.everyCategory, history: history)]),
+                               root: "service_requests")
     }
 
     /// A token is the case's tracking code, handed out for the free-text service.
@@ -278,7 +282,7 @@ struct Open311Controller {
     }
 
     /// mySociety's extension: status changes between two times, so FixMyStreet-style clients
-    /// follow their reports. The last day when no dates are given.
+    /// follow their reports. The last day when no dates are given. Public: no text anyone typed.
     func updates(_ form: Open311Form, _ format: Open311Format) async throws -> Response {
         let (from, to) = try window(form, defaultDays: 1)
         let changes = try await store.statusChanges(from: from, to: to, majorClasses: config.publicMajorClasses, limit: Self.pageMax)
@@ -290,8 +294,9 @@ struct Open311Controller {
                 ("status", .text(Open311Cases.status(e.to))),
                 ("external_status_code", .text(e.to.rawValue)),
                 ("updated_datetime", Open311Time.node(e.at)),
-                ("description", .text(Open311Cases.notes(e, unitName: unitName))),
-                ("media_url", .text(e.payload.mediaURLs?.first)),
+                ("description", .text(Open311Cases.notes(e, full: false, unitName: unitName))),
+                // Photos can show people: the public feed carries none.
+                ("media_url", .text(nil)),
             ])
         }
         return format.response(.list(root: "service_request_updates", item: "request_update", nodes), root: "service_request_updates")

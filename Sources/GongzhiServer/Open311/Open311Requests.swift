@@ -41,44 +41,56 @@ enum Open311Cases {
         }
     }
 
-    /// A step's text for the public: its label, the unit it went to and the reason or note
-    /// staff wrote (what the public tracking page shows).
-    static func notes(_ e: CaseEvent, unitName: (String) -> String?) -> String {
+    /// A step's text: its label and the unit it went to; for staff (`full`) also the reason or
+    /// note they wrote, which the public never sees (the tracking page's rule: no text).
+    static func notes(_ e: CaseEvent, full: Bool, unitName: (String) -> String?) -> String {
         var text = label(e.action, passed: e.payload.passed)
         if let unit = e.payload.unit, [.dispatch, .redispatch, .escalate].contains(e.action) { text += "：\(unitName(unit) ?? unit)" }
         if let into = e.payload.mergedInto, e.action == .merge { text += "（并入案件 \(into)）" }
-        if let why = e.payload.reason ?? e.payload.note { text += "。\(why)" }
+        if full, let why = e.payload.reason ?? e.payload.note { text += "。\(why)" }
         return text
     }
 
+    /// What a reader sees of a case through Open311.
+    struct View {
+        /// Staff whose key may read the case: the description, the exact place, the photos and
+        /// the staff's notes. Otherwise the public tracking page's rule: no text anyone typed,
+        /// the street instead of the point. Personal fields are never shown here.
+        var full: Bool
+        var unitName: (String) -> String?
+        var areaName: (String) -> String?
+    }
+
     /// One `request` element. `history`, when read, gives `status_notes` its latest words.
-    static func node(_ r: CaseRecord, categories: CategoryDirectory, config: Open311Config, unitName: (String) -> String?,
+    static func node(_ r: CaseRecord, categories: CategoryDirectory, config: Open311Config, view: View,
                      history: [CaseEvent]? = nil) -> Open311Node {
         let category = r.category.flatMap(categories.reportable)
+        let unitName = view.unitName, full = view.full
         var notes: String? = nil
         if let history, let last = history.last(where: { $0.from != $0.to || $0.action == .report }) {
-            notes = Self.notes(last, unitName: unitName)
+            notes = Self.notes(last, full: full, unitName: unitName)
         } else {
             notes = r.status == .merged ? "与案件 \(r.mergedInto.map(String.init) ?? "-") 合并办理" : nil
         }
+        let street = r.area?.street.flatMap(view.areaName)
         return .object([
             ("service_request_id", .int(r.id)),
             ("status", .text(status(r.status))),
             ("status_notes", .text(notes)),
             ("service_name", .text(category?.name ?? config.freeTextService.name)),
             ("service_code", .text(r.category ?? config.freeTextService.code)),
-            ("description", .text(r.report.description)),
+            ("description", .text(full ? r.report.description : nil)),
             ("agency_responsible", .text(r.unit.map { unitName($0) ?? $0 })),
             ("service_notice", .text(nil)),
             ("requested_datetime", Open311Time.node(r.createdAt)),
             ("updated_datetime", Open311Time.node(r.updatedAt)),
             ("expected_datetime", Open311Time.node(r.status.isOpen ? r.dueAt : nil)),
-            ("address", .text(r.report.address)),
+            ("address", .text(full ? r.report.address ?? street : street)),
             ("address_id", .text(nil)),
             ("zipcode", .text(nil)),
-            ("lat", r.report.location.map { .double($0.lat) } ?? .text(nil)),
-            ("long", r.report.location.map { .double($0.lon) } ?? .text(nil)),
-            ("media_url", .text(r.report.mediaURLs.first)),
+            ("lat", full ? r.report.location.map { .double($0.lat) } ?? .text(nil) : .text(nil)),
+            ("long", full ? r.report.location.map { .double($0.lon) } ?? .text(nil) : .text(nil)),
+            ("media_url", .text(full ? r.report.mediaURLs.first : nil)),
         ])
     }
 }
