@@ -109,6 +109,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     api.addRoutes(CoGovernanceController(registry: services.store, coGovernance: services.store, outbox: services.store, atlas: services.atlas,
                                          cases: services.context, clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
+    api.addRoutes(ImportController(intake: services.intake, categories: services.reference.categories, atlas: services.atlas,
+                                   clock: services.clock).routes)
     router.group("/open311/v2").addRoutes(Open311Controller(
         intake: services.intake, store: services.store, accounts: services.accounts, categories: services.reference.categories,
         context: services.context, clock: services.clock, config: try Open311Config.bundled(categories: services.reference.categories),

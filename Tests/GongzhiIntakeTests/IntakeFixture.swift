@@ -16,6 +16,7 @@ final class IntakeFixture: @unchecked Sendable {
     let clock: ManualTimeSource
     let intake: Intake
     let cameras: Live<[String: Camera]>
+    let atlas: Atlas
     let writer: Task<Void, Never>
 
     /// Tuesday 24 November 2026, 10:00 China time: a working day.
@@ -35,6 +36,7 @@ final class IntakeFixture: @unchecked Sendable {
         let areas = SQLAreaStore(db: db.sql)
         for layer in try ReferenceData.bundledLayers() { try await areas.importLayer(layer, at: Self.start) }
         let atlas = try await areas.atlas()
+        self.atlas = atlas
         let context = CaseContext(units: reference.units, categories: reference.categories,
                                   rules: try RulesFile.load(path: nil, units: reference.units, categories: reference.categories),
                                   calendar: try ReferenceData.bundledCalendar(),
