@@ -80,3 +80,29 @@ enum TrainedClassifier {
         }
     }
 }
+
+@Suite struct ImportEndpointTests {
+    @Test(arguments: Backend.all) func aDispatcherUploadsASpreadsheet(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, classifier: TrainedClassifier.shared)
+        let handler = try await f.key(.handler, "330105003")
+        try await f.test { client in
+            let csv = "工单编号,诉求内容,纬度,经度\nB-1,大关路上有个大坑电瓶车差点摔了,30.3192,120.1414\nB-2,井盖没了,30.25,120.15\n"
+            func upload(_ uri: String, _ body: String, as key: String? = nil) async throws -> JSONResponse {
+                try await client.as(key ?? f.adminKey).call(.post, uri, body: body, headers: [.contentType: "text/csv"])
+            }
+            let r = try await upload("/api/v1/imports?source=hotline", csv)
+            #expect(r.status == .ok)
+            #expect(r["rows"] as? Int == 2 && r["opened"] as? Int == 1 && r["refused"] as? Int == 1 && r["encoding"] as? String == "utf-8")
+            let errors = try #require(r["errors"] as? [[String: Any]])
+            #expect(errors.first?["row"] as? Int == 3 && errors.first?["field"] as? String == "location")
+            #expect((try await upload("/api/v1/imports", csv))["repeated"] as? Int == 1)
+            #expect(try await upload("/api/v1/imports", csv, as: handler).status == .forbidden)
+            #expect(try await upload("/api/v1/imports?source=fax", csv).errorField == "source")
+            #expect(try await upload("/api/v1/imports?encoding=latin1", csv).errorField == "encoding")
+            #expect(try await upload("/api/v1/imports?mapping=nope", csv).status == .badRequest)
+            let noColumn = try await upload("/api/v1/imports", "地址\n大关路\n")
+            #expect(noColumn.status == .unprocessableContent && noColumn.errorCode == "unreadable_file")
+            #expect(try await f.db.count("SELECT COUNT(*) FROM cases") == 1)
+        }
+    }
+}

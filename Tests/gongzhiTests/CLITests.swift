@@ -231,6 +231,32 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(!FileManager.default.fileExists(atPath: copy + ".3"))
     }
 
+    /// `import reports`: progress as plain lines when not a terminal, the summary, the refused
+    /// rows in a file, exit 2 for refused rows and 1 for a file it cannot read; a second import
+    /// opens nothing; `onlyServeCreatesADatabase` holds for it too.
+    @Test func importReportsFromACSVFile() async throws {
+        let db = try await Self.newDatabase()
+        let dir = try Self.tempDir()
+        let csv = dir.appendingPathComponent("old.csv"), errors = dir.appendingPathComponent("refused.csv")
+        let text = "工单编号,诉求内容,纬度,经度,类别代码\nA-1,大关路上有个大坑,30.3192,120.1414,06013\nA-2,井盖没了,北纬三十度,120.15,01002\n"
+        try Data(text.utf8).write(to: csv)
+        let r = try Self.run(["import", "reports", csv.path, "--db", db, "--errors", errors.path])
+        #expect(r.status == 2, "\(r.err)")
+        #expect(r.out.contains("2 rows (utf-8)") && r.out.contains("1 opened a case") && r.out.contains("1 refused"))
+        #expect(r.err.contains("old.csv: 2/2 rows (100%)") && !r.err.contains("\r"))
+        #expect(r.err.hasSuffix("gongzhi: 1 of 2 rows were refused\n"))
+        #expect(try String(contentsOf: errors, encoding: .utf8) == "row,field,reason\n3,lat,lat must be decimal degrees\n")
+        let again = try Self.run(["import", "reports", csv.path, "--db", db])
+        #expect(again.status == 2 && again.out.contains("0 opened a case") && again.out.contains("1 imported before"))
+        try Data([0xFF, 0xFE, 0x00]).write(to: csv)
+        let unreadable = try Self.run(["import", "reports", csv.path, "--db", db])
+        #expect(unreadable.status == 1 && unreadable.err.contains("neither UTF-8 nor GB18030"))
+        let missing = try Self.run(["import", "reports", csv.path + ".nope", "--db", db])
+        #expect(missing.status == 1 && missing.err == "gongzhi: cannot read \(csv.path).nope\n")
+        let noDB = try Self.run(["import", "reports", csv.path, "--db", dir.appendingPathComponent("none.sqlite").path])
+        #expect(noDB.status == 1 && noDB.err.contains("no database at"))
+    }
+
     @Test func usersCannotHaveTheMachineRole() async throws {
         let db = try await Self.newDatabase()
         let r = try Self.run(["users", "add", "--db", db, "--username", "cam", "--name", "x", "--role", "machine", "--unit", "330105"])
