@@ -150,9 +150,16 @@ public struct SoftmaxRegression: Sendable {
     public func suggest(_ text: String, limit: Int) -> [CategoryGuess] {
         guard limit > 0, var p = scores(text) else { return [] }
         Self.softmax(&p, Float(sharpness))
-        return p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && classes[$0] < classes[$1]) }.prefix(limit).map {
-            CategoryGuess(code: classes[$0], confidence: (Double(p[$0]) * 10_000).rounded() / 10_000)
+        // The best few by repeated selection: cheaper than sorting every class for each text.
+        var chosen: [Int] = []
+        for _ in 0..<min(limit, p.count) {
+            var best = -1
+            for c in p.indices where !chosen.contains(c) {
+                if best < 0 || p[c] > p[best] || (p[c] == p[best] && classes[c] < classes[best]) { best = c }
+            }
+            chosen.append(best)
         }
+        return chosen.map { CategoryGuess(code: classes[$0], confidence: (Double(p[$0]) * 10_000).rounded() / 10_000) }
     }
 }
 

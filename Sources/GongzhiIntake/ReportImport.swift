@@ -111,11 +111,15 @@ public struct ReportImport: Sendable {
         summary.rows = rows.count - 1
         let names = Self.categoryNames(categories)
         let now = clock.now()
-        var batch: [(line: Int, report: Report, at: Date)] = []
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            let results = try await intake.submit(reports: batch.map(\.report), actor: actor, at: batch.map(\.at))
-            for (item, result) in zip(batch, results) {
+        // One batch is stored while the next is checked, located and classified: the writer and
+        // the parsing each keep a core busy.
+        typealias Item = (line: Int, report: Report, at: Date)
+        var batch: [Item] = []
+        var inFlight: (items: [Item], task: Task<[Result<IntakeOutcome, IntakeError>], any Error>)? = nil
+        func settle() async throws {
+            guard let (items, task) = inFlight else { return }
+            inFlight = nil
+            for (item, result) in zip(items, try await task.value) {
                 switch result {
                 case .success(let o) where o.repeated: summary.repeated += 1
                 case .success(let o) where o.kind == .joined: summary.joined += 1
@@ -123,6 +127,12 @@ public struct ReportImport: Sendable {
                 case .failure(let e): summary.errors.append(Self.rowError(item.line, e))
                 }
             }
+        }
+        func flush() async throws {
+            try await settle()
+            guard !batch.isEmpty else { return }
+            let items = batch, intake = self.intake
+            inFlight = (items, Task { try await intake.submit(reports: items.map(\.report), actor: actor, at: items.map(\.at)) })
             batch.removeAll(keepingCapacity: true)
         }
         for (i, row) in rows.enumerated().dropFirst() {
@@ -144,6 +154,7 @@ public struct ReportImport: Sendable {
             }
         }
         try await flush()
+        try await settle()
         progress(summary.rows, summary.rows)
         summary.errors.sort { $0.row < $1.row }
         let took = (ContinuousClock.now - started).components
