@@ -51,7 +51,7 @@ public struct SoftmaxRegression: Sendable {
         let k = classes.count
         var weights = [Float](repeating: 0, count: vocabulary.count * k), bias = [Float](repeating: 0, count: k)
         let samples = zip(docs, training).map { d, t in (Self.vector(d, vocabulary: vocabulary, idf: idf), classIndex[t.code]!) }
-        var order = Array(samples.indices), rng = SplitMix64(seed: settings.seed)
+        var order = Array(samples.indices), rng = SeededGenerator(seed: settings.seed)
         var p = [Float](repeating: 0, count: k)
         for epoch in 0..<settings.epochs {
             rng.shuffle(&order)
@@ -160,24 +160,5 @@ public struct SoftmaxRegression: Sendable {
             chosen.append(best)
         }
         return chosen.map { CategoryGuess(code: classes[$0], confidence: (Double(p[$0]) * 10_000).rounded() / 10_000) }
-    }
-}
-
-/// A small seeded generator (SplitMix64): the training order is the same on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Fisher–Yates written out, since the standard library's shuffle may change between releases.
-    mutating func shuffle(_ a: inout [Int]) {
-        guard a.count > 1 else { return }
-        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(next() % UInt64(i + 1))) }
     }
 }

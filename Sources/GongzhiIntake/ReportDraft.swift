@@ -69,7 +69,7 @@ public enum Normalise {
 
     /// Checks a draft and makes it the one `Report` type.
     public static func report(_ d: ReportDraft, categories: CategoryDirectory) throws(IntakeError) -> Report {
-        guard let sourceText = d.source?.trimmingCharacters(in: .whitespaces), !sourceText.isEmpty else {
+        guard let sourceText = d.source?.trimmed, !sourceText.isEmpty else {
             throw .field("source", "required", "source is required")
         }
         guard let source = ReportSource(rawValue: sourceText) else {

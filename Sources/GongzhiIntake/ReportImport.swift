@@ -34,7 +34,7 @@ public struct ReportImport: Sendable {
 
         /// Column index per field for `header`; a mapped header that is missing is an error.
         func resolve(_ header: [String]) throws(ImportError) -> [String: Int] {
-            let folded = header.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+            let folded = header.map { $0.trimmed.lowercased() }
             var out: [String: Int] = [:]
             for (field, name) in columns {
                 guard Self.known.contains(where: { $0.field == field }) else {
@@ -184,7 +184,7 @@ public struct ReportImport: Sendable {
     func report(_ row: [String], columns: [String: Int], names: [String: String], now: Date) throws -> (Report, Date) {
         func value(_ field: String) -> String? {
             guard let i = columns[field], i < row.count else { return nil }
-            let v = row[i].trimmingCharacters(in: .whitespacesAndNewlines)
+            let v = row[i].trimmed
             return v.isEmpty ? nil : v
         }
         let source = try value("source").map(Self.source) ?? defaultSource
@@ -248,7 +248,7 @@ public struct ReportImport: Sendable {
 
     /// A stable id for a row without one: the same row imported again finds its case.
     static func digest(_ row: [String]) -> String {
-        let joined = row.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: "\u{1F}")
+        let joined = row.map(\.trimmed).joined(separator: "\u{1F}")
         return String(SHA256.hex(joined).prefix(24))
     }
 }

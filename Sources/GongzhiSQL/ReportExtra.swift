@@ -28,8 +28,9 @@ struct ReportExtra: Codable, Equatable {
 
     /// The column's value: NULL when the report has none of these fields.
     static func column(_ r: Report) -> String? {
+        let p = r.reporter
+        guard r.classification != nil || r.attributes != nil || p?.email != nil || p?.deviceID != nil || p?.accountID != nil else { return nil }
         let extra = ReportExtra(r)
-        guard extra != ReportExtra(Report(source: r.source, description: "")) else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try! encoder.encode(extra), as: UTF8.self)

@@ -54,11 +54,11 @@ struct ImportCommand: AsyncParsableCommand {
             let classifier = try HotlineClassifier.bundled(categories: reference.categories, keywords: try ReferenceData.bundledKeywords())
             let clock = SystemTimeSource()
             let intake = Intake(store: opened.store, clock: clock, atlas: opened.atlas, cases: opened.store.context, rules: Live(rules),
-                                cameras: Live([:]), classifier: classifier, settings: .init(maxBatch: 1_000, linger: .zero, capacity: 100_000))
+                                cameras: Live([:]), classifier: classifier, settings: .init(maxBatch: 5_000, linger: .zero, capacity: 100_000))
             let writer = Task { await intake.run() }
             defer { writer.cancel() }
             let importer = ReportImport(intake: intake, categories: reference.categories, atlas: opened.atlas.current, clock: clock,
-                                        defaultSource: defaultSource, mapping: columns)
+                                        defaultSource: defaultSource, mapping: columns, batchSize: 5_000)
             let bar = ProgressLine(name: URL(fileURLWithPath: file).lastPathComponent)
             let summary: ReportImport.Summary
             do {

@@ -206,7 +206,9 @@ extension Report {
 }
 
 extension String {
-    var trimmed: String {
+    /// Without leading and trailing white space (Unicode's, as `Character.isWhitespace` says);
+    /// cheaper than Foundation's `trimmingCharacters(in:)`, which bridges through NSString.
+    public var trimmed: String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

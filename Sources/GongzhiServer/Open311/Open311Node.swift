@@ -1,4 +1,5 @@
 import Foundation
+import GongzhiCore
 
 /// An Open311 answer as a tree that renders as the spec's XML or as its JSON. GeoReport v2's
 /// JSON is its XML with the wrappers dropped: a list (`<services><service>…`) is a JSON array,
@@ -77,14 +78,14 @@ indirect enum Open311Node: Sendable, Equatable {
     private static func json(_ node: Open311Node, into out: inout String) {
         switch node {
         case .text(nil): out += "null"
-        case .text(let s?): escapeJSON(s, into: &out)
+        case .text(let s?): JSONText.string(s, into: &out)
         case .number(let n): out += n
         case .bool(let b): out += b ? "true" : "false"
         case .object(let fields):
             out += "{"
             for (i, (k, v)) in fields.enumerated() {
                 if i > 0 { out += "," }
-                escapeJSON(k, into: &out)
+                JSONText.string(k, into: &out)
                 out += ":"
                 json(v, into: &out)
             }
@@ -97,21 +98,5 @@ indirect enum Open311Node: Sendable, Equatable {
             }
             out += "]"
         }
-    }
-
-    static func escapeJSON(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
     }
 }
