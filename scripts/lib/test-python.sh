@@ -18,7 +18,7 @@ start_server() {  # start_server BIN [SERVE ARGS...]
   work=$(mktemp -d)
   "$bin" serve --port 0 --db "$work/g.sqlite" "$@" >"$work/serve.log" 2>&1 &
   server=$!
-  trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+  trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
   base=""
   for _ in $(seq 1 600); do base=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 || true); [ -n "$base" ] && break; sleep 0.1; done
   [ -n "$base" ] || { cat "$work/serve.log"; exit 1; }
