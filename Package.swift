@@ -113,7 +113,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GongzhiServerTests", dependencies: [
-            "GongzhiTestSupport", "GongzhiServer", "GongzhiClassifier", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
+            "GongzhiTestSupport", "GongzhiServer", "GongzhiClassifier",
+            "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

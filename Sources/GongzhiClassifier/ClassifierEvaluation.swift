@@ -79,7 +79,8 @@ public struct ClassifierEvaluation: Sendable {
             "top-1 accuracy: \(pct(top1))   top-3 accuracy: \(pct(top3))   right major class: \(pct(majorTop1))",
             "baseline (naive Bayes, character 1–3-grams, same split): top-1 \(pct(baselineTop1)), top-3 \(pct(baselineTop3))",
             "automatic at confidence ≥ \(String(format: "%.2f", threshold)): \(pct(autoShare)) of calls, \(pct(autoAccuracy)) of those right",
-            "time: training \(String(format: "%.0f", trainingMilliseconds)) ms, classification \(String(format: "%.0f", microsecondsPerText)) µs per text",
+            "time: training \(String(format: "%.0f", trainingMilliseconds)) ms, "
+                + "classification \(String(format: "%.0f", microsecondsPerText)) µs per text",
             "",
             "confusion by major class (held-out calls; rows: true class, columns: first suggestion's class):",
         ]

@@ -40,14 +40,17 @@ public struct ReportImport: Sendable {
                 guard Self.known.contains(where: { $0.field == field }) else {
                     throw .mapping("the mapping names '\(field)', which is not a field; fields: \(Self.known.map(\.field).joined(separator: ", "))")
                 }
-                guard let i = folded.firstIndex(of: name.lowercased()) else { throw .mapping("the mapping's column '\(name)' (\(field)) is not in the header") }
+                guard let i = folded.firstIndex(of: name.lowercased()) else {
+                    throw .mapping("the mapping's column '\(name)' (\(field)) is not in the header")
+                }
                 out[field] = i
             }
             for (field, headers) in Self.known where out[field] == nil {
                 if let i = folded.firstIndex(where: { headers.contains($0) }), !out.values.contains(i) { out[field] = i }
             }
             guard out["description"] != nil else {
-                throw .mapping("no description column: name one \(Self.known.first { $0.field == "description" }!.headers.joined(separator: ", ")) or map it with --mapping")
+                let names = Self.known.first { $0.field == "description" }!.headers.joined(separator: ", ")
+                throw .mapping("no description column: name one \(names) or map it with --mapping")
             }
             return out
         }
@@ -202,7 +205,8 @@ public struct ReportImport: Sendable {
         var at = now
         if let text = value("reported_at") {
             guard let d = Self.time(text) else {
-                throw ImportError.row(field: "reported_at", "'\(text.prefix(40))' is not a time such as 2026-11-20 14:30 or 2026-11-20T14:30:00+08:00")
+                throw ImportError.row(field: "reported_at",
+                                      "'\(text.prefix(40))' is not a time such as 2026-11-20 14:30 or 2026-11-20T14:30:00+08:00")
             }
             guard d <= now.addingTimeInterval(300) else { throw ImportError.row(field: "reported_at", "the time is in the future") }
             at = d
@@ -225,7 +229,8 @@ public struct ReportImport: Sendable {
                                                ("居民", .resident), ("群众", .resident), ("app", .resident), ("信访", .petition),
                                                ("纠纷", .dispute), ("调解", .dispute), ("企业", .enterprise), ("摄像", .camera), ("城市眼", .camera)]
         if let hit = words.first(where: { text.lowercased().contains($0.0) }) { return hit.1 }
-        throw ImportError.row(field: "source", "'\(text.prefix(40))' is not a source (\(ReportSource.allCases.map(\.rawValue).joined(separator: ", ")), 热线, 网格员, 市民…)")
+        let known = ReportSource.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ImportError.row(field: "source", "'\(text.prefix(40))' is not a source (\(known), 热线, 网格员, 市民…)")
     }
 
     /// RFC 3339, a date, or a spreadsheet's `2026-11-20 14:30[:05]` / `2026/11/20 14:30` in China time.

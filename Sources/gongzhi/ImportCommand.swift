@@ -37,7 +37,9 @@ struct ImportCommand: AsyncParsableCommand {
             }
             var encodingChoice: TextDecoding.Encoding? = nil
             if let encoding {
-                guard let e = TextDecoding.Encoding(rawValue: encoding.lowercased()) else { throw CommandFailure("--encoding must be utf-8 or gb18030") }
+                guard let e = TextDecoding.Encoding(rawValue: encoding.lowercased()) else {
+                    throw CommandFailure("--encoding must be utf-8 or gb18030")
+                }
                 encodingChoice = e
             }
             var columns = ReportImport.Mapping()
@@ -50,7 +52,9 @@ struct ImportCommand: AsyncParsableCommand {
             let opened = try await OpenedDatabase.open(db)
             let reference = opened.reference
             let rules: IntakeRules
-            do { rules = try ReferenceData.intakeRules(path: intakeRules, categories: reference.categories) } catch { throw CommandFailure("\(error)") }
+            do { rules = try ReferenceData.intakeRules(path: intakeRules, categories: reference.categories) } catch {
+                throw CommandFailure("\(error)")
+            }
             let classifier = try HotlineClassifier.bundled(categories: reference.categories, keywords: try ReferenceData.bundledKeywords())
             let clock = SystemTimeSource()
             let intake = Intake(store: opened.store, clock: clock, atlas: opened.atlas, cases: opened.store.context, rules: Live(rules),

@@ -121,7 +121,8 @@ struct Serve: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.db.location) (\(summary))\n".utf8))
         let classifier = try HotlineClassifier.bundled(categories: opened.reference.categories, keywords: try ReferenceData.bundledKeywords())
         let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
-                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(), classifier: classifier,
+                                       accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
+                                       classifier: classifier,
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue))
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)

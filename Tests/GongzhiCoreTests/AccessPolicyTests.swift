@@ -89,6 +89,7 @@ import Testing
 
     @Test func onlyTheRightRolesFileReportsOrRevealOrAudit() {
         #expect(Role.allCases.filter(AccessPolicy.files) == [.admin, .dispatcher, .handler, .gridWorker, .machine])
+        #expect(Role.allCases.filter(AccessPolicy.imports) == [.admin, .dispatcher])
         #expect(Role.allCases.filter(AccessPolicy.revealsPersonalData) == [.admin, .dispatcher, .handler])
         #expect(Role.allCases.filter(AccessPolicy.readsAudit) == [.admin, .auditor])
     }

@@ -24,7 +24,8 @@ struct FixedClassifier: TextClassifier {
                          CategoryGuess(code: "99999", confidence: 0.10), CategoryGuess(code: "01023", confidence: 0.05)]
 
     @Test(arguments: Backend.all) func aSureGuessBecomesTheCategoryAndTheHistorySaysSo(backend: Backend) async throws {
-        let f = try await IntakeFixture(backend, rules: IntakeRules(autoClassifyMinConfidence: 0.8), classifier: FixedClassifier(guesses: Self.sure))
+        let f = try await IntakeFixture(backend, rules: IntakeRules(autoClassifyMinConfidence: 0.8),
+                                        classifier: FixedClassifier(guesses: Self.sure))
         let outcome = try await f.intake.submit(Self.call, actor: .system)
         let id = try #require(outcome.caseID)
         let record = try #require(try await f.store.find(id: id))
@@ -37,7 +38,8 @@ struct FixedClassifier: TextClassifier {
     }
 
     @Test(arguments: Backend.all) func anUnsureGuessWaitsWithThreeKnownSuggestions(backend: Backend) async throws {
-        let f = try await IntakeFixture(backend, rules: IntakeRules(autoClassifyMinConfidence: 0.8), classifier: FixedClassifier(guesses: Self.unsure))
+        let f = try await IntakeFixture(backend, rules: IntakeRules(autoClassifyMinConfidence: 0.8),
+                                        classifier: FixedClassifier(guesses: Self.unsure))
         let id = try #require(try await f.intake.submit(Self.call, actor: .system).caseID)
         let record = try #require(try await f.store.find(id: id))
         #expect(record.category == nil && record.status == .reported)

@@ -31,7 +31,8 @@ import Glibc
     }
 
     @Test(arguments: Backend.all) func goodRowsImportBadRowsAreListedAndASecondImportOpensNothing(backend: Backend) async throws {
-        let f = try await IntakeFixture(backend, rules: IntakeRules.none, classifier: FixedClassifier(guesses: [CategoryGuess(code: "01002", confidence: 0.95)]))
+        let sure = FixedClassifier(guesses: [CategoryGuess(code: "01002", confidence: 0.95)])
+        let f = try await IntakeFixture(backend, rules: IntakeRules.none, classifier: sure)
         let data = Data([0xEF, 0xBB, 0xBF]) + Data(Self.file.utf8)
         let s = try await importer(f).run(data, actor: .system)
         #expect(s.encoding == .utf8 && s.rows == 9 && !s.derivedIDs)

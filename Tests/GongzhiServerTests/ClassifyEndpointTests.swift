@@ -56,7 +56,8 @@ enum TrainedClassifier {
     @Test(arguments: Backend.all) func aHotlineCallIsClassifiedInIntake(backend: Backend) async throws {
         let f = try await ServerFixture(backend, bundledRules: true, classifier: TrainedClassifier.shared)
         try await f.test { client in
-            let call = #"{"source":"hotline","description":"你好，我要反映湖墅南路和大关路口那个下水道井盖没了，一个大洞，晚上骑电瓶车很危险，麻烦尽快处理","location":{"lat":30.3192,"lon":120.1414}}"#
+            let text = "你好，我要反映湖墅南路和大关路口那个下水道井盖没了，一个大洞，晚上骑电瓶车很危险，麻烦尽快处理"
+            let call = #"{"source":"hotline","description":"\#(text)","location":{"lat":30.3192,"lon":120.1414}}"#
             let r = try await client.post("/api/v1/reports", call)
             #expect(r.status == .created)
             let c = try #require(r["classification"] as? [String: Any])

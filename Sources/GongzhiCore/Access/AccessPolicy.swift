@@ -8,6 +8,9 @@ public enum AccessPolicy {
         role != .machine && role != .merchant
     }
 
+    /// Whether the role may import a spreadsheet of reports: the command centre's work.
+    public static func imports(_ role: Role) -> Bool { role == .admin || role == .dispatcher }
+
     /// Whether the role may file reports.
     public static func files(_ role: Role) -> Bool {
         [.admin, .dispatcher, .handler, .gridWorker, .machine].contains(role)

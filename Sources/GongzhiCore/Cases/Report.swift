@@ -173,7 +173,8 @@ extension Report {
         if let attributes {
             for a in attributes {
                 for v in a.values where v.count > ReportLimits.attributeMax {
-                    throw FieldError(field: "attribute[\(a.code)]", code: "too_long", message: "attribute values have at most \(ReportLimits.attributeMax) characters")
+                    throw FieldError(field: "attribute[\(a.code)]", code: "too_long",
+                                     message: "attribute values have at most \(ReportLimits.attributeMax) characters")
                 }
             }
             r.attributes = attributes.isEmpty ? nil : attributes.sorted { $0.code < $1.code }

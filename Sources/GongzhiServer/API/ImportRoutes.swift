@@ -41,15 +41,15 @@ struct ImportController {
     }
 
     func upload(_ request: Request, by principal: Principal) async throws -> Response {
-        guard principal.role == .admin || principal.role == .dispatcher else {
+        guard AccessPolicy.imports(principal.role) else {
             throw APIError(.forbidden, code: "forbidden", message: "only dispatchers import reports")
         }
         let params = request.uri.queryParameters
         var source = ReportSource.hotline
         if let s = params.get("source") {
             guard let v = ReportSource(rawValue: s) else {
-                throw APIError(.unprocessableContent, code: "unknown_source", message: "source must be one of \(ReportSource.allCases.map(\.rawValue).joined(separator: ", "))",
-                               field: "source")
+                let known = ReportSource.allCases.map(\.rawValue).joined(separator: ", ")
+                throw APIError(.unprocessableContent, code: "unknown_source", message: "source must be one of \(known)", field: "source")
             }
             source = v
         }
@@ -63,12 +63,14 @@ struct ImportController {
         var mapping = ReportImport.Mapping()
         if let m = params.get("mapping") {
             guard let decoded = try? JSONDecoder().decode([String: String].self, from: Data(m.utf8)) else {
-                throw APIError.badRequest("wrong_type", "mapping must be a JSON object of fields to headers, e.g. {\"description\":\"来电内容\"}", field: "mapping")
+                throw APIError.badRequest("wrong_type", "mapping must be a JSON object of fields to headers, e.g. {\"description\":\"来电内容\"}",
+                                          field: "mapping")
             }
             mapping = ReportImport.Mapping(columns: decoded)
         }
         let data = try await JSONBody.collect(request, maxBytes: Self.bodyMax)
-        let importer = ReportImport(intake: intake, categories: categories, atlas: atlas.current, clock: clock, defaultSource: source, mapping: mapping)
+        let importer = ReportImport(intake: intake, categories: categories, atlas: atlas.current, clock: clock, defaultSource: source,
+                                    mapping: mapping)
         let s: ReportImport.Summary
         do { s = try await importer.run(data, encoding: encoding, actor: principal.actor) } catch let e as ImportError {
             let field: String

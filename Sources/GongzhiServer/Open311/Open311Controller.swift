@@ -149,7 +149,8 @@ struct Open311Controller {
             .object([
                 ("variable", .bool(true)), ("code", .text(a.code)), ("datatype", .text(a.datatype.rawValue)), ("required", .bool(a.required)),
                 ("datatype_description", .text(a.datatypeDescription)), ("order", .int(a.order)), ("description", .text(a.description)),
-                ("values", .list(root: "values", item: "value", (a.values ?? []).map { .object([("key", .text($0.key)), ("name", .text($0.name))]) })),
+                ("values", .list(root: "values", item: "value",
+                                 (a.values ?? []).map { .object([("key", .text($0.key)), ("name", .text($0.name))]) })),
             ])
         }
         let node = Open311Node.object([("service_code", .text(code)), ("attributes", .list(root: "attributes", item: "attribute", attributes))])
@@ -163,7 +164,9 @@ struct Open311Controller {
     /// personal fields here.
     func reader(_ form: Open311Form) async throws -> (scope: Scope, everyCategory: Bool) {
         guard let key = form["api_key"] else { return (.all, false) }
-        guard let p = try await accounts.authenticate(key: key, at: clock.now()) else { throw Open311Error(.forbidden, "the api_key is unknown or revoked") }
+        guard let p = try await accounts.authenticate(key: key, at: clock.now()) else {
+            throw Open311Error(.forbidden, "the api_key is unknown or revoked")
+        }
         guard AccessPolicy.readsCases(p.role) else { return (.all, false) }
         return (Scope.of(unit: p.unit, in: context.current.units), true)
     }
@@ -226,7 +229,8 @@ struct Open311Controller {
             guard let next = got.nextCursor else { break }
             q.cursor = next
         }
-        return format.response(.list(root: "service_requests", item: "request", items.map { node($0, full: who.everyCategory) }), root: "service_requests")
+        let nodes = items.map { node($0, full: who.everyCategory) }
+        return format.response(.list(root: "service_requests", item: "request", nodes), root: "service_requests")
     }
 
     func node(_ r: CaseRecord, full: Bool, history: [CaseEvent]? = nil) -> Open311Node {
@@ -255,7 +259,9 @@ struct Open311Controller {
 
     func integer(_ form: Open311Form, _ field: String, default value: Int, in range: ClosedRange<Int>) throws(Open311Error) -> Int {
         guard let text = form[field] else { return value }
-        guard let n = Int(text), range.contains(n) else { throw Open311Error.bad("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)") }
+        guard let n = Int(text), range.contains(n) else {
+            throw Open311Error.bad("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
         return n
     }
 

@@ -80,7 +80,9 @@ extension Open311Controller {
             throw Open311Error.bad("a location is required: lat and long, or address_string")
         }
         let description = form["description"]
-        if freeText, description == nil { throw Open311Error.bad("description is required for service \(code): it is what the request is classified by") }
+        if freeText, description == nil {
+            throw Open311Error.bad("description is required for service \(code): it is what the request is classified by")
+        }
         let attributes = try checkedAttributes(form, service: freeText ? nil : code)
         let name = Self.fullName(first: form["first_name"], last: form["last_name"])
         return ReportDraft(source: ReportSource.resident.rawValue, category: freeText ? nil : code,
