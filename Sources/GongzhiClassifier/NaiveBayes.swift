@@ -29,24 +29,21 @@ public struct NaiveBayes: Sendable {
     let postings: [[(Int32, Float)]]
     /// Per class, log(total n-grams + α·|V|).
     let logDenominator: [Double]
-    /// Per class, how many training texts it had (describes the model; scoring ignores it).
-    public let textCounts: [Int]
     public let sharpness: Double
     /// Laplace/Lidstone smoothing.
     public let alpha: Double
 
     public init(training: [LabelledText], alpha: Double = 0.01, sharpness: Double = 10) {
         var classIndex: [String: Int] = [:], classes: [String] = []
-        var perClass: [[UInt64: Int]] = [], totals: [Int] = [], texts: [Int] = []
+        var perClass: [[UInt64: Int]] = [], totals: [Int] = []
         for item in training {
             let c: Int
             if let i = classIndex[item.code] { c = i } else {
                 c = classes.count
                 classIndex[item.code] = c
                 classes.append(item.code)
-                perClass.append([:]); totals.append(0); texts.append(0)
+                perClass.append([:]); totals.append(0)
             }
-            texts[c] += 1
             for (k, n) in CharacterGrams.counts(item.text) {
                 perClass[c][k, default: 0] += n
                 totals[c] += n
@@ -70,12 +67,9 @@ public struct NaiveBayes: Sendable {
         self.vocabulary = vocabulary
         self.postings = postings
         self.logDenominator = totals.map { log(Double($0) + alpha * v) }
-        self.textCounts = texts
         self.sharpness = sharpness
         self.alpha = alpha
     }
-
-    public var vocabularySize: Int { vocabulary.count }
 
     /// Per class, the mean log-likelihood per known n-gram (up to a constant shared by all
     /// classes); nil when the text has no n-gram the model knows.

@@ -32,7 +32,7 @@ public enum TextDecoding {
             }
         }
         guard let text = convert(bytes, from: "GB18030") else {
-            throw Failure(description: "the file is neither UTF-8 nor GB18030")
+            throw Failure(description: "the file is neither UTF-8 nor GB18030; save it from the spreadsheet as CSV (UTF-8)")
         }
         return (text, .gb18030)
     }

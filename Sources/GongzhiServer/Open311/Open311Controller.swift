@@ -22,6 +22,7 @@ struct Open311Controller {
     let areaName: @Sendable (String) -> String?
 
     static let bodyMax = 64 * 1024
+    static let unknownKey = "the api_key is unknown or revoked; keys are issued by the district (see key_service in discovery.xml)"
     static let pageMax = 1_000
     static let windowMaxDays = 90.0
     static let idsMax = 1_000
@@ -81,7 +82,7 @@ struct Open311Controller {
     }
 
     func get(_ name: String, _ request: Request, _ format: Open311Format) async throws -> Response {
-        let query = Open311Form(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        let query = Open311Form(query: request)
         try checkJurisdiction(query)
         switch name {
         case "discovery": return format.response(discovery(request), root: "discovery")
@@ -141,7 +142,7 @@ struct Open311Controller {
     }
 
     func definition(_ code: String, _ request: Request, _ format: Open311Format) async throws -> Response {
-        try checkJurisdiction(Open311Form(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) }))
+        try checkJurisdiction(Open311Form(query: request))
         guard code == config.freeTextService.code || (config.isPublic(code) && categories.reportable(code) != nil) else {
             throw Open311Error(.notFound, "there is no service '\(code.prefix(40))'")
         }
@@ -165,7 +166,7 @@ struct Open311Controller {
     func reader(_ form: Open311Form) async throws -> (scope: Scope, everyCategory: Bool) {
         guard let key = form["api_key"] else { return (.all, false) }
         guard let p = try await accounts.authenticate(key: key, at: clock.now()) else {
-            throw Open311Error(.forbidden, "the api_key is unknown or revoked")
+            throw Open311Error(.forbidden, Self.unknownKey)
         }
         guard AccessPolicy.readsCases(p.role) else { return (.all, false) }
         return (Scope.of(unit: p.unit, in: context.current.units), true)
@@ -266,7 +267,7 @@ struct Open311Controller {
     }
 
     func one(_ idText: String, _ request: Request, _ format: Open311Format) async throws -> Response {
-        let form = Open311Form(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        let form = Open311Form(query: request)
         try checkJurisdiction(form)
         let who = try await reader(form)
         guard let id = Int64(idText), id > 0, let r = try await store.find(id: id), visible(r, to: who) else {
@@ -279,7 +280,7 @@ struct Open311Controller {
 
     /// A token is the case's tracking code, handed out for the free-text service.
     func token(_ token: String, _ request: Request, _ format: Open311Format) async throws -> Response {
-        try checkJurisdiction(Open311Form(pairs: request.uri.queryParameters.map { (String($0.key), String($0.value)) }))
+        try checkJurisdiction(Open311Form(query: request))
         guard token.count <= 64, let r = try await store.find(trackingCode: token) else {
             throw Open311Error(.notFound, "there is no token '\(token.prefix(40))'")
         }

@@ -18,10 +18,10 @@ extension Open311Controller {
         }
         var form = try Open311Form(encoded: String(decoding: body.readableBytesView, as: UTF8.self))
         // A key in the query (as some clients send it) counts too; the form's wins.
-        form.pairs += request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { $0.0 == "api_key" || $0.0 == "jurisdiction_id" }
+        form.pairs += Open311Form(query: request).pairs.filter { $0.0 == "api_key" || $0.0 == "jurisdiction_id" }
         guard let key = form["api_key"] else { throw Open311Error(.forbidden, "api_key is required to create a request") }
         guard let principal = try await accounts.authenticate(key: key, at: clock.now()) else {
-            throw Open311Error(.forbidden, "the api_key is unknown or revoked")
+            throw Open311Error(.forbidden, Self.unknownKey)
         }
         guard AccessPolicy.files(principal.role) else { throw Open311Error(.forbidden, "this api_key may not create requests") }
         try checkJurisdiction(form)

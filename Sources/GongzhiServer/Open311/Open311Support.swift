@@ -67,6 +67,11 @@ struct Open311Form: Sendable {
 
     init(pairs: [(String, String)]) { self.pairs = pairs }
 
+    /// The request's query string.
+    init(query request: Request) {
+        pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+    }
+
     /// Decodes `application/x-www-form-urlencoded`; a malformed percent escape is an error
     /// naming the field rather than a silently empty value.
     init(encoded text: String) throws(Open311Error) {
