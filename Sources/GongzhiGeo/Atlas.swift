@@ -10,6 +10,8 @@ public struct Atlas: Sendable {
         public var codes: [String]
         public var names: [String: String]
         public var index: PolygonIndex
+        /// Each feature's shape, by code: what maps are drawn from.
+        public var shapes: [String: MultiPolygon]
 
         /// Features are indexed in code order, so on a shared border the smaller code wins.
         public init(level: Area.Level, version: Int64, approximate: Bool, features: [(code: String, name: String, shape: MultiPolygon)]) {
@@ -20,6 +22,7 @@ public struct Atlas: Sendable {
             codes = sorted.map(\.code)
             names = Dictionary(sorted.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
             index = PolygonIndex(sorted.map(\.shape))
+            shapes = Dictionary(sorted.map { ($0.code, $0.shape) }, uniquingKeysWith: { a, _ in a })
         }
 
         @inline(__always)
@@ -54,6 +57,12 @@ public struct Atlas: Sendable {
         return nil
     }
 
+
+    /// The shape of an area in the newest layer that has it.
+    public func shape(of code: String) -> MultiPolygon? {
+        for layer in layers.values { if let s = layer.shapes[code] { return s } }
+        return nil
+    }
 
     public enum LocateError: Error, Sendable, Equatable {
         /// The point is outside the district's boundary.

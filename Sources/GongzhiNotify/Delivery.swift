@@ -87,6 +87,7 @@ public struct LogChannel: MessageChannel {
         if let notice = try? JSONDecoder().decode(MerchantNotice.self, from: Data(m.payload.utf8)) {
             if let phone = notice.phone { text = text.replacingOccurrences(of: phone, with: Masking.phone(phone)) }
             text = text.replacingOccurrences(of: notice.confirmPath, with: "/api/v1/notices/(secret)/confirm")
+            if let page = notice.pagePath { text = text.replacingOccurrences(of: page, with: "/notice/(secret)") }
         }
         logger.info("outbox message", metadata: ["id": "\(m.id)", "kind": "\(m.kind)", "recipient": "\(m.recipient)", "payload": "\(text)"])
         return DeliveryResult(ok: true)

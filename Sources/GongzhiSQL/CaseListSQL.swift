@@ -2,11 +2,38 @@ import Foundation
 import GongzhiCore
 import GongzhiStore
 
-/// The case list's statement: keyset-paginated on `(created_at, id)` descending, or
+/// The case list's statement: keyset-paginated on `(created_at, id)` descending or ascending, or
 /// `(due_at, id)` ascending for time left; one row more than the limit tells whether a next
 /// page exists. The caller's scope is part of the statement, so cases outside it are never read.
 enum CaseListSQL {
     static func select(_ q: CaseQuery) -> (String, [SQLValue]) {
+        var (clauses, args) = filters(q)
+        if let c = q.cursor {
+            clauses.append(q.sort == .newest ? "(created_at, id) < (?, ?)" : q.sort == .oldest ? "(created_at, id) > (?, ?)" : "(due_at, id) > (?, ?)")
+            args.append(.int(c.key))
+            args.append(.int(c.id))
+        }
+        let limit = max(1, min(q.limit, CaseQuery.maxLimit))
+        var sql = "SELECT \(CaseRows.caseColumns) FROM cases"
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        switch q.sort {
+        case .newest: sql += " ORDER BY created_at DESC, id DESC"
+        case .oldest: sql += " ORDER BY created_at, id"
+        case .timeLeft: sql += " ORDER BY due_at, id"
+        }
+        sql += " LIMIT \(limit + 1)"
+        return (sql, args)
+    }
+
+    /// How many cases the query's filters and scope match.
+    static func count(_ q: CaseQuery) -> (String, [SQLValue]) {
+        let (clauses, args) = filters(q)
+        var sql = "SELECT COUNT(*) FROM cases"
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        return (sql, args)
+    }
+
+    static func filters(_ q: CaseQuery) -> (clauses: [String], args: [SQLValue]) {
         var clauses: [String] = []
         var args: [SQLValue] = []
         func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
@@ -60,16 +87,7 @@ enum CaseListSQL {
         }
         if let since = q.since { clauses.append("created_at >= ?"); args.append(.int(Timestamp.millis(since))) }
         if let until = q.until { clauses.append("created_at < ?"); args.append(.int(Timestamp.millis(until))) }
-        if let c = q.cursor {
-            clauses.append(q.sort == .newest ? "(created_at, id) < (?, ?)" : "(due_at, id) > (?, ?)")
-            args.append(.int(c.key))
-            args.append(.int(c.id))
-        }
-        let limit = max(1, min(q.limit, CaseQuery.maxLimit))
-        var sql = "SELECT \(CaseRows.caseColumns) FROM cases"
-        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += q.sort == .newest ? " ORDER BY created_at DESC, id DESC" : " ORDER BY due_at, id"
-        sql += " LIMIT \(limit + 1)"
-        return (sql, args)
+        if let before = q.dueBefore { clauses.append("due_at < ?"); args.append(.int(Timestamp.millis(before))) }
+        return (clauses, args)
     }
 }

@@ -61,6 +61,7 @@ enum OutboxRows {
     static func forgetSecret(_ payload: String) throws -> String {
         guard var object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { return payload }
         object["confirm_path"] = "/api/v1/notices/(sent)/confirm"
+        if object["page_path"] != nil { object["page_path"] = "/notice/(sent)" }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }

@@ -80,7 +80,16 @@ public struct SQLStorage: Storage, Sendable {
         guard rows.count > limit else { return CasePage(items: rows, nextCursor: nil) }
         let items = Array(rows.prefix(limit))
         let last = items[items.count - 1]
-        let key = query.sort == .newest ? Timestamp.millis(last.createdAt) : last.dueAt.map(Timestamp.millis) ?? 0
+        let key = query.sort != .timeLeft ? Timestamp.millis(last.createdAt) : last.dueAt.map(Timestamp.millis) ?? 0
         return CasePage(items: items, nextCursor: CaseCursor(sort: query.sort, key: key, id: last.id))
+    }
+
+    public func count(_ query: CaseQuery) async throws -> Int {
+        let (sql, arguments) = CaseListSQL.count(query)
+        return try await db.read { db in
+            guard let row = try db.query(sql, arguments).first else { return 0 }
+            let n: Int64 = row[0]
+            return Int(n)
+        }
     }
 }

@@ -15,6 +15,8 @@ public protocol CaseStore: Sendable {
     func find(id: Int64) async throws -> CaseRecord?
     func history(of id: Int64) async throws -> [CaseEvent]
     func list(_ query: CaseQuery) async throws -> CasePage
+    /// How many cases match the query's filters and scope (its sort, cursor and limit ignored).
+    func count(_ query: CaseQuery) async throws -> Int
     /// A case's reports, oldest first, after the report id `after`.
     func reports(of id: Int64, after: Int64?, limit: Int) async throws -> [StoredReport]
     /// Events that changed a case's status (or opened it) in `[from, to)`, oldest first, of
@@ -55,6 +57,8 @@ public struct CaseQuery: Sendable, Hashable {
     public var since: Date?
     /// Reported before.
     public var until: Date?
+    /// Only cases with a deadline before this instant (due today: before tomorrow's midnight).
+    public var dueBefore: Date?
     public var limit: Int = 50
     public var cursor: CaseCursor?
 
@@ -69,6 +73,8 @@ public enum CaseSort: String, Sendable, Hashable, CaseIterable {
     case newest
     /// Least time left first: only cases whose unit's clock runs (dispatched, with a deadline).
     case timeLeft = "time_left"
+    /// Oldest report first: the dispatcher's queue, first come first served.
+    case oldest
 }
 
 /// A position in the list: the last item's sort key and id. Opaque to clients; keyset
@@ -85,8 +91,10 @@ public struct CaseCursor: Sendable, Hashable {
         self.id = id
     }
 
+    static let letters: [CaseSort: Substring] = [.newest: "n", .timeLeft: "t", .oldest: "o"]
+
     public var token: String {
-        Data("\(sort == .newest ? "n" : "t"):\(key):\(id)".utf8).base64EncodedString()
+        Data("\(Self.letters[sort] ?? "n"):\(key):\(id)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
@@ -95,8 +103,9 @@ public struct CaseCursor: Sendable, Hashable {
         while b64.count % 4 != 0 { b64 += "=" }
         guard token.count <= 64, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: ":")
-        guard parts.count == 3, parts[0] == "n" || parts[0] == "t", let key = Int64(parts[1]), let id = Int64(parts[2]) else { return nil }
-        self.init(sort: parts[0] == "n" ? .newest : .timeLeft, key: key, id: id)
+        guard parts.count == 3, let sort = Self.letters.first(where: { $0.value == parts[0] })?.key, let key = Int64(parts[1]),
+              let id = Int64(parts[2]) else { return nil }
+        self.init(sort: sort, key: key, id: id)
     }
 }
 

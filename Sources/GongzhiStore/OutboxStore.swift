@@ -16,9 +16,12 @@ public struct MerchantNotice: Sendable, Hashable, Codable {
     public var dueAt: String
     /// Where the merchant confirms with a photo; the path carries the notice's secret.
     public var confirmPath: String
+    /// The notice's page for a phone (what, where, the photo, the time left, a confirm button);
+    /// it carries the same secret. Absent from messages written before the page existed.
+    public var pagePath: String?
 
     public init(caseID: Int64, trackingCode: String, merchantID: String, merchantName: String, phone: String?, scenario: String?,
-                category: String?, address: String?, dueAt: String, confirmPath: String) {
+                category: String?, address: String?, dueAt: String, confirmPath: String, pagePath: String?) {
         self.caseID = caseID
         self.trackingCode = trackingCode
         self.merchantID = merchantID
@@ -29,6 +32,7 @@ public struct MerchantNotice: Sendable, Hashable, Codable {
         self.address = address
         self.dueAt = dueAt
         self.confirmPath = confirmPath
+        self.pagePath = pagePath
     }
 
     enum CodingKeys: String, CodingKey {
@@ -39,6 +43,7 @@ public struct MerchantNotice: Sendable, Hashable, Codable {
         case merchantName = "merchant_name"
         case dueAt = "due_at"
         case confirmPath = "confirm_path"
+        case pagePath = "page_path"
     }
 }
 
@@ -90,6 +95,9 @@ public protocol CoGovernanceStore: Sendable {
     /// Throws `CoGovernanceError` for an unknown or expired notice, `CaseError` when the case
     /// has moved on.
     func confirm(noticeToken: String, mediaURLs: [String], note: String?, at: Date, context: CaseContext) async throws -> CaseRecord
+    /// The notice a secret opens and its case (the merchant's page). Throws `CoGovernanceError`
+    /// for an unknown or expired notice.
+    func notice(token: String, at: Date, context: CaseContext) async throws -> (notice: StoredNotice, record: CaseRecord)
     /// Self-correction outcomes grouped by scenario, street or merchant.
     func selfCorrectionStats(by: SelfCorrectionStats.Grouping, since: Date?, until: Date?) async throws -> [SelfCorrectionStats]
 }

@@ -63,7 +63,7 @@ import Testing
             for i in 1...n {
                 let notice = MerchantNotice(caseID: Int64(i), trackingCode: "GS-TEST-0000-000\(i)", merchantID: "M-\(i)", merchantName: "店\(i)",
                                             phone: "1390000111\(i % 10)", scenario: "出店经营", category: nil, address: nil, dueAt: "2026-11-24T10:30:00.000+08:00",
-                                            confirmPath: "/api/v1/notices/gzn_secret\(i)/confirm")
+                                            confirmPath: "/api/v1/notices/gzn_secret\(i)/confirm", pagePath: "/notice/gzn_secret\(i)")
                 let json = try OutboxPayload.json(notice)
                 try tx.sql.enqueue(caseID: Int64(i), eventSeq: 3, kind: "merchant.notice", recipient: "merchant:M-\(i)", payload: json, at: Self.t0)
                 // The same event again is not a second message.

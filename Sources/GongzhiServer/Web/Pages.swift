@@ -3,19 +3,31 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 
-/// The page templates (`Resources/web/*.mustache`), loaded once. Mustache escapes every
-/// `{{value}}`, so text users typed is never markup.
+/// The page templates (`Resources/web/*.mustache`), their texts in both languages and the
+/// static files, loaded once. Mustache escapes every `{{value}}`, so text users typed is never
+/// markup; the only unescaped value is the server's own SVG map, which escapes its names.
 struct Pages: Sendable {
     let library: MustacheLibrary
-    let stylesheet: Data
+    let statics: [String: Data]
+    let texts: WebText
 
-    static func load() async throws -> Pages {
+    /// Where the templates, texts and static files are in the server's bundle.
+    static func directory() throws -> URL {
         guard let dir = Bundle.module.url(forResource: "web", withExtension: nil) else {
             throw APIError(.internalServerError, code: "internal", message: "page templates are missing from the server bundle")
         }
-        return Pages(library: try await MustacheLibrary(directory: dir.path),
-                     stylesheet: try Data(contentsOf: dir.appendingPathComponent("app.css")))
+        return dir
     }
+
+    static func load() async throws -> Pages {
+        let dir = try directory()
+        var statics: [String: Data] = [:]
+        for name in ["app.css", "app.js"] { statics[name] = try Data(contentsOf: dir.appendingPathComponent(name)) }
+        return Pages(library: try await MustacheLibrary(directory: dir.path), statics: statics,
+                     texts: try WebText(json: Data(contentsOf: dir.appendingPathComponent("strings.json"))))
+    }
+
+    func text(_ key: String, _ lang: Lang) -> String { texts(key, lang) }
 
     func render(_ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         let html = library.render(values, withTemplate: template) ?? "template \(template) failed"

@@ -23,9 +23,18 @@ extension CaseTransaction {
         let message = MerchantNotice(caseID: r.id, trackingCode: r.trackingCode, merchantID: m.id, merchantName: m.name, phone: m.contactPhone,
                                      scenario: scenario?.name, category: r.category.flatMap { context.categories.reportable($0)?.name },
                                      address: r.report.address ?? m.address, dueAt: r.dueAt.map(Timestamp.rfc3339) ?? "",
-                                     confirmPath: "/api/v1/notices/\(token)/confirm")
+                                     confirmPath: "/api/v1/notices/\(token)/confirm", pagePath: "/notice/\(token)")
         try sql.enqueue(caseID: r.id, eventSeq: r.eventCount - 1, kind: "merchant.notice", recipient: "merchant:\(m.id)",
                         payload: try OutboxPayload.json(message), at: at)
+    }
+
+    /// The notice a secret opens and its case, for the merchant's page: unknown and expired
+    /// notices throw, so an old link shows nothing of the case.
+    public func notice(token: String, at: Date) throws -> (notice: StoredNotice, record: CaseRecord) {
+        guard let notice = try sql.notice(tokenHash: SHA256.hex(token)) else { throw CoGovernanceError.unknownNotice }
+        guard at <= notice.expiresAt else { throw CoGovernanceError.noticeExpired(at: notice.expiresAt) }
+        guard let record = try sql.findCase(id: notice.caseID, lock: false) else { throw CoGovernanceError.unknownNotice }
+        return (notice, record)
     }
 
     /// A merchant's confirmation through the notice's secret: the case takes the `confirm`

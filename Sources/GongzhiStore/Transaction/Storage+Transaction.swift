@@ -37,6 +37,10 @@ extension Storage {
         try await transaction(context: context) { try $0.confirm(noticeToken: noticeToken, mediaURLs: mediaURLs, note: note, at: at) }
     }
 
+    public func notice(token: String, at: Date, context: CaseContext) async throws -> (notice: StoredNotice, record: CaseRecord) {
+        try await transaction(context: context) { try $0.notice(token: token, at: at) }
+    }
+
     public func sweepTimers(now: Date, batch: Int) async throws -> TimerMarks.Tally {
         try await TimerSweep(store: self).run(now: now, batch: batch)
     }

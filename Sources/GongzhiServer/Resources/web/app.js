@@ -1,0 +1,42 @@
+// Gongzhi's only script: a tap on a pickable map fills the latitude and longitude boxes, and a
+// deadline counts down. Everything works without it (type the coordinates; reload the page).
+"use strict";
+(function () {
+  function pick(svg, event) {
+    var box = svg.getBoundingClientRect();
+    var vb = svg.viewBox.baseVal;
+    var x = (event.clientX - box.left) * vb.width / box.width;
+    var y = (event.clientY - box.top) * vb.height / box.height;
+    var lon = parseFloat(svg.dataset.lon0) + x / parseFloat(svg.dataset.sx);
+    var lat = parseFloat(svg.dataset.lat0) - y / parseFloat(svg.dataset.sy);
+    var form = svg.closest("form");
+    if (!form) { return; }
+    form.querySelector("[name=lat]").value = lat.toFixed(6);
+    form.querySelector("[name=lon]").value = lon.toFixed(6);
+    var dot = svg.querySelector("circle.point");
+    if (dot) { dot.setAttribute("cx", x.toFixed(1)); dot.setAttribute("cy", y.toFixed(1)); }
+  }
+
+  function words(ms, zh) {
+    var late = ms < 0, minutes = Math.floor(Math.abs(ms) / 60000), n, unit;
+    if (minutes < 60) { n = minutes; unit = zh ? "分钟" : "min"; }
+    else if (minutes < 2880) { n = Math.floor(minutes / 60); unit = zh ? "小时" : (n === 1 ? "hour" : "hours"); }
+    else { n = Math.floor(minutes / 1440); unit = zh ? "天" : (n === 1 ? "day" : "days"); }
+    if (zh) { return (late ? "超期 " : "剩余 ") + n + " " + unit; }
+    return n + " " + unit + (late ? " overdue" : " left");
+  }
+
+  function tick() {
+    var zh = document.documentElement.lang.indexOf("zh") === 0;
+    document.querySelectorAll("[data-due-ms]").forEach(function (el) {
+      el.textContent = words(parseInt(el.dataset.dueMs, 10) - Date.now(), zh);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("svg.map.pick").forEach(function (svg) {
+      svg.addEventListener("click", function (event) { pick(svg, event); });
+    });
+    if (document.querySelector("[data-due-ms]")) { setInterval(tick, 30000); }
+  });
+})();

@@ -1,0 +1,79 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+import HTTPTypes
+import Hummingbird
+
+extension WebRoutes {
+    /// Runs a page for a logged-in user of one of `roles` (any role when empty); others go to the
+    /// login page. Errors become pages in the user's language.
+    func page(_ request: Request, roles: Set<Role> = [], _ body: (WebSession, Lang) async throws -> Response) async throws -> Response {
+        guard let s = try await session(request) else { return Pages.redirect("/login") }
+        let lang = Lang.of(request)
+        do {
+            let role = s.session.principal.role
+            guard roles.isEmpty || roles.contains(role) || role == .admin else {
+                throw APIError(.forbidden, code: "forbidden", message: pages.text("page_not_for_role", lang) + " " + pages.texts.role(role, lang))
+            }
+            return try await body(s, lang)
+        } catch let e as APIError {
+            return errorPage(request, s, lang, status: e.status, message: e.message)
+        } catch let e as StoreError {
+            return errorPage(request, s, lang, status: .notFound, message: e.description)
+        }
+    }
+
+    func errorPage(_ request: Request, _ s: WebSession?, _ lang: Lang, status: HTTPResponse.Status, message: String) -> Response {
+        var values = s.map { base(request, $0, lang, title: "\(status.code)") } ?? publicBase(request, lang, title: "\(status.code)")
+        values["status"] = "\(status.code) \(status.reasonPhrase)"
+        values["message"] = message
+        return pages.render("error", values, status: status)
+    }
+
+    /// What every page has: the language, its texts, the switch to the other language.
+    func publicBase(_ request: Request, _ lang: Lang, title: String) -> [String: Any] {
+        var back = URLComponents()
+        back.queryItems = [URLQueryItem(name: "back", value: request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))]
+        return ["title": title, "lang": lang.tag, "t": pages.texts.table(lang),
+                "switch": ["href": "/lang/\(lang.other.rawValue)?\(back.percentEncodedQuery ?? "")",
+                           "label": lang == .zh ? "English" : "中文", "lang": lang.other.tag]]
+    }
+
+    /// A staff page: who is logged in, the links for the role, the CSRF token for its forms.
+    func base(_ request: Request, _ s: WebSession, _ lang: Lang, title: String) -> [String: Any] {
+        let p = s.session.principal
+        var values = publicBase(request, lang, title: title)
+        values["user"] = ["name": p.id.hasPrefix("user:") ? String(p.id.dropFirst(5)) : p.id, "role": pages.texts.role(p.role, lang),
+                          "unit": services.context.current.units[p.unit]?.name ?? p.unit, "csrf": s.session.csrf ?? ""]
+        let path = request.uri.path
+        values["has_nav"] = !Self.links(for: p.role).isEmpty
+        values["nav"] = Self.links(for: p.role).map { href, key in
+            ["href": href, "label": pages.text(key, lang), "current": path == href || (href == "/cases" && path.hasPrefix("/cases/"))]
+        }
+        values["csrf"] = s.session.csrf ?? ""
+        return values
+    }
+
+    /// The pages a role uses, its landing page first.
+    static func links(for role: Role) -> [(String, String)] {
+        let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
+                                     "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases"]
+        let paths: [String] = switch role {
+        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/audit", "/cases"]
+        case .dispatcher: ["/console", "/cases", "/cockpit"]
+        case .handler: ["/worklist", "/cases"]
+        case .gridWorker: ["/patrol", "/cases"]
+        case .leader, .supervisor: ["/cockpit", "/cases"]
+        case .auditor: ["/audit", "/cases"]
+        case .merchant, .machine: []
+        }
+        return paths.map { ($0, all[$0] ?? $0) }
+    }
+
+    /// A form post from a staff page: the session's CSRF token must match, or nothing happens.
+    func staffForm(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> [String: String] {
+        let form = try await FormData.parse(request)
+        guard Self.csrfMatches(form, s) else { throw APIError(.forbidden, code: "csrf", message: pages.text("form_expired", lang)) }
+        return form
+    }
+}
