@@ -171,7 +171,12 @@ import Testing
             f.clock.advance(by: 1.5 * 3600)
             let overdue = try await client.get("/api/v1/cases?overdue=true")
             #expect((overdue["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[1]])
-            #expect(try await client.get("/api/v1/cases?sort=oldest").errorCode == "unknown_sort")
+            #expect(try await client.get("/api/v1/cases?sort=biggest").errorCode == "unknown_sort")
+            // Oldest first (the dispatcher's queue), paged with its own cursor.
+            let oldest = try await client.get("/api/v1/cases?sort=oldest&limit=2")
+            #expect((oldest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == Array(ids.prefix(2)))
+            let rest = try await client.get("/api/v1/cases?sort=oldest&cursor=\(try #require(oldest["next_cursor"] as? String))")
+            #expect((rest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[2]] && rest["next_cursor"] == nil)
             #expect(try await client.get("/api/v1/cases?overdue=maybe").status == .badRequest)
             let page = try await client.get("/api/v1/cases?limit=1")
             let cursor = try #require(page["next_cursor"] as? String)

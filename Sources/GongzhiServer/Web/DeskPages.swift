@@ -102,7 +102,7 @@ extension WebRoutes {
         do {
             outcome = try await services.intake.submit(try Self.draft(from: form, source: .gridWorker, lang: lang, texts: pages.texts), actor: p.actor)
         } catch {
-            return try await patrolPage(request, s, lang, error: error.description, form: form, status: .unprocessableContent)
+            return try await patrolPage(request, s, lang, error: error.description, form: form, status: Self.status(of: error))
         }
         return Pages.redirect("/patrol?filed=\(outcome.caseID ?? 0)")
     }

@@ -70,7 +70,7 @@ extension WebRoutes {
                 outcome = try await services.intake.submit(try Self.draft(from: form, source: .resident, lang: lang, texts: pages.texts),
                                                            actor: Actor(id: "public:web"))
             } catch {
-                return reportPage(request, error: error.description, form: form, status: .unprocessableContent)
+                return reportPage(request, error: error.description, form: form, status: Self.status(of: error))
             }
             guard let id = outcome.caseID, let r = try await services.store.find(id: id) else { throw IntakeError.storage("the report has no case") }
             return Pages.redirect("/status/\(r.trackingCode)?filed=1")
@@ -98,6 +98,16 @@ extension WebRoutes {
             ["at": WebText.time($0.at, lang), "status": pages.texts.status($0.to, lang)]
         }
         return pages.render("status", values)
+    }
+
+    /// A refused report is the sender's to fix (422), except when intake is busy or broken.
+    static func status(of error: IntakeError) -> HTTPResponse.Status {
+        switch error {
+        case .busy, .noAreaData: .serviceUnavailable
+        case .storage: .internalServerError
+        case .refused: .conflict
+        case .invalid, .outsideDistrict: .unprocessableContent
+        }
     }
 
     // MARK: The merchant's notice

@@ -1,0 +1,299 @@
+"""The closed loop in a real browser (headless Chromium driven by Selenium), as the people in it use it.
+
+A resident files a report on the public page; the dispatcher registers and dispatches it in the
+console; the handler reports it handled in the worklist; the grid worker verifies it on the patrol
+page at phone size; the dispatcher closes it; the resident sees 已结案 by the tracking code. Then a
+camera case with a merchant: the merchant confirms on the notice page, the grid worker's recheck
+closes it. Every page is screenshot in Chinese and English; every request the pages make is
+recorded and must stay on the server's origin; text that tries to be markup must stay text.
+
+Usage: browser_test.py PATH/TO/gongzhi OUTPUT-DIR
+"""
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+os.environ["SE_AVOID_STATS"] = "true"  # no usage statistics, no driver download: the machine is offline
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+BIN, OUT = sys.argv[1], sys.argv[2]
+os.makedirs(OUT, exist_ok=True)
+SECRET = "browser-test-webhook-secret"
+MARK = "浏览器测试-" + str(int(time.time()))
+HOSTILE = f'{MARK} <script>alert(1)</script> "><img src=x onerror=alert(2)> 垃圾箱破损'
+checks = 0
+
+
+def check(name, ok, detail=""):
+    global checks
+    checks += 1
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f": {detail}"), flush=True)
+    if not ok:
+        raise SystemExit(1)
+
+
+# Messages to merchants arrive here, as the district's SMS gateway would receive them.
+notices = []
+
+
+class Gateway(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        signed = hmac.new(SECRET.encode(), (self.headers["X-Gongzhi-Timestamp"] + ".").encode() + body, hashlib.sha256).hexdigest()
+        if self.headers["X-Gongzhi-Signature"] == "sha256=" + signed:
+            notices.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+gateway = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+threading.Thread(target=gateway.serve_forever, daemon=True).start()
+
+work = tempfile.mkdtemp()
+db = os.path.join(work, "g.sqlite")
+
+
+def cli(*args, env=None):
+    return subprocess.run([BIN, *args, "--db", db], check=True, capture_output=True, text=True, env=env).stdout.strip()
+
+
+log = open(os.path.join(work, "serve.log"), "w")
+server = subprocess.Popen([BIN, "serve", "--port", "0", "--db", db, "--no-demo", "--now", "2026-11-24T10:00:00+08:00",
+                           "--notify-webhook", f"http://127.0.0.1:{gateway.server_address[1]}/sms"],
+                          stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GONGZHI_WEBHOOK_SECRET": SECRET})
+base = None
+for _ in range(600):
+    m = re.search(r"http://127\.0\.0\.1:\d+", open(os.path.join(work, "serve.log")).read())
+    if m:
+        base = m.group(0)
+        break
+    time.sleep(0.1)
+if base is None:
+    print(open(os.path.join(work, "serve.log")).read())
+    raise SystemExit("the server did not start")
+
+users = [("dispatcher", "dispatcher", "330105"), ("mishixiang", "handler", "330105001"), ("shangtang", "handler", "330105008"),
+         ("grid-mishixiang", "grid_worker", "330105001"), ("grid-shangtang", "grid_worker", "330105008"),
+         ("leader", "leader", "330105"), ("auditor", "auditor", "330105")]
+for name, role, unit in users:
+    cli("users", "add", "--username", name, "--name", name, "--role", role, "--unit", unit, "--password-env", "PW",
+        env={**os.environ, "PW": "browser-test-pw"})
+admin = cli("keys", "create", "--role", "admin", "--name", "browser-test").splitlines()[-1]
+machine = cli("keys", "create", "--role", "machine", "--name", "城市眼").splitlines()[-1]
+
+
+def api(method, path, body=None, key=admin):
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())
+
+
+options = webdriver.ChromeOptions()
+for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN"]:
+    options.add_argument(a)
+options.binary_location = "/usr/bin/chromium"
+options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+d.set_page_load_timeout(30)
+shots = []
+
+
+def size(phone):
+    d.set_window_size(360 if phone else 1280, 900)
+
+
+def page_checks(name):
+    """What every page must hold to: nothing outside the origin, no alert, no injected element,
+    a label on every control, no sideways scrolling on a phone."""
+    urls = [m["params"]["request"]["url"] for m in (json.loads(e["message"])["message"] for e in d.get_log("performance"))
+            if m["method"] == "Network.requestWillBeSent"]
+    elsewhere = [u for u in urls if not (u.startswith(base + "/") or u == base)]
+    check(f"{name}: all {len(urls)} requests stay on the origin", urls and not elsewhere, elsewhere)
+    try:
+        text = d.switch_to.alert.text
+        check(f"{name}: no script ran from user text", False, text)
+    except NoAlertPresentException:
+        pass
+    check(f"{name}: no injected image", not d.find_elements(By.CSS_SELECTOR, "img"))
+    scripts = [s.get_attribute("src") for s in d.find_elements(By.TAG_NAME, "script")]
+    check(f"{name}: only the server's own script", all(s == base + "/static/app.js" for s in scripts), scripts)
+    unlabelled = d.execute_script("""return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)""")
+    check(f"{name}: every control has a label", not unlabelled, unlabelled)
+    width = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    check(f"{name}: no sideways scrolling", width[0] <= width[1] + 1, width)
+
+
+def shoot(name):
+    """A full-page screenshot in the page's language, then in the other one, and back."""
+    for _ in range(2):
+        lang = d.find_element(By.TAG_NAME, "html").get_attribute("lang")
+        height = d.execute_script("return document.documentElement.scrollHeight")
+        width = d.get_window_size()["width"]
+        d.set_window_size(width, min(max(height + 120, 600), 8000))
+        path = os.path.join(OUT, f"{name}-{lang}.png")
+        d.save_screenshot(path)
+        shots.append(path)
+        d.set_window_size(width, 900)
+        page_checks(f"{name} ({lang})")
+        link = d.find_element(By.CSS_SELECTOR, "a.lang")
+        link.click()
+        WebDriverWait(d, 15).until(staleness_of(link))
+    check(f"{name}: the language switch comes back", d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
+
+
+def open_page(path, name, phone=False):
+    size(phone)
+    d.get(base + path)
+    shoot(name)
+
+
+def login(user):
+    d.delete_all_cookies()
+    d.get(base + "/login")
+    d.find_element(By.ID, "username").send_keys(user)
+    d.find_element(By.ID, "password").send_keys("browser-test-pw")
+    submit()
+    return d.current_url[len(base):]
+
+
+def submit(selector="form.stack button"):
+    button = d.find_element(By.CSS_SELECTOR, selector)
+    button.click()
+    WebDriverWait(d, 15).until(staleness_of(button))
+
+
+def card(case_id):
+    return d.find_element(By.ID, f"case-{case_id}")
+
+
+def press(case_id, action, value=None, fill=None):
+    c = card(case_id)
+    form = c.find_element(By.CSS_SELECTOR, f"form[action='/cases/{case_id}/{action}']")
+    for name, text in (fill or {}).items():
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(text)
+    selector = "button" + (f"[value='{value}']" if value else "")
+    form.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(d, 15).until(staleness_of(form))  # the answer's page has replaced the form
+    errors = d.find_elements(By.CSS_SELECTOR, ".error")
+    check(f"{action} on case {case_id} is accepted", not errors, errors and errors[0].text)
+
+
+started = time.time()
+try:
+    # 1. A resident on a phone: the form, a tap on the district map, the tracking code.
+    d.delete_all_cookies()
+    open_page("/", "public-report", phone=True)
+    Select(d.find_element(By.ID, "category")).select_by_value("03005")
+    svg = d.find_element(By.CSS_SELECTOR, "svg.map.pick")
+    d.execute_script("arguments[0].scrollIntoView()", svg)
+    ActionChains(d).move_to_element(svg).click().perform()
+    lat, lon = d.find_element(By.ID, "lat").get_attribute("value"), d.find_element(By.ID, "lon").get_attribute("value")
+    check("a tap on the map fills the coordinates", 30.2 < float(lat or 0) < 30.45 and 120.0 < float(lon or 0) < 120.3, (lat, lon))
+    for field, value in [("lat", "30.291384"), ("lon", "120.146347")]:  # a place in 米市巷街道, typed
+        d.find_element(By.ID, field).clear()
+        d.find_element(By.ID, field).send_keys(value)
+    d.find_element(By.ID, "description").send_keys(HOSTILE)
+    d.find_element(By.ID, "name").send_keys("王小明")
+    d.find_element(By.ID, "phone").send_keys("13812345678")
+    submit()
+    code = d.find_element(By.ID, "tracking-code").text
+    check("the report answers with a tracking code", re.fullmatch(r"GS-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code) is not None, code)
+    check("the status page shows no personal field", "王小明" not in d.page_source and "13812345678" not in d.page_source)
+    shoot("public-status")
+    case_id = next(c["id"] for c in api("GET", "/api/v1/cases?source=resident")["items"] if c["tracking_code"] == code)
+
+    # 2. The dispatcher registers it (the category confirmed) and dispatches it to the unit the rules choose.
+    size(False)
+    check("the dispatcher lands in the console", login("dispatcher") == "/console")
+    check("the report waits in the queue, escaped", HOSTILE.split(" <")[0] in card(case_id).text and "<script>" in card(case_id).text)
+    shoot("console")
+    press(case_id, "register")
+    rule = card(case_id).find_element(By.CSS_SELECTOR, f"form[action='/cases/{case_id}/dispatch'] .rule").text
+    check("the console shows the unit the rules chose and why", "米市巷街道" in rule and "default" in rule, rule)
+    press(case_id, "dispatch")
+    check("dispatched", api("GET", f"/api/v1/cases/{case_id}")["status"] == "dispatched")
+    open_page(f"/cases/{case_id}", "case")
+    open_page("/cases", "cases")
+    open_page("/cockpit", "cockpit")
+
+    # 3. The handler reports it handled from the worklist.
+    check("the handler lands in the worklist", login("mishixiang") == "/worklist")
+    shoot("worklist")
+    press(case_id, "handle", fill={"text": "已更换垃圾箱", "photos": "https://photos.gongshu.example/after-1.jpg"})
+    check("handled", api("GET", f"/api/v1/cases/{case_id}")["status"] == "handled")
+
+    # 4. The grid worker verifies it on the patrol page, on a phone.
+    size(True)
+    check("the grid worker lands on the patrol page", login("grid-mishixiang") == "/patrol")
+    shoot("patrol")
+    press(case_id, "verify", value="true")
+    check("verified", api("GET", f"/api/v1/cases/{case_id}")["status"] == "verified")
+
+    # 5. The dispatcher closes it; 6. the resident sees 已结案.
+    size(False)
+    login("dispatcher")
+    press(case_id, "close", fill={"text": "办结"})
+    check("closed", api("GET", f"/api/v1/cases/{case_id}")["status"] == "closed")
+    d.delete_all_cookies()
+    size(True)
+    d.get(base + "/status/" + code)
+    check("the resident sees 已结案", d.find_element(By.ID, "public-status").text == "已结案")
+
+    # A camera case with a merchant: notice, confirmation on the notice page, recheck on patrol.
+    api("POST", "/api/v1/cameras", {"id": "CAM-BT-1", "name": "东苑路口", "location": {"lat": 30.342135, "lon": 120.142877},
+                                    "categories": ["09005"]})
+    api("POST", "/api/v1/merchants", {"id": "M-BT-1", "name": "东苑便利店", "contact_name": "周老板", "contact_phone": "13900001111",
+                                      "location": {"lat": 30.34215, "lon": 120.1429}, "cameras": ["CAM-BT-1"]})
+    event = {"event_id": "bt-1", "camera_id": "CAM-BT-1", "category": "09005", "confidence": 0.95, "state": "present",
+             "detected_at": "2026-11-24T10:00:00+08:00", "snapshot_url": "https://cityeye.gongshu.example/s/bt-1.jpg"}
+    camera_case = api("POST", "/api/v1/camera/events", {"events": [event]}, key=machine)["results"][0]["case_id"]
+    for _ in range(300):
+        if notices:
+            break
+        time.sleep(0.1)
+    check("the merchant's notice reaches the gateway", bool(notices) and notices[0]["payload"].get("page_path", "").startswith("/notice/gzn_"), notices)
+    d.delete_all_cookies()
+    open_page(notices[0]["payload"]["page_path"], "notice", phone=True)
+    check("the notice counts down", "剩余" in d.find_element(By.CSS_SELECTOR, ".countdown").text)
+    d.find_element(By.ID, "photo").send_keys("https://photos.example/after-shop.jpg")
+    submit()
+    check("the merchant's confirmation is recorded", api("GET", f"/api/v1/cases/{camera_case}")["merchant_confirmed"] is True)
+    login("grid-shangtang")
+    press(camera_case, "recheck", value="true")
+    final = api("GET", f"/api/v1/cases/{camera_case}")
+    check("the recheck closes it as self-corrected", final["status"] == "closed" and final["self_corrected"] is True, final["status"])
+
+    # The remaining pages, for the screenshots and the checks.
+    size(False)
+    login("auditor")
+    shoot("audit")
+    d.delete_all_cookies()
+    open_page("/login", "login")
+    print(f"browser: {checks} checks passed, {len(shots)} screenshots in {OUT} ({time.time() - started:.0f} s)")
+finally:
+    d.quit()
+    server.terminate()
+    server.wait(timeout=30)
+    gateway.shutdown()
