@@ -240,6 +240,8 @@ try:
 
     # 3. The handler reports it handled from the worklist.
     check("the handler lands in the worklist", login("mishixiang") == "/worklist")
+    press(case_id, "accept")
+    check("accepted", api("GET", f"/api/v1/cases/{case_id}")["accepted"] is True)
     shoot("worklist")
     press(case_id, "handle", fill={"text": "已更换垃圾箱", "photos": "https://photos.gongshu.example/after-1.jpg"})
     check("handled", api("GET", f"/api/v1/cases/{case_id}")["status"] == "handled")

@@ -15,6 +15,9 @@ enum PostgresSchema {
         // events by time, for the status-change feed.
         ("v2-report-extra", ["ALTER TABLE cases ADD COLUMN report_extra TEXT", "ALTER TABLE reports ADD COLUMN report_extra TEXT",
                              "CREATE INDEX case_events_by_time ON case_events(at)"]),
+        // The holder's acceptance (签收); a unit's open cases by deadline, for its worklist.
+        ("v3-accepted", ["ALTER TABLE cases ADD COLUMN accepted BOOLEAN NOT NULL DEFAULT FALSE",
+                         "CREATE INDEX cases_by_unit_deadline ON cases(unit, status, due_at, id)"]),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

@@ -178,6 +178,13 @@ enum Schema {
                 CREATE INDEX case_events_by_time ON case_events(at);
                 """)
         }
+        m.registerMigration("v7-accepted") { db in
+            // The holder's acceptance (签收); a unit's open cases by deadline, for its worklist.
+            try db.execute(sql: """
+                ALTER TABLE cases ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX cases_by_unit_deadline ON cases(unit, status, due_at, id);
+                """)
+        }
         return m
     }
 

@@ -29,7 +29,7 @@ import Testing
         .admin: Set(CaseAction.commands),
         .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise, .merge,
                       .unmerge],
-        .handler: [.return, .escalate, .handle, .comment],
+        .handler: [.accept, .return, .escalate, .handle, .comment],
         .supervisor: [.supervise, .comment],
         .gridWorker: [.verify, .recheck, .comment],
         .leader: [], .merchant: [], .auditor: [], .machine: [],
@@ -70,7 +70,7 @@ import Testing
                     expected = .hidden
                 } else if !(Self.spec[role] ?? []).contains(action) {
                     expected = .forbidden("a \(role.rawValue) may not \(action.rawValue) cases")
-                } else if role == .handler, [.return, .handle, .escalate].contains(action), !(c.holder.map(Self.subtree(unit).contains) ?? false) {
+                } else if role == .handler, [.accept, .return, .handle, .escalate].contains(action), !(c.holder.map(Self.subtree(unit).contains) ?? false) {
                     expected = .forbidden("only the unit holding the case may \(action.rawValue) it")
                 } else {
                     expected = .allow

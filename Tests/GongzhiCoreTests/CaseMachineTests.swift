@@ -9,7 +9,7 @@ import Testing
     static let expected: [CaseStatus: [CaseAction: CaseStatus]] = [
         .reported: [.register: .registered, .reject: .rejected, .comment: .reported, .supervise: .reported, .merge: .merged],
         .registered: [.dispatch: .dispatched, .comment: .registered, .supervise: .registered, .merge: .merged],
-        .dispatched: [.return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .comment: .dispatched,
+        .dispatched: [.accept: .dispatched, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .comment: .dispatched,
                       .supervise: .dispatched, .merge: .merged],
         // A passed recheck verifies the self-corrected case (and closes it, a second event).
         .selfCorrecting: [.recheck: .verified, .comment: .selfCorrecting, .supervise: .selfCorrecting],
@@ -38,6 +38,30 @@ import Testing
                 try CaseMachine.decide(record, command, at: at, context: Fixtures.context)
             }
         }
+    }
+
+    /// The holder accepts a case once (签收); a new holder must accept it again, and the replay of
+    /// the history gives the same flag.
+    @Test func acceptIsOncePerHolder() throws {
+        let (dispatched, history) = Fixtures.caseIn(.dispatched)
+        var r = dispatched
+        var events = history
+        let at = r.updatedAt.addingTimeInterval(60)
+        func run(_ command: CaseCommand) throws {
+            for draft in try CaseMachine.decide(r, command, at: at, context: Fixtures.context) {
+                let e = EventChain.seal(draft, caseID: r.id, seq: r.eventCount, prevHash: r.lastHash, actor: Actor(id: "user:t"), at: at)
+                events.append(e)
+                r = CaseMachine.apply(e, to: r)
+            }
+        }
+        #expect(!r.accepted && CaseMachine.availableActions(r, at: at, context: Fixtures.context).contains(.accept))
+        try run(CaseCommand(.accept))
+        #expect(r.accepted && r.status == .dispatched && r.dueAt == dispatched.dueAt)
+        #expect(!CaseMachine.availableActions(r, at: at, context: Fixtures.context).contains(.accept))
+        #expect(throws: CaseError.illegalTransition(from: .dispatched, action: .accept)) { try run(CaseCommand(.accept)) }
+        try run(Fixtures.fullCommand(.escalate))
+        #expect(!r.accepted && CaseMachine.availableActions(r, at: at, context: Fixtures.context).contains(.accept))
+        #expect(CaseMachine.replay(events) == r)
     }
 
     @Test func allowedActionsMatchTheTable() {

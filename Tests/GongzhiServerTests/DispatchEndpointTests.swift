@@ -176,7 +176,7 @@ import Testing
             let oldest = try await client.get("/api/v1/cases?sort=oldest&limit=2")
             #expect((oldest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == Array(ids.prefix(2)))
             let rest = try await client.get("/api/v1/cases?sort=oldest&cursor=\(try #require(oldest["next_cursor"] as? String))")
-            #expect((rest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[2]] && rest["next_cursor"] == nil)
+            #expect((rest["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[2]] && rest["next_cursor"] as? String == nil)
             #expect(try await client.get("/api/v1/cases?overdue=maybe").status == .badRequest)
             let page = try await client.get("/api/v1/cases?limit=1")
             let cursor = try #require(page["next_cursor"] as? String)

@@ -137,6 +137,13 @@ import Testing
             #expect(body.contains("id=\"count-open\">3<") && body.contains("id=\"count-overdue\">1<"))
             #expect(body.contains("超期 1 小时"))
             #expect(body.contains("action=\"/cases/\(ids[0])/handle\"") && body.contains("action=\"/cases/\(ids[0])/return\""))
+            // Accepting (签收) is offered once; the card then says so.
+            let csrf = try #require(Browser.csrf(in: body))
+            #expect(body.contains("action=\"/cases/\(ids[0])/accept\""))
+            #expect(try await h.send(.post, "/cases/\(ids[0])/accept", form: ["csrf": csrf, "back": "/worklist"]).headers[.location] == "/worklist")
+            let accepted = try await h.send(.get, "/worklist").body
+            #expect(!accepted.contains("action=\"/cases/\(ids[0])/accept\"") && accepted.contains("已签收"))
+            #expect(try await client.get("/api/v1/cases/\(ids[0])")["accepted"] as? Bool == true)
             // Another street's handler sees none of them.
             var other = try await login(client, "shangtang")
             let theirs = try await other.send(.get, "/worklist").body

@@ -22,7 +22,7 @@ public enum AccessPolicy {
         case .admin: Set(CaseAction.commands)
         case .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise,
                            .merge, .unmerge]
-        case .handler: [.return, .escalate, .handle, .comment]
+        case .handler: [.accept, .return, .escalate, .handle, .comment]
         case .supervisor: [.supervise, .comment]
         case .gridWorker: [.verify, .recheck, .comment]
         case .leader, .merchant, .auditor, .machine: []
@@ -30,7 +30,7 @@ public enum AccessPolicy {
     }
 
     /// Actions only the unit now holding the case may take (its handler answers for it).
-    static let holderOnly: Set<CaseAction> = [.return, .handle]
+    static let holderOnly: Set<CaseAction> = [.accept, .return, .handle]
 
     public enum Decision: Sendable, Hashable {
         case allow

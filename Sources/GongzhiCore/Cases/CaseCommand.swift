@@ -89,6 +89,7 @@ extension CaseAction {
         case .register: "registered"
         case .reject: "rejected"
         case .dispatch: "dispatched"
+        case .accept: "accepted"
         case .return: "returned"
         case .escalate: "escalated"
         case .redispatch: "re-dispatched"

@@ -14,7 +14,7 @@ public enum CaseMachine {
         return [
             .reported: with([.register: .registered, .reject: .rejected, .merge: .merged]),
             .registered: with([.dispatch: .dispatched, .merge: .merged]),
-            .dispatched: with([.return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .warn: nil,
+            .dispatched: with([.accept: nil, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .warn: nil,
                                .overdue: nil, .notify: .selfCorrecting, .merge: .merged]),
             // A passed recheck verifies (and closes) a self-corrected case; a failed one, or the
             // merchant's deadline passing, dispatches it to enforcement: `decide` picks the target.
@@ -43,6 +43,8 @@ public enum CaseMachine {
             switch action {
             case .escalate:
                 return state.unit.flatMap(context.units.parent(of:)) != nil
+            case .accept:
+                return !state.accepted
             case .reopen:
                 let closedAt = Timestamp.millis(state.closedAt ?? state.updatedAt)
                 return Timestamp.millis(max(at, state.updatedAt)) - closedAt <= Int64(context.policy.reopenWindowHours * 3_600_000)
@@ -136,6 +138,8 @@ public enum CaseMachine {
             payload.fromUnit = state.unit
             payload.unit = code
             try setDeadline()
+        case .accept:
+            guard !state.accepted else { throw .illegalTransition(from: from, action: .accept) }
         case .return:
             try require(reason, "reason")
             payload.fromUnit = state.unit
@@ -227,6 +231,8 @@ public enum CaseMachine {
             if let c = p.category { r.category = c }
         case .report, .reject, .handle, .comment, .join, .detections, .absorb, .release:
             break
+        case .accept:
+            r.accepted = true
         case .notify:
             r.merchant = p.merchant
             r.scenario = p.scenario
@@ -286,6 +292,7 @@ public enum CaseMachine {
     /// Gives the case to a unit. Ownership is no longer disputed once a unit other than the one
     /// that returned it twice holds it.
     private static func hand(_ r: inout CaseRecord, to unit: String?) {
+        if unit != r.unit { r.accepted = false }
         r.unit = unit
         if r.disputed, unit != r.lastReturn?.unit { r.disputed = false }
     }

@@ -36,6 +36,8 @@ public struct CaseRecord: Sendable, Hashable {
     /// The same unit returned the case twice for the same reason (推诿): the command centre must
     /// settle who owns it. Cleared when another unit is given the case.
     public var disputed: Bool
+    /// The unit holding the case has accepted it (签收); cleared when another unit is given it.
+    public var accepted: Bool
     /// The co-governance scenario and the merchant told to self-correct, once notified.
     public var scenario: String?
     public var merchant: String?
@@ -65,6 +67,7 @@ public struct CaseRecord: Sendable, Hashable {
         self.warned = false
         self.overdueMarked = false
         self.disputed = false
+        self.accepted = false
         self.merchantConfirmed = false
         self.selfCorrected = false
         self.tally = ReportTally(source: report.source, at: createdAt)

@@ -28,6 +28,9 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable, Hashable {
     case register
     case reject
     case dispatch
+    /// The unit now holding the case acknowledges it (签收): someone has it in hand. Recorded
+    /// once per holder; a new unit must accept it afresh. The clock is not changed by it.
+    case accept
     case `return`
     case escalate
     /// The command centre moves a dispatched case to another unit (协调派遣): a case escalated

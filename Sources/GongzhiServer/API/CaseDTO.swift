@@ -91,6 +91,8 @@ struct CaseDTO: Encodable {
     var supervision_count: Int
     var reopen_count: Int
     var disputed: Bool
+    /// The holder has accepted it (签收).
+    var accepted: Bool
     /// The reports the case gathers, by channel.
     var reports: Tally
     /// The co-governance branch: the scenario and merchant told, its confirmation, the outcome.
@@ -150,6 +152,7 @@ struct CaseDTO: Encodable {
         supervision_count = r.supervisionCount
         reopen_count = r.reopenCount
         disputed = r.disputed
+        accepted = r.accepted
         reports = Tally(r.tally)
         scenario = r.scenario
         merchant = r.merchant

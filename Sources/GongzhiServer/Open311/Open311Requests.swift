@@ -17,6 +17,7 @@ enum Open311Cases {
         case .register: "已立案"
         case .reject: "不予立案"
         case .dispatch: "已派遣"
+        case .accept: "处置单位已签收"
         case .return: "处置单位退回，重新派遣中"
         case .escalate: "已上报上级单位"
         case .redispatch: "已改派"
