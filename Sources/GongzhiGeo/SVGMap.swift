@@ -36,7 +36,8 @@ public struct SVGMap: Sendable {
     /// A map of `frame` (padded by a twentieth on each side) `width` units wide.
     public init(frame: BoundingBox, width: Double = 480) {
         let padLon = max((frame.maxLon - frame.minLon) * 0.05, 0.0005), padLat = max((frame.maxLat - frame.minLat) * 0.05, 0.0005)
-        let f = BoundingBox(minLon: frame.minLon - padLon, minLat: frame.minLat - padLat, maxLon: frame.maxLon + padLon, maxLat: frame.maxLat + padLat)
+        let f = BoundingBox(minLon: frame.minLon - padLon, minLat: frame.minLat - padLat,
+                            maxLon: frame.maxLon + padLon, maxLat: frame.maxLat + padLat)
         self.frame = f
         self.width = width
         let k = cos((f.minLat + f.maxLat) / 2 * .pi / 180)

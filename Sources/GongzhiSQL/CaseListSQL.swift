@@ -9,7 +9,8 @@ enum CaseListSQL {
     static func select(_ q: CaseQuery) -> (String, [SQLValue]) {
         var (clauses, args) = filters(q)
         if let c = q.cursor {
-            clauses.append(q.sort == .newest ? "(created_at, id) < (?, ?)" : q.sort == .oldest ? "(created_at, id) > (?, ?)" : "(due_at, id) > (?, ?)")
+            clauses.append(q.sort == .newest ? "(created_at, id) < (?, ?)"
+                : q.sort == .oldest ? "(created_at, id) > (?, ?)" : "(due_at, id) > (?, ?)")
             args.append(.int(c.key))
             args.append(.int(c.id))
         }

@@ -70,7 +70,8 @@ import Testing
                     expected = .hidden
                 } else if !(Self.spec[role] ?? []).contains(action) {
                     expected = .forbidden("a \(role.rawValue) may not \(action.rawValue) cases")
-                } else if role == .handler, [.accept, .return, .handle, .escalate].contains(action), !(c.holder.map(Self.subtree(unit).contains) ?? false) {
+                } else if role == .handler, [.accept, .return, .handle, .escalate].contains(action),
+                          !(c.holder.map(Self.subtree(unit).contains) ?? false) {
                     expected = .forbidden("only the unit holding the case may \(action.rawValue) it")
                 } else {
                     expected = .allow

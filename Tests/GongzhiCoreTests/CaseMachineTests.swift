@@ -9,7 +9,8 @@ import Testing
     static let expected: [CaseStatus: [CaseAction: CaseStatus]] = [
         .reported: [.register: .registered, .reject: .rejected, .comment: .reported, .supervise: .reported, .merge: .merged],
         .registered: [.dispatch: .dispatched, .comment: .registered, .supervise: .registered, .merge: .merged],
-        .dispatched: [.accept: .dispatched, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .comment: .dispatched,
+        .dispatched: [.accept: .dispatched, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched,
+                      .handle: .handled, .comment: .dispatched,
                       .supervise: .dispatched, .merge: .merged],
         // A passed recheck verifies the self-corrected case (and closes it, a second event).
         .selfCorrecting: [.recheck: .verified, .comment: .selfCorrecting, .supervise: .selfCorrecting],

@@ -11,7 +11,8 @@ import Testing
         let f = try await ServerFixture(backend)
         // The staff pages (a session cookie, a login form) are not part of the document; the
         // public pages and everything else are.
-        let pages: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /home", "GET /cases", "GET /cases/{id}", "POST /cases/{id}/{action}",
+        let pages: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /home", "GET /cases", "GET /cases/{id}",
+                                  "POST /cases/{id}/{action}",
                                   "GET /console", "GET /worklist", "GET /patrol", "POST /patrol/report", "GET /cockpit", "GET /audit"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)
         let doc = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data()) as? [String: Any])

@@ -21,7 +21,8 @@ import Testing
 
     func fixture(_ backend: Backend, bundledRules: Bool = true) async throws -> ServerFixture {
         let reference = try ReferenceData.bundled()
-        let f = try await ServerFixture(backend, bundledRules: bundledRules, intakeRules: try ReferenceData.intakeRules(categories: reference.categories))
+        let f = try await ServerFixture(backend, bundledRules: bundledRules,
+                                        intakeRules: try ReferenceData.intakeRules(categories: reference.categories))
         for (name, role, unit) in Self.users {
             _ = try await f.services.accounts.addUser(username: name, displayName: name, role: role, unit: unit, password: "correct horse",
                                                       by: "t", at: ServerFixture.start)
@@ -42,7 +43,8 @@ import Testing
                                     ("auditor", "/audit")] {
                 var b = Browser(client: client.as(nil))
                 let page = try await b.send(.get, "/login")
-                let r = try await b.send(.post, "/login", form: ["csrf": Browser.csrf(in: page.body) ?? "", "username": name, "password": "correct horse"])
+                let r = try await b.send(.post, "/login",
+                                         form: ["csrf": Browser.csrf(in: page.body) ?? "", "username": name, "password": "correct horse"])
                 #expect(r.headers[.location] == landing, "\(name)")
                 #expect(try await b.send(.get, landing).status == .ok, "\(name)")
                 #expect(try await b.send(.get, "/home").headers[.location] == landing)
@@ -62,7 +64,8 @@ import Testing
         let f = try await fixture(backend)
         try await f.test { client in
             let first = try #require(try await client.post("/api/v1/reports",
-                #"{"source":"hotline","category":"06010","description":"\"><img src=x onerror=alert(1)> 第一","location":{"lat":30.291384,"lon":120.146347}}"#)["id"] as? Int)
+                #"{"source":"hotline","category":"06010","description":"\"><img src=x onerror=alert(1)> 第一","#
+                + #""location":{"lat":30.291384,"lon":120.146347}}"#)["id"] as? Int)
             f.clock.advance(by: 60)
             let second = try #require(try await client.post("/api/v1/reports",
                 #"{"source":"resident","category":"01026","description":"第二 井盖","location":{"lat":30.342135,"lon":120.142877}}"#)["id"] as? Int)
@@ -94,20 +97,24 @@ import Testing
             #expect(dispatchForm.contains("action=\"/cases/\(first)/dispatch\"") && dispatchForm.contains("name=\"unit\" value=\"330105001\""))
             #expect(dispatchForm.contains("米市巷街道") && dispatchForm.contains("处置期限"))
             // Dispatched, returned: it comes back at the top, with who returned it and why.
-            #expect(try await d.send(.post, "/cases/\(first)/dispatch", form: ["csrf": csrf, "unit": "330105001", "back": "/console"]).status == .seeOther)
+            #expect(try await d.send(.post, "/cases/\(first)/dispatch",
+                                     form: ["csrf": csrf, "unit": "330105001", "back": "/console"]).status == .seeOther)
             var handler = try await login(client, "mishixiang")
             let hcsrf = try #require(Browser.csrf(in: try await handler.send(.get, "/worklist").body))
-            #expect(try await handler.send(.post, "/cases/\(first)/return", form: ["csrf": hcsrf, "text": "不归我街道", "back": "/worklist"]).status == .seeOther)
+            #expect(try await handler.send(.post, "/cases/\(first)/return",
+                                           form: ["csrf": hcsrf, "text": "不归我街道", "back": "/worklist"]).status == .seeOther)
             let top = try await d.send(.get, "/console").body
             let attention = try #require(top.range(of: "class=\"attention\""))
             let queue = try #require(top.range(of: "id=\"case-\(second)\""))
             #expect(top.range(of: "id=\"case-\(first)\"")!.lowerBound > attention.lowerBound)
             #expect(top.range(of: "id=\"case-\(first)\"")!.lowerBound < queue.lowerBound && top.contains("不归我街道"))
             // Merge the second into the first, then undo it from the console.
-            #expect(try await d.send(.post, "/cases/\(second)/merge", form: ["csrf": csrf, "into": "\(first)", "text": "同一处", "back": "/console"]).status == .seeOther)
+            #expect(try await d.send(.post, "/cases/\(second)/merge",
+                                     form: ["csrf": csrf, "into": "\(first)", "text": "同一处", "back": "/console"]).status == .seeOther)
             let merged = try await d.send(.get, "/console").body
             #expect(merged.contains("action=\"/cases/\(second)/unmerge\""))
-            #expect(try await d.send(.post, "/cases/\(second)/unmerge", form: ["csrf": csrf, "text": "不是同一处", "back": "/console"]).status == .seeOther)
+            #expect(try await d.send(.post, "/cases/\(second)/unmerge",
+                                     form: ["csrf": csrf, "text": "不是同一处", "back": "/console"]).status == .seeOther)
             #expect(try await client.get("/api/v1/cases/\(second)")["status"] as? String == "registered")
             // A form sent back to another site goes to the console's own page instead.
             let offsite = try await d.send(.post, "/cases/\(second)/comment", form: ["csrf": csrf, "text": "x", "back": "//evil.example/"])
@@ -122,8 +129,8 @@ import Testing
             var ids: [Int] = []
             // Three matters at one place (so none joins another), each with its own deadline.
             for (hours, category) in [(48.0, "06010"), (1.0, "03005"), (30.0, "03001")] {
-                let id = try #require(try await client.post("/api/v1/reports",
-                    #"{"source":"hotline","category":"\#(category)","description":"问题","location":{"lat":30.291384,"lon":120.146347}}"#)["id"] as? Int)
+                let body = #"{"source":"hotline","category":"\#(category)","description":"问题","location":{"lat":30.291384,"lon":120.146347}}"#
+                let id = try #require(try await client.post("/api/v1/reports", body)["id"] as? Int)
                 _ = try await client.post("/api/v1/cases/\(id)/register")
                 _ = try await client.post("/api/v1/cases/\(id)/dispatch", #"{"unit":"330105001","deadline_hours":\#(hours)}"#)
                 ids.append(id)
@@ -173,7 +180,8 @@ import Testing
             _ = try await client.post("/api/v1/cases/\(id)/handle", #"{"note":"已清理"}"#)
             let checks = try await g.send(.get, "/patrol").body
             #expect(checks.contains("action=\"/cases/\(id)/verify\"") && checks.contains("name=\"passed\" value=\"false\""))
-            #expect(try await g.send(.post, "/cases/\(id)/verify", form: ["csrf": csrf, "passed": "true", "back": "/patrol"]).headers[.location] == "/patrol")
+            #expect(try await g.send(.post, "/cases/\(id)/verify",
+                                     form: ["csrf": csrf, "passed": "true", "back": "/patrol"]).headers[.location] == "/patrol")
             #expect(try await client.get("/api/v1/cases/\(id)")["status"] as? String == "verified")
         }
     }
@@ -196,7 +204,8 @@ import Testing
             let location = try #require(filed.headers[.location])
             #expect(filed.status == .seeOther && location.hasPrefix("/status/GS-") && location.hasSuffix("?filed=1"))
             let status = try await r.send(.get, location)
-            #expect(status.body.contains("待受理") && !status.body.contains("王") && !status.body.contains("13812345678") && !status.body.contains("alert"))
+            #expect(status.body.contains("待受理") && !status.body.contains("王") && !status.body.contains("13812345678")
+                    && !status.body.contains("alert"))
             let code = String(location.dropFirst("/status/".count).prefix { $0 != "?" })
             let list = try await client.get("/api/v1/cases?source=resident")
             let id = try #require(((list["items"] as? [[String: Any]])?.first)?["id"] as? Int)
@@ -265,7 +274,8 @@ import Testing
         let f = try await fixture(backend)
         try await f.test { client in
             let id = try #require(try await client.post("/api/v1/reports",
-                #"{"source":"hotline","category":"06010","description":"楼下垃圾","location":{"lat":30.291384,"lon":120.146347},"media_urls":["https://p.example/a.jpg"],"reporter":{"name":"王小明","phone":"13812345678"}}"#)["id"] as? Int)
+                #"{"source":"hotline","category":"06010","description":"楼下垃圾","location":{"lat":30.291384,"lon":120.146347},"#
+                + #""media_urls":["https://p.example/a.jpg"],"reporter":{"name":"王小明","phone":"13812345678"}}"#)["id"] as? Int)
             _ = try await client.post("/api/v1/cases/\(id)/register")
             _ = try await client.post("/api/v1/cases/\(id)/dispatch", #"{"unit":"330105001","deadline_hours":4}"#)
             var d = try await login(client, "dispatcher")

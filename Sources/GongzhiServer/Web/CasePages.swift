@@ -39,7 +39,9 @@ extension WebRoutes {
         values["disputedOnly"] = q.disputed == true
         values["items"] = page.items.map(view.row)
         values["scope"] = q.scope.isAll ? pages.text("whole_district", lang) : view.unitName(p.unit)
-        values["statuses"] = CaseStatus.allCases.map { ["value": $0.rawValue, "label": pages.texts.status($0, lang), "selected": $0.rawValue == status] }
+        values["statuses"] = CaseStatus.allCases.map {
+            ["value": $0.rawValue, "label": pages.texts.status($0, lang), "selected": $0.rawValue == status]
+        }
         if let next = page.nextCursor {
             var c = URLComponents()
             c.queryItems = [URLQueryItem(name: "cursor", value: next.token)] + (status.isEmpty ? [] : [URLQueryItem(name: "status", value: status)])
@@ -53,7 +55,9 @@ extension WebRoutes {
                   status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = s.session.principal
         let scope = services.scope(of: p)
-        guard AccessPolicy.readsCases(p.role), let r = try await services.store.find(id: id), scope.contains(r) else { throw StoreError.caseNotFound(id) }
+        guard AccessPolicy.readsCases(p.role), let r = try await services.store.find(id: id), scope.contains(r) else {
+            throw StoreError.caseNotFound(id)
+        }
         async let events = services.store.history(of: id)
         async let reports = services.store.reports(of: id, after: nil, limit: 100)
         let now = services.clock.now()
@@ -62,7 +66,8 @@ extension WebRoutes {
         values["case"] = view.row(r)
         values["full_description"] = r.report.description
         values["address"] = r.report.address ?? ""
-        values["area"] = [r.area?.street, r.area?.community, r.area?.grid].compactMap { $0 }.map { services.areaName($0) ?? $0 }.joined(separator: " · ")
+        values["area"] = [r.area?.street, r.area?.community, r.area?.grid].compactMap { $0 }
+            .map { services.areaName($0) ?? $0 }.joined(separator: " · ")
         values["reporter"] = Self.maskedReporter(r.report.reporter) ?? pages.text("anonymous", lang)
         values["category_full"] = r.category.map { "\($0) \(view.categoryName($0))" } ?? pages.text("uncategorised", lang)
         values["map"] = MapView(atlas: services.atlas.current).caseMap(r, label: pages.text("map_of_case", lang))

@@ -30,7 +30,8 @@ struct CaseView {
             "street": r.area?.street.flatMap(services.areaName) ?? (r.report.address ?? ""),
             "unit": unitName(r.unit), "source": texts.source(r.report.source, lang), "report_total": r.tally.total,
             "reported_at": WebText.time(r.createdAt, lang), "description": Self.excerpt(r.report.description, 80),
-            "overdue": overdue(r), "disputed": r.disputed, "accepted": r.accepted && r.status == .dispatched, "returned": r.lastReturn != nil && r.status == .registered,
+            "overdue": overdue(r), "disputed": r.disputed, "accepted": r.accepted && r.status == .dispatched,
+            "returned": r.lastReturn != nil && r.status == .registered,
         ]
         if let due = r.dueAt, r.status.isOpen {
             row["due"] = WebText.time(due, lang)

@@ -51,7 +51,8 @@ extension WebRoutes {
         func rows(_ items: [CaseRecord]) -> [[String: Any]] {
             items.map { r in
                 var row = view.row(r)
-                row["actions"] = actionForms(r, for: p, scope: scope, lang, back: "/console" + (request.uri.query.map { "?" + $0 } ?? ""), inList: true)
+                row["actions"] = actionForms(r, for: p, scope: scope, lang, back: "/console" + (request.uri.query.map { "?" + $0 } ?? ""),
+                                             inList: true)
                 return row
             }
         }
@@ -68,7 +69,9 @@ extension WebRoutes {
         values["merged"] = rows(try await merged.items)
         values["fresh_count"] = try await freshCount
         values["registered_count"] = try await registeredCount
-        values["channels"] = ReportSource.allCases.map { ["value": $0.rawValue, "label": pages.texts.source($0, lang), "selected": $0.rawValue == channel] }
+        values["channels"] = ReportSource.allCases.map {
+            ["value": $0.rawValue, "label": pages.texts.source($0, lang), "selected": $0.rawValue == channel]
+        }
         values["streets"] = services.reference.areas.filter { $0.level == .street }.map {
             ["value": $0.code, "label": $0.name, "selected": $0.code == street]
         }

@@ -100,7 +100,8 @@ extension WebRoutes {
         let p = s.session.principal
         let outcome: IntakeOutcome
         do {
-            outcome = try await services.intake.submit(try Self.draft(from: form, source: .gridWorker, lang: lang, texts: pages.texts), actor: p.actor)
+            outcome = try await services.intake.submit(try Self.draft(from: form, source: .gridWorker, lang: lang, texts: pages.texts),
+                                                       actor: p.actor)
         } catch {
             return try await patrolPage(request, s, lang, error: error.description, form: form, status: Self.status(of: error))
         }
@@ -116,8 +117,12 @@ extension WebRoutes {
         }
         var location: ReportDraft.Location? = nil
         if field("lat") != nil || field("lon") != nil {
-            guard let lat = field("lat").flatMap(Double.init) else { throw .invalid(FieldError(field: "lat", code: "invalid", message: texts("bad_lat", lang))) }
-            guard let lon = field("lon").flatMap(Double.init) else { throw .invalid(FieldError(field: "lon", code: "invalid", message: texts("bad_lon", lang))) }
+            guard let lat = field("lat").flatMap(Double.init) else {
+                throw .invalid(FieldError(field: "lat", code: "invalid", message: texts("bad_lat", lang)))
+            }
+            guard let lon = field("lon").flatMap(Double.init) else {
+                throw .invalid(FieldError(field: "lon", code: "invalid", message: texts("bad_lon", lang)))
+            }
             location = .init(lat: lat, lon: lon)
         }
         guard location != nil || field("address") != nil else {
@@ -157,7 +162,9 @@ extension WebRoutes {
     func auditPage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let entries = try await services.accounts.accessLog(limit: 200)
         var values = base(request, s, lang, title: pages.text("nav_audit", lang))
-        values["entries"] = entries.map { ["at": WebText.time($0.at, lang), "actor": $0.actor, "case": $0.caseID, "field": $0.field, "reason": $0.reason] }
+        values["entries"] = entries.map {
+            ["at": WebText.time($0.at, lang), "actor": $0.actor, "case": $0.caseID, "field": $0.field, "reason": $0.reason]
+        }
         return pages.render("audit", values)
     }
 }

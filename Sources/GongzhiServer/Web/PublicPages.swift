@@ -27,7 +27,8 @@ extension WebRoutes {
     /// well-formed one (so a form open in another tab stays good), else a new one.
     func formPage(_ request: Request, _ template: String, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         let sent = FormData.cookies(request)[Self.formCSRFCookie]
-        let csrf = sent.flatMap { $0.count == 32 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? $0 : nil } ?? Credentials.random(32)
+        let csrf = sent.flatMap { $0.count == 32 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? $0 : nil }
+            ?? Credentials.random(32)
         var values = values
         values["csrf"] = csrf
         return pages.render(template, values, status: status,
@@ -113,7 +114,9 @@ extension WebRoutes {
     // MARK: The merchant's notice
 
     func notice(_ token: String, _ lang: Lang) async throws -> (notice: StoredNotice, record: CaseRecord) {
-        guard token.hasPrefix("gzn_"), token.count <= 64 else { throw APIError(.notFound, code: "not_found", message: pages.text("notice_unknown", lang)) }
+        guard token.hasPrefix("gzn_"), token.count <= 64 else {
+            throw APIError(.notFound, code: "not_found", message: pages.text("notice_unknown", lang))
+        }
         do {
             return try await services.store.notice(token: token, at: services.clock.now(), context: services.context.current)
         } catch CoGovernanceError.unknownNotice {
@@ -158,7 +161,9 @@ extension WebRoutes {
             let form = try await publicForm(request, lang)
             _ = try await notice(token, lang)
             let photo = form["photo"]?.trimmingCharacters(in: .whitespaces) ?? ""
-            guard !photo.isEmpty else { return try await noticePage(request, token, error: pages.text("need_photo", lang), status: .unprocessableContent) }
+            guard !photo.isEmpty else {
+                return try await noticePage(request, token, error: pages.text("need_photo", lang), status: .unprocessableContent)
+            }
             do {
                 try Report.checkMediaURLs([photo], field: "photo")
                 _ = try await services.store.confirm(noticeToken: token, mediaURLs: [photo], note: form["note"].flatMap { $0.isEmpty ? nil : $0 },
