@@ -121,6 +121,32 @@ def size(phone):
     d.set_window_size(360 if phone else 1280, 900)
 
 
+# The contrast of every element's own text against the first opaque background behind it (WCAG
+# 2.x relative luminance); large text (24 px, or 18.66 px bold) needs 3:1, other text 4.5:1.
+CONTRAST = """
+function rgb(c) { const m = c.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; }
+function lum(c) {
+  const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+function background(e) {
+  for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length < 4 || c[3] > 0) return c; }
+  return [255, 255, 255];
+}
+const low = [];
+for (const e of document.querySelectorAll('body *')) {
+  const own = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  const s = getComputedStyle(e);
+  if (!own || s.visibility === 'hidden' || e.getClientRects().length === 0) continue;
+  const a = lum(rgb(s.color)), b = lum(background(e));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
+  if (ratio < (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5)) low.push(e.tagName + ' ' + ratio.toFixed(2) + ' ' + e.textContent.trim().slice(0, 20));
+}
+return low;
+"""
+
+
 def page_checks(name):
     """What every page must hold to: nothing outside the origin, no alert, no injected element,
     a label on every control, no sideways scrolling on a phone."""
@@ -139,8 +165,14 @@ def page_checks(name):
     unlabelled = d.execute_script("""return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
         .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)""")
     check(f"{name}: every control has a label", not unlabelled, unlabelled)
+    low = d.execute_script(CONTRAST)
+    check(f"{name}: text contrast at least 4.5:1 (WCAG AA)", not low, low[:5])
+    # Every page is usable at 360 px: nothing forces the page wider than the screen.
+    was = d.get_window_size()
+    d.set_window_size(360, was["height"])
     width = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
-    check(f"{name}: no sideways scrolling", width[0] <= width[1] + 1, width)
+    d.set_window_size(was["width"], was["height"])
+    check(f"{name}: no sideways scrolling at 360 px", width[0] <= width[1] + 1, width)
 
 
 def shoot(name):
@@ -157,7 +189,7 @@ def shoot(name):
         page_checks(f"{name} ({lang})")
         link = d.find_element(By.CSS_SELECTOR, "a.lang")
         link.click()
-        WebDriverWait(d, 15).until(staleness_of(link))
+        WebDriverWait(d, 30).until(staleness_of(link))
     check(f"{name}: the language switch comes back", d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
 
 
@@ -179,7 +211,7 @@ def login(user):
 def submit(selector="form.stack button"):
     button = d.find_element(By.CSS_SELECTOR, selector)
     button.click()
-    WebDriverWait(d, 15).until(staleness_of(button))
+    WebDriverWait(d, 30).until(staleness_of(button))
 
 
 def card(case_id):
@@ -195,7 +227,7 @@ def press(case_id, action, value=None, fill=None):
         field.send_keys(text)
     selector = "button" + (f"[value='{value}']" if value else "")
     form.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(d, 15).until(staleness_of(form))  # the answer's page has replaced the form
+    WebDriverWait(d, 30).until(staleness_of(form))  # the answer's page has replaced the form
     errors = d.find_elements(By.CSS_SELECTOR, ".error")
     check(f"{action} on case {case_id} is accepted", not errors, errors and errors[0].text)
 

@@ -122,6 +122,30 @@ import Testing
         }
     }
 
+    /// A hotline call without a category shows the classifier's three suggestions in the console,
+    /// with their confidence, to pick from when registering.
+    @Test(arguments: Backend.all) func theConsoleOffersTheClassifiersSuggestions(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, bundledRules: true, classifier: TrainedClassifier.shared)
+        _ = try await f.services.accounts.addUser(username: "dispatcher", displayName: "d", role: .dispatcher, unit: "330105",
+                                                  password: "correct horse", by: "t", at: ServerFixture.start)
+        try await f.test { client in
+            let text = "你好，我要反映湖墅南路和大关路口那个下水道井盖没了，一个大洞，晚上骑电瓶车很危险，麻烦尽快处理"
+            let call = #"{"source":"hotline","description":"\#(text)","location":{"lat":30.3192,"lon":120.1414}}"#
+            let r = try await client.post("/api/v1/reports", call)
+            let id = try #require(r["id"] as? Int)
+            let suggestions = try #require((r["classification"] as? [String: Any])?["suggestions"] as? [[String: Any]])
+            var d = try await login(client, "dispatcher")
+            let body = try await d.send(.get, "/console").body
+            let start = try #require(body.range(of: "id=\"case-\(id)\"")).lowerBound
+            let card = String(body[start...].prefix(4000))
+            for s in suggestions {
+                let code = try #require(s["code"] as? String)
+                #expect(card.contains("name=\"category\" value=\"\(code)\""), "\(code)")
+            }
+            #expect(card.components(separatedBy: "智能建议").count - 1 == 3 && card.contains("%"))
+        }
+    }
+
     /// The worklist: the unit's cases overdue first, then by time left, and the figures.
     @Test(arguments: Backend.all) func theWorklistPutsOverdueFirstAndCounts(backend: Backend) async throws {
         let f = try await fixture(backend, bundledRules: false)
