@@ -9,6 +9,8 @@ import Hummingbird
 /// left, and the recent merges with their undo. Filterable by channel and street.
 extension WebRoutes {
     static let consoleLimit = 50
+    /// The queues reload themselves this often while nobody types in them (see `app.js`).
+    static let queueRefreshSeconds = 60
 
     func consolePage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let p = s.session.principal
@@ -77,6 +79,7 @@ extension WebRoutes {
         }
         values["category_list"] = categoryList()
         values["unit_list"] = unitList()
+        values["refresh"] = Self.queueRefreshSeconds
         return pages.render("console", values)
     }
 

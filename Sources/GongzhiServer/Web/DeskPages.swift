@@ -51,6 +51,7 @@ extension WebRoutes {
         values["overdue"] = lateCount
         values["due_today"] = try await dueByTonight - lateCount
         values["scope"] = view.unitName(p.unit)
+        values["refresh"] = Self.queueRefreshSeconds
         return pages.render("worklist", values)
     }
 

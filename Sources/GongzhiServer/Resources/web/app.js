@@ -1,5 +1,6 @@
-// Gongzhi's only script: a tap on a pickable map fills the latitude and longitude boxes, and a
-// deadline counts down. Everything works without it (type the coordinates; reload the page).
+// Gongzhi's only script: a tap on a pickable map fills the latitude and longitude boxes, a
+// deadline counts down, and the queues (console, worklist) reload themselves while nobody is
+// typing in them. Everything works without it (type the coordinates; reload the page).
 "use strict";
 (function () {
   function pick(svg, event) {
@@ -38,5 +39,15 @@
       svg.addEventListener("click", function (event) { pick(svg, event); });
     });
     if (document.querySelector("[data-due-ms]")) { setInterval(tick, 30000); }
+    var every = parseInt(document.body.dataset.refresh || "0", 10);
+    if (every > 0) {
+      setInterval(function () {
+        var typing = Array.prototype.some.call(document.querySelectorAll("input, textarea, select"), function (e) {
+          var edited = e.tagName !== "SELECT" && e.type !== "radio" && e.type !== "checkbox" && e.value !== e.defaultValue;
+          return e.type !== "hidden" && (e === document.activeElement || edited);
+        });
+        if (!typing) { window.location.reload(); }
+      }, every * 1000);
+    }
   });
 })();
