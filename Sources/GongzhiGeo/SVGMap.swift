@@ -1,4 +1,5 @@
 import Foundation
+import GongzhiCore
 
 /// A map drawn by the server as SVG from the project's own area shapes: no tile server, no
 /// script library, nothing fetched from outside (the product runs air-gapped). The projection
@@ -84,21 +85,7 @@ public struct SVGMap: Sendable {
     /// One decimal: a tenth of a map unit is finer than a screen pixel.
     func n(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    /// Text inside SVG markup (names, labels).
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 }
 
 extension BoundingBox {

@@ -54,6 +54,7 @@ enum CaseListSQL {
             args.append(.int(Timestamp.millis(now)))
         }
         if let disputed = q.disputed { clauses.append("disputed = ?"); args.append(.bool(disputed)) }
+        if q.returnedOrDisputed { clauses.append("(last_return_unit IS NOT NULL OR disputed = ?)"); args.append(.bool(true)) }
         if q.sort == .timeLeft { clauses.append("status = 'dispatched' AND due_at IS NOT NULL") }
         if !q.scope.isAll {
             let units = q.scope.units.sorted(), areas = q.scope.areas.sorted()

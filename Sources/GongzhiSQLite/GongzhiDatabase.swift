@@ -46,6 +46,10 @@ public final class GongzhiDatabase: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.label = "gongzhi"
+        // Every connection, the readers too, keeps 32 MiB of pages (the writer takes 64 below).
+        // At a million cases, a page of fifty cases read with a 2 MiB cache spent a quarter of its
+        // time copying the same pages from the kernel again at each request.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -32768") }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try pool.writeWithoutTransaction { db in

@@ -50,6 +50,8 @@ public struct CaseQuery: Sendable, Hashable {
     public var overdueAt: Date?
     /// When set, only cases whose ownership is (or is not) disputed.
     public var disputed: Bool?
+    /// Only cases a unit has sent back or disputed (the console's attention queue).
+    public var returnedOrDisputed = false
     public var sort: CaseSort = .newest
     /// Only cases the caller may see; applied inside the query.
     public var scope: Scope = .all

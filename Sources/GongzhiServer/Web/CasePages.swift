@@ -64,6 +64,9 @@ extension WebRoutes {
         let view = CaseView(services: services, texts: pages.texts, lang: lang, now: now)
         var values = base(request, s, lang, title: pages.text("case", lang) + " \(id)")
         values["case"] = view.row(r)
+        let forms = actionForms(r, for: s, scope: scope, lang, back: "/cases/\(id)")
+        values["actions_html"] = CardHTML.forms(forms, texts: pages.texts.table(lang))
+        values["has_actions"] = !forms.isEmpty
         values["full_description"] = r.report.description
         values["address"] = r.report.address ?? ""
         values["area"] = [r.area?.street, r.area?.community, r.area?.grid].compactMap { $0 }
@@ -78,7 +81,6 @@ extension WebRoutes {
              "description": CaseView.excerpt(sr.report.description, 120)]
         }
         values["report_count"] = r.tally.total
-        values["actions"] = actionForms(r, for: p, scope: scope, lang, back: "/cases/\(id)")
         let history = try await events
         var seen = Set<String>()
         let photos = r.report.mediaURLs + stored.flatMap(\.report.mediaURLs) + history.flatMap { $0.payload.mediaURLs ?? [] }
@@ -86,8 +88,7 @@ extension WebRoutes {
         values["photos"] = distinct.prefix(Self.photosShown).map { ["url": $0] }
         if distinct.count > Self.photosShown { values["more_photos"] = distinct.count - Self.photosShown }
         values["history"] = history.map { timelineEntry($0, view, lang) }
-        values["category_list"] = categoryList()
-        values["unit_list"] = unitList()
+        values["datalists"] = datalists()
         if let error { values["error"] = error }
         return pages.render("case", values, status: status)
     }
@@ -115,50 +116,45 @@ extension WebRoutes {
 
     /// One form per action the viewer may take now, each with the fields it needs. Lists show
     /// the actions that move a case along; commenting and supervising stay on the case's page.
-    func actionForms(_ r: CaseRecord, for p: Principal, scope: Scope, _ lang: Lang, back: String, inList: Bool = false) -> [[String: Any]] {
-        let context = services.context.current
+    func actionForms(_ r: CaseRecord, for s: WebSession, scope: Scope, _ lang: Lang, back: String,
+                     inList: Bool = false) -> [ActionForm] {
+        let context = services.context.current, p = s.session.principal
         let allowed = AccessPolicy.offeredActions(p, on: r, scope: scope, at: services.clock.now(), context: context)
             .filter { !inList || !Self.pageOnlyActions.contains($0) }
-        return allowed.map { a -> [String: Any] in
-            var form: [String: Any] = ["id": r.id, "action": a.rawValue, "label": pages.texts.action(a, lang), "back": back,
-                                       "needsReason": Self.reasonActions.contains(a), "needsPassed": a == .verify || a == .recheck,
-                                       "needsInto": a == .merge, "needsPhotos": a == .handle, "quiet": a == .comment || a == .supervise]
-            if a == .register {
-                form["isRegister"] = true
-                form["categories"] = categoryChoices(r, lang)
-            }
-            if a == .dispatch || a == .redispatch { form["dispatch"] = dispatchChoice(r, lang) }
-            return form
+        return allowed.map { a in
+            ActionForm(caseID: r.id, action: a, label: pages.texts.action(a, lang), back: back, csrf: s.session.csrf ?? "",
+                       categories: a == .register ? categoryChoices(r, lang) : nil,
+                       dispatch: a == .dispatch || a == .redispatch ? dispatchChoice(r, lang) : nil)
         }
     }
 
     /// The categories a dispatcher picks from when registering: the classifier's suggestions
     /// first, then the present category; any other code by typing it (the page lists them all).
-    func categoryChoices(_ r: CaseRecord, _ lang: Lang) -> [[String: Any]] {
+    func categoryChoices(_ r: CaseRecord, _ lang: Lang) -> [ActionForm.Choice] {
         let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
         var seen = Set<String>()
-        var out: [[String: Any]] = []
+        var out: [ActionForm.Choice] = []
         for g in r.report.classification?.suggestions.prefix(3) ?? [] where seen.insert(g.code).inserted {
-            out.append(["code": g.code, "name": view.categoryName(g.code), "confidence": "\(Int((g.confidence * 100).rounded()))%",
-                        "checked": g.code == r.category])
+            out.append(.init(code: g.code, name: view.categoryName(g.code), confidence: "\(Int((g.confidence * 100).rounded()))%",
+                             checked: g.code == r.category))
         }
-        if let c = r.category, seen.insert(c).inserted { out.append(["code": c, "name": view.categoryName(c), "checked": true]) }
+        if let c = r.category, seen.insert(c).inserted { out.append(.init(code: c, name: view.categoryName(c), confidence: nil, checked: true)) }
         return out
     }
 
     /// What the routing rules would do with the case now: the unit they choose, the deadline and
     /// why that rule won, so the dispatcher confirms or overrides with the reason in view.
-    func dispatchChoice(_ r: CaseRecord, _ lang: Lang) -> [String: Any] {
+    func dispatchChoice(_ r: CaseRecord, _ lang: Lang) -> ActionForm.Dispatch {
         let context = services.context.current
         let now = services.clock.now()
         let match = context.rules.route(category: r.category, area: r.area, source: r.report.source, units: context.units)
-        var out: [String: Any] = ["why": match?.explanation ?? pages.text("no_rule", lang), "unit": match?.unit ?? ""]
+        var out = ActionForm.Dispatch(unit: match?.unit ?? "", unitName: nil, due: nil, left: nil,
+                                      why: match?.explanation ?? pages.text("no_rule", lang))
         if let unit = match?.unit {
-            out["unit_name"] = context.units[unit]?.name ?? unit
+            out.unitName = context.units[unit]?.name ?? unit
             let d = context.deadline(for: r, from: now, overrideHours: nil)
-            out["due"] = WebText.time(d.due, lang)
-            out["left"] = WebText.timeLeft(until: d.due, now: now, lang)
-            out["rule"] = match?.rule.id ?? ""
+            out.due = WebText.time(d.due, lang)
+            out.left = WebText.timeLeft(until: d.due, now: now, lang)
         }
         return out
     }

@@ -8,7 +8,8 @@ import Hummingbird
 /// what waits for verification and closing, the self-correcting cases with the merchant's time
 /// left, and the recent merges with their undo. Filterable by channel and street.
 extension WebRoutes {
-    static let consoleLimit = 50
+    /// Cards per queue: the oldest thirty; the rest are counted and a link away.
+    static let consoleLimit = 30
     /// The queues reload themselves this often while nobody types in them (see `app.js`).
     static let queueRefreshSeconds = 60
 
@@ -32,8 +33,9 @@ extension WebRoutes {
             }
             filter.streets = [street]
         }
-        var disputedQuery = Self.section(filter, [.registered, .dispatched])
-        disputedQuery.disputed = true
+        // Returned or disputed and waiting for the command centre: however old, these come first.
+        var attentionQuery = Self.section(filter, [.registered])
+        attentionQuery.returnedOrDisputed = true
         var mergedQuery = Self.section(filter, [.merged], sort: .newest)
         mergedQuery.limit = 10
         let freshQuery = Self.section(filter, [.reported]), registeredQuery = Self.section(filter, [.registered])
@@ -41,7 +43,7 @@ extension WebRoutes {
         let store = services.store
         async let fresh = store.list(freshQuery)
         async let registered = store.list(registeredQuery)
-        async let disputed = store.list(disputedQuery)
+        async let flagged = store.list(attentionQuery)
         async let handled = store.list(handledQuery)
         async let correcting = store.list(correctingQuery)
         async let merged = store.list(mergedQuery)
@@ -49,26 +51,24 @@ extension WebRoutes {
         async let registeredCount = store.count(registeredQuery)
 
         let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
-        let scope = filter.scope
-        func rows(_ items: [CaseRecord]) -> [[String: Any]] {
+        let scope = filter.scope, texts = pages.texts.table(lang)
+        let back = "/console" + (request.uri.query.map { "?" + $0 } ?? "")
+        func cards(_ items: [CaseRecord]) -> String {
             items.map { r in
-                var row = view.row(r)
-                row["actions"] = actionForms(r, for: p, scope: scope, lang, back: "/console" + (request.uri.query.map { "?" + $0 } ?? ""),
-                                             inList: true)
-                return row
-            }
+                CardHTML.card(r, view, forms: actionForms(r, for: s, scope: scope, lang, back: back, inList: true), texts: texts)
+            }.joined()
         }
-        let waiting = try await registered.items
-        var attention = waiting.filter { $0.lastReturn != nil || $0.disputed }
-        for r in try await disputed.items where !attention.contains(where: { $0.id == r.id }) { attention.append(r) }
+        let attention = try await flagged.items
+        let waiting = try await registered.items.filter { r in !attention.contains { $0.id == r.id } }
         var values = base(request, s, lang, title: pages.text("nav_console", lang))
-        values["attention"] = rows(attention)
-        values["has_attention"] = !attention.isEmpty
-        values["fresh"] = rows(try await fresh.items)
-        values["to_dispatch"] = rows(waiting.filter { $0.lastReturn == nil && !$0.disputed })
-        values["to_close"] = rows(try await handled.items)
-        values["correcting"] = rows(try await correcting.items)
-        values["merged"] = rows(try await merged.items)
+        let sections: [(String, [CaseRecord])] = [
+            ("attention", attention), ("fresh", try await fresh.items), ("to_dispatch", waiting),
+            ("to_close", try await handled.items), ("correcting", try await correcting.items), ("merged", try await merged.items),
+        ]
+        for (name, items) in sections {
+            values[name] = items.isEmpty ? nil : cards(items)
+        }
+        values["limit"] = Self.consoleLimit
         values["fresh_count"] = try await freshCount
         values["registered_count"] = try await registeredCount
         values["channels"] = ReportSource.allCases.map {
@@ -77,8 +77,7 @@ extension WebRoutes {
         values["streets"] = services.reference.areas.filter { $0.level == .street }.map {
             ["value": $0.code, "label": $0.name, "selected": $0.code == street]
         }
-        values["category_list"] = categoryList()
-        values["unit_list"] = unitList()
+        values["datalists"] = datalists()
         values["refresh"] = Self.queueRefreshSeconds
         return pages.render("console", values)
     }
@@ -90,14 +89,16 @@ extension WebRoutes {
         return q
     }
 
-    /// Every unit a case can be dispatched to, for the unit box: code and name.
-    func unitList() -> [[String: String]] {
-        services.context.current.units.all.map { ["code": $0.code, "name": $0.name] }
-    }
-
-    /// Every reportable category, for the "other category" box: code and name.
-    func categoryList() -> [[String: String]] {
-        services.context.current.categories.all.filter { services.context.current.categories.reportable($0.code) != nil }
-            .map { ["code": $0.code, "name": "\($0.majorName) · \($0.name)"] }
+    /// The lists behind the unit and category boxes of the dispatch and register forms (every
+    /// unit and every reportable category), written directly: hundreds of options.
+    func datalists() -> String {
+        let context = services.context.current
+        var out = "<datalist id=\"categories\">"
+        for c in context.categories.all where context.categories.reportable(c.code) != nil {
+            out += "<option value=\"\(Markup.escape(c.code))\">\(Markup.escape(c.majorName + " · " + c.name))</option>"
+        }
+        out += "</datalist>\n<datalist id=\"units\">"
+        for u in context.units.all { out += "<option value=\"\(Markup.escape(u.code))\">\(Markup.escape(u.name))</option>" }
+        return out + "</datalist>\n"
     }
 }

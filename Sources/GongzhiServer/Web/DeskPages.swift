@@ -19,6 +19,9 @@ extension WebRoutes {
         router.get("/audit") { request, _ in try await page(request, roles: [.auditor]) { try await auditPage(request, $0, $1) } }
     }
 
+    /// Cards on the worklist; the figures at the top count them all, and the case list has the rest.
+    static let worklistLimit = 50
+
     /// A unit's open cases, overdue first then by time left, with the figures at the top.
     func worklistPage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let p = s.session.principal
@@ -28,7 +31,7 @@ extension WebRoutes {
         held.scope = scope
         held.units = scope.isAll ? [] : scope.units.sorted()
         held.statuses = [.dispatched]
-        held.limit = 100
+        held.limit = Self.worklistLimit
         var list = held
         list.sort = .timeLeft
         var late = held
@@ -41,11 +44,11 @@ extension WebRoutes {
         async let dueByTonight = services.store.count(today)
         let view = CaseView(services: services, texts: pages.texts, lang: lang, now: now)
         var values = base(request, s, lang, title: pages.text("nav_worklist", lang))
-        values["items"] = try await items.items.map { r in
-            var row = view.row(r)
-            row["actions"] = actionForms(r, for: p, scope: scope, lang, back: "/worklist", inList: true)
-            return row
+        let texts = pages.texts.table(lang)
+        let cards = try await items.items.map { r in
+            CardHTML.card(r, view, forms: actionForms(r, for: s, scope: scope, lang, back: "/worklist", inList: true), texts: texts)
         }
+        values["cards"] = cards.isEmpty ? nil : cards.joined()
         let lateCount = try await overdue
         values["open"] = try await open
         values["overdue"] = lateCount
@@ -69,12 +72,11 @@ extension WebRoutes {
         let checks = try await services.store.list(q)
         let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
         var values = base(request, s, lang, title: pages.text("nav_patrol", lang))
-        values["checks"] = checks.items.map { r in
-            var row = view.row(r)
-            row["confirmed"] = r.merchantConfirmed
-            row["actions"] = actionForms(r, for: p, scope: scope, lang, back: "/patrol", inList: true)
-            return row
+        let texts = pages.texts.table(lang)
+        let cards = checks.items.map { r in
+            CardHTML.card(r, view, forms: actionForms(r, for: s, scope: scope, lang, back: "/patrol", inList: true), texts: texts)
         }
+        values["checks"] = cards.isEmpty ? nil : cards.joined()
         let areas = scope.areas.union([p.unit])
         values["map"] = MapView(atlas: services.atlas.current).areaMap(areas, label: pages.text("map_pick", lang))
         values["majors"] = categoryGroups(selected: form["category"])
@@ -155,7 +157,8 @@ extension WebRoutes {
         var values = base(request, s, lang, title: pages.text("nav_cockpit", lang))
         values["counts"] = counts
         values["overdue_count"] = try await services.store.count(late)
-        values["overdue"] = try await services.store.list(late).items.map(view.row)
+        let cards = try await services.store.list(late).items.map { CardHTML.card($0, view, forms: [], texts: pages.texts.table(lang)) }
+        values["overdue"] = cards.isEmpty ? nil : cards.joined()
         return pages.render("cockpit", values)
     }
 

@@ -34,7 +34,7 @@ extension WebRoutes {
     func publicBase(_ request: Request, _ lang: Lang, title: String) -> [String: Any] {
         var back = URLComponents()
         back.queryItems = [URLQueryItem(name: "back", value: request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))]
-        return ["title": title, "lang": lang.tag, "t": pages.texts.table(lang),
+        return ["title": title, "lang": lang.tag, "t": pages.texts.templateTable(lang),
                 "switch": ["href": "/lang/\(lang.other.rawValue)?\(back.percentEncodedQuery ?? "")",
                            "label": lang == .zh ? "English" : "中文", "lang": lang.other.tag]]
     }

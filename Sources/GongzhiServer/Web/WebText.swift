@@ -21,6 +21,14 @@ enum Lang: String, Sendable, CaseIterable {
 /// key a template or the code uses exists in both.
 struct WebText: Sendable {
     let tables: [Lang: [String: String]]
+    /// The same tables as templates take them (`[String: Any]`), built once rather than at every
+    /// page.
+    let templateTables: [Lang: TemplateTable]
+
+    /// An immutable `[String: Any]` (its values are all strings), shared between requests.
+    struct TemplateTable: @unchecked Sendable {
+        let values: [String: Any]
+    }
 
     init(json: Data) throws {
         let raw = try JSONDecoder().decode([String: [String]].self, from: json)
@@ -33,9 +41,11 @@ struct WebText: Sendable {
             en[key] = pair[1]
         }
         tables = [.zh: zh, .en: en]
+        templateTables = tables.mapValues { TemplateTable(values: $0.mapValues { $0 as Any }) }
     }
 
     func table(_ lang: Lang) -> [String: String] { tables[lang] ?? [:] }
+    func templateTable(_ lang: Lang) -> [String: Any] { templateTables[lang]?.values ?? [:] }
 
     /// One text; a missing key shows itself, which the strings test catches before users do.
     func callAsFunction(_ key: String, _ lang: Lang) -> String { tables[lang]?[key] ?? key }
