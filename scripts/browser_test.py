@@ -24,11 +24,10 @@ import urllib.request
 
 os.environ["SE_AVOID_STATS"] = "true"  # no usage statistics, no driver download: the machine is offline
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 BIN, OUT = sys.argv[1], sys.argv[2]
@@ -189,7 +188,7 @@ def shoot(name):
         page_checks(f"{name} ({lang})")
         link = d.find_element(By.CSS_SELECTOR, "a.lang")
         link.click()
-        WebDriverWait(d, 30).until(staleness_of(link))
+        gone(link)
     check(f"{name}: the language switch comes back", d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
 
 
@@ -208,10 +207,22 @@ def login(user):
     return d.current_url[len(base):]
 
 
+def gone(element):
+    """Waits for `element`'s page to be replaced. While Chrome swaps documents, asking about an old
+    element can fail with "does not belong to the document" rather than as stale: both mean gone."""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(d, 30).until(check)
+
+
 def submit(selector="form.stack button"):
     button = d.find_element(By.CSS_SELECTOR, selector)
     button.click()
-    WebDriverWait(d, 30).until(staleness_of(button))
+    gone(button)
 
 
 def card(case_id):
@@ -227,7 +238,7 @@ def press(case_id, action, value=None, fill=None):
         field.send_keys(text)
     selector = "button" + (f"[value='{value}']" if value else "")
     form.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(d, 30).until(staleness_of(form))  # the answer's page has replaced the form
+    gone(form)  # the answer's page has replaced the form
     errors = d.find_elements(By.CSS_SELECTOR, ".error")
     check(f"{action} on case {case_id} is accepted", not errors, errors and errors[0].text)
 

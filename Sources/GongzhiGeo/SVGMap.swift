@@ -60,11 +60,11 @@ public struct SVGMap: Sendable {
     /// The SVG element. `label` names the map for screen readers; `pickable` maps take clicks.
     public func render(_ layers: [Layer], point: Position? = nil, label: String, pickable: Bool = false) -> String {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\(pickable ? " pick" : "")\" viewBox=\"0 0 \(n(width)) \(n(height))\""
-        out += " role=\"img\" aria-label=\"\(Self.escape(label))\" data-lon0=\"\(frame.minLon)\" data-lat0=\"\(frame.maxLat)\""
+        out += " role=\"img\" aria-label=\"\(Markup.escape(label))\" data-lon0=\"\(frame.minLon)\" data-lat0=\"\(frame.maxLat)\""
         out += " data-sx=\"\(sx)\" data-sy=\"\(sy)\">"
         for layer in layers {
-            out += "<path class=\"\(layer.style.rawValue)\" data-code=\"\(Self.escape(layer.code))\" d=\"\(path(layer.shape))\">"
-            out += "<title>\(Self.escape(layer.name))</title></path>"
+            out += "<path class=\"\(layer.style.rawValue)\" data-code=\"\(Markup.escape(layer.code))\" d=\"\(path(layer.shape))\">"
+            out += "<title>\(Markup.escape(layer.name))</title></path>"
         }
         let marker = point.map { "cx=\"\(n(x($0.lon)))\" cy=\"\(n(y($0.lat)))\"" } ?? "cx=\"-99\" cy=\"-99\""
         out += "<circle class=\"point\" r=\"6\" \(marker)></circle></svg>"
@@ -84,8 +84,6 @@ public struct SVGMap: Sendable {
 
     /// One decimal: a tenth of a map unit is finer than a screen pixel.
     func n(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    static func escape(_ text: String) -> String { Markup.escape(text) }
 }
 
 extension BoundingBox {

@@ -166,6 +166,7 @@ import Testing
             let seen = body.matches(of: /id="case-\d+"|剩余[^<]*|超期[^<]*|count-[a-z]+">\d+/).map { String($0.output) }
             #expect(order[1]! < order[2]! && order[2]! < order[0]!, "\(seen)")
             #expect(body.contains("id=\"count-open\">3<") && body.contains("id=\"count-overdue\">1<"))
+            #expect(body.contains("id=\"count-today\">0<"))  // the other two are due on later days
             #expect(body.contains("超期 1 小时"))
             #expect(body.contains("action=\"/cases/\(ids[0])/handle\"") && body.contains("action=\"/cases/\(ids[0])/return\""))
             // Accepting (签收) is offered once; the card then says so.
@@ -331,6 +332,17 @@ import Testing
         var keys = Set<String>()
         for (_, text) in Self.pages.templates { for m in text.matches(of: /\{\{t\.([a-z_0-9]+)\}\}/) { keys.insert(String(m.output.1)) } }
         #expect(keys.count > 50)
+        // The keys the Swift side asks for: `text("…"`, `texts("…"`, `word("…"`, `input("…"`, `t["…"]`.
+        let web = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/GongzhiServer/Web")
+        var fromCode = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: web.path) where name.hasSuffix(".swift") {
+            let code = try String(contentsOf: web.appendingPathComponent(name), encoding: .utf8)
+            for m in code.matches(of: /(?:text|texts|word|input)\("([a-z_0-9]+)"|t\["([a-z_0-9]+)"\]/) {
+                keys.insert(String(m.output.1 ?? m.output.2 ?? ""))
+                fromCode += 1
+            }
+        }
+        #expect(fromCode > 30)
         let statuses: [String] = CaseStatus.allCases.map { "status_" + $0.rawValue }
         let actions: [String] = CaseAction.allCases.map { "action_" + $0.rawValue }
         let sources: [String] = ReportSource.allCases.map { "source_" + $0.rawValue }
@@ -345,6 +357,12 @@ import Testing
         #expect(Self.pages.texts.table(.zh).count == Self.pages.texts.table(.en).count)
     }
 
+    @Test func markupIsEscaped() {
+        #expect(Markup.escape(#"<a href="x">&'</a> 中文"#) == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt; 中文")
+        // Open311's XML: the same escaping, and control characters XML cannot carry replaced.
+        #expect(Open311Node.escapeXML("a\u{0}b<\n") == "a\u{FFFD}b&lt;\n")
+    }
+
     @Test func timesAreWrittenAsPeopleWriteThemInChinaTime() throws {
         let t = try #require(Timestamp.parse("2026-12-01T17:30:00+08:00"))
         #expect(WebText.time(t, .zh) == "2026年12月1日 17:30" && WebText.time(t, .en) == "1 Dec 2026, 17:30")
@@ -356,6 +374,8 @@ import Testing
             (-47 * 3600, .en, "47 hours overdue"), (0, .zh, "剩余 0 分钟"), (-30, .en, "0 min overdue"), (86_400 * 3, .en, "3 days left"),
         ]
         for (seconds, lang, words) in cases { #expect(left(seconds, lang) == words) }
-        #expect(ChinaTime.endOfDay(t) == Timestamp.parse("2026-12-02T00:00:00+08:00"))
+        #expect(Timestamp.nextChinaMidnight(after: t) == Timestamp.parse("2026-12-02T00:00:00+08:00"))
+        let newYear = try #require(Timestamp.parse("2026-12-31T16:00:00Z"))  // midnight in China
+        #expect(Timestamp.nextChinaMidnight(after: newYear) == Timestamp.parse("2027-01-02T00:00:00+08:00"))
     }
 }

@@ -29,6 +29,20 @@ public enum Timestamp {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(ms, 3))+08:00"
     }
 
+    /// The calendar fields of an instant in China Standard Time, as the pages write it.
+    public static func chinaFields(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
+        let (days, msOfDay) = floorDivMod(millis(date) + Int64(chinaOffsetSeconds) * 1000, 86_400_000)
+        let (y, m, d) = civil(fromDays: days)
+        return (y, m, d, Int(msOfDay / 3_600_000), Int((msOfDay / 60_000) % 60))
+    }
+
+    /// The first midnight in China Standard Time after `date`: "due today" is due before it.
+    public static func nextChinaMidnight(after date: Date) -> Date {
+        let offset = Int64(chinaOffsetSeconds) * 1000
+        let (days, _) = floorDivMod(millis(date) + offset, 86_400_000)
+        return Self.date(millis: (days + 1) * 86_400_000 - offset)
+    }
+
     /// Parses RFC 3339 (`2026-11-25T21:25:53+08:00`, `...Z`, optional fraction) or a plain
     /// date `2026-11-25`, which means midnight in China Standard Time. Returns nil on
     /// anything else, including impossible dates such as 2026-02-30.

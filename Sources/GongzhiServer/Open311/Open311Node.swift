@@ -49,24 +49,16 @@ indirect enum Open311Node: Sendable, Equatable {
     }
 
     /// XML 1.0 cannot carry most control characters even escaped: they become U+FFFD, so a
-    /// stored text with one still gives a document every parser reads.
+    /// stored text with one still gives a document every parser reads. The rest is escaped as
+    /// the pages escape it (`Markup`).
     static func escapeXML(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(u)
-            default:
-                let v = u.value
-                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) { out += "\u{FFFD}" } else { out.unicodeScalars.append(u) }
-            }
+        func unfit(_ u: Unicode.Scalar) -> Bool {
+            (u.value < 0x20 && u != "\t" && u != "\n" && u != "\r") || (0xFFFE...0xFFFF).contains(u.value)
         }
-        return out
+        guard s.unicodeScalars.contains(where: unfit) else { return Markup.escape(s) }
+        var clean = String.UnicodeScalarView()
+        for u in s.unicodeScalars { clean.append(unfit(u) ? "\u{FFFD}" : u) }
+        return Markup.escape(String(clean))
     }
 
     var json: String {

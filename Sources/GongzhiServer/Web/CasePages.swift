@@ -8,7 +8,7 @@ import Hummingbird
 /// The case list, one case's page, and the forms that act on a case from any page.
 extension WebRoutes {
     func registerCasePages(on router: Router<AppRequestContext>) {
-        router.get("/cases") { request, _ in try await page(request) { try await casesPage(request, $0, $1) } }
+        router.get("/cases") { request, _ in try await page(request, roles: Self.caseReaders) { try await casesPage(request, $0, $1) } }
         router.get("/cases/{id}") { request, context in
             try await page(request) { s, lang in
                 try await casePage(request, Int64(context.parameters.get("id") ?? "") ?? 0, s, lang, error: nil)
@@ -21,19 +21,14 @@ extension WebRoutes {
         }
     }
 
-    func readable(_ p: Principal, _ lang: Lang) throws {
-        guard AccessPolicy.readsCases(p.role) else {
-            throw APIError(.forbidden, code: "forbidden", message: pages.text("page_not_for_role", lang) + " " + pages.texts.role(p.role, lang))
-        }
-    }
+    static let caseReaders = Set(Role.allCases.filter(AccessPolicy.readsCases))
 
     func casesPage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let p = s.session.principal
-        try readable(p, lang)
         var q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
         q.scope = services.scope(of: p)
         let page = try await services.store.list(q)
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
+        let view = caseView(lang)
         let status = request.uri.queryParameters.get("status") ?? ""
         var values = base(request, s, lang, title: pages.text("nav_cases", lang))
         values["disputedOnly"] = q.disputed == true
@@ -61,7 +56,7 @@ extension WebRoutes {
         async let events = services.store.history(of: id)
         async let reports = services.store.reports(of: id, after: nil, limit: 100)
         let now = services.clock.now()
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: now)
+        let view = caseView(lang, now: now)
         var values = base(request, s, lang, title: pages.text("case", lang) + " \(id)")
         values["case"] = view.row(r)
         let forms = actionForms(r, for: s, scope: scope, lang, back: "/cases/\(id)")
@@ -131,7 +126,7 @@ extension WebRoutes {
     /// The categories a dispatcher picks from when registering: the classifier's suggestions
     /// first, then the present category; any other code by typing it (the page lists them all).
     func categoryChoices(_ r: CaseRecord, _ lang: Lang) -> [ActionForm.Choice] {
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
+        let view = caseView(lang)
         var seen = Set<String>()
         var out: [ActionForm.Choice] = []
         for g in r.report.classification?.suggestions.prefix(3) ?? [] where seen.insert(g.code).inserted {

@@ -50,7 +50,7 @@ extension WebRoutes {
         async let freshCount = store.count(freshQuery)
         async let registeredCount = store.count(registeredQuery)
 
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
+        let view = caseView(lang)
         let scope = filter.scope, texts = pages.texts.table(lang)
         let back = "/console" + (request.uri.query.map { "?" + $0 } ?? "")
         func cards(_ items: [CaseRecord]) -> String {

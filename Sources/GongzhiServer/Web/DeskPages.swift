@@ -37,12 +37,12 @@ extension WebRoutes {
         var late = held
         late.overdueAt = now
         var today = held
-        today.dueBefore = ChinaTime.endOfDay(now)
+        today.dueBefore = Timestamp.nextChinaMidnight(after: now)
         async let items = services.store.list(list)
         async let open = services.store.count(held)
         async let overdue = services.store.count(late)
         async let dueByTonight = services.store.count(today)
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: now)
+        let view = caseView(lang, now: now)
         var values = base(request, s, lang, title: pages.text("nav_worklist", lang))
         let texts = pages.texts.table(lang)
         let cards = try await items.items.map { r in
@@ -70,7 +70,7 @@ extension WebRoutes {
         q.sort = .oldest
         q.limit = 50
         let checks = try await services.store.list(q)
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
+        let view = caseView(lang)
         var values = base(request, s, lang, title: pages.text("nav_patrol", lang))
         let texts = pages.texts.table(lang)
         let cards = checks.items.map { r in
@@ -153,7 +153,7 @@ extension WebRoutes {
         late.overdueAt = now
         late.sort = .timeLeft
         late.limit = 20
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: now)
+        let view = caseView(lang, now: now)
         var values = base(request, s, lang, title: pages.text("nav_cockpit", lang))
         values["counts"] = counts
         values["overdue_count"] = try await services.store.count(late)

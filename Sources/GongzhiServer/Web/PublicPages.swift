@@ -86,7 +86,7 @@ extension WebRoutes {
         guard TrackingCode.isWellFormed(code), let r = try await services.store.find(trackingCode: code.uppercased()) else {
             return errorPage(request, nil, lang, status: .notFound, message: pages.text("no_such_code", lang))
         }
-        let view = CaseView(services: services, texts: pages.texts, lang: lang, now: services.clock.now())
+        let view = caseView(lang)
         var values = publicBase(request, lang, title: r.trackingCode)
         values["code"] = r.trackingCode
         values["status"] = pages.texts.status(r.status, lang)
@@ -131,7 +131,7 @@ extension WebRoutes {
         do {
             let (notice, r) = try await notice(token, lang)
             let now = services.clock.now()
-            let view = CaseView(services: services, texts: pages.texts, lang: lang, now: now)
+            let view = caseView(lang, now: now)
             var values = publicBase(request, lang, title: pages.text("notice_title", lang))
             values["token"] = token
             values["merchant"] = try await services.store.merchants().first { $0.id == notice.merchantID }?.name ?? notice.merchantID

@@ -34,7 +34,7 @@ extension WebRoutes {
     func publicBase(_ request: Request, _ lang: Lang, title: String) -> [String: Any] {
         var back = URLComponents()
         back.queryItems = [URLQueryItem(name: "back", value: request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))]
-        return ["title": title, "lang": lang.tag, "t": pages.texts.templateTable(lang),
+        return ["title": title, "lang": lang.tag, "t": pages.texts.table(lang),
                 "switch": ["href": "/lang/\(lang.other.rawValue)?\(back.percentEncodedQuery ?? "")",
                            "label": lang == .zh ? "English" : "中文", "lang": lang.other.tag]]
     }
@@ -52,6 +52,11 @@ extension WebRoutes {
         }
         values["csrf"] = s.session.csrf ?? ""
         return values
+    }
+
+    /// How cases read on this request's pages.
+    func caseView(_ lang: Lang, now: Date? = nil) -> CaseView {
+        CaseView(services: services, texts: pages.texts, lang: lang, now: now ?? services.clock.now())
     }
 
     /// The pages a role uses, its landing page first.

@@ -21,14 +21,6 @@ enum Lang: String, Sendable, CaseIterable {
 /// key a template or the code uses exists in both.
 struct WebText: Sendable {
     let tables: [Lang: [String: String]]
-    /// The same tables as templates take them (`[String: Any]`), built once rather than at every
-    /// page.
-    let templateTables: [Lang: TemplateTable]
-
-    /// An immutable `[String: Any]` (its values are all strings), shared between requests.
-    struct TemplateTable: @unchecked Sendable {
-        let values: [String: Any]
-    }
 
     init(json: Data) throws {
         let raw = try JSONDecoder().decode([String: [String]].self, from: json)
@@ -41,11 +33,9 @@ struct WebText: Sendable {
             en[key] = pair[1]
         }
         tables = [.zh: zh, .en: en]
-        templateTables = tables.mapValues { TemplateTable(values: $0.mapValues { $0 as Any }) }
     }
 
     func table(_ lang: Lang) -> [String: String] { tables[lang] ?? [:] }
-    func templateTable(_ lang: Lang) -> [String: Any] { templateTables[lang]?.values ?? [:] }
 
     /// One text; a missing key shows itself, which the strings test catches before users do.
     func callAsFunction(_ key: String, _ lang: Lang) -> String { tables[lang]?[key] ?? key }
@@ -57,7 +47,7 @@ struct WebText: Sendable {
 
     /// A time as people in China write it, in China time: `2026年12月1日 17:30`, `1 Dec 2026, 17:30`.
     static func time(_ date: Date, _ lang: Lang) -> String {
-        let c = ChinaTime.parts(date)
+        let c = Timestamp.chinaFields(date)
         switch lang {
         case .zh: return "\(c.year)年\(c.month)月\(c.day)日 " + String(format: "%02d:%02d", c.hour, c.minute)
         case .en:
@@ -80,25 +70,5 @@ struct WebText: Sendable {
             let unit = enUnit == "min" || n == 1 ? enUnit : enUnit + "s"
             return "\(n) \(unit) " + (late ? "overdue" : "left")
         }
-    }
-}
-
-/// China Standard Time (UTC+8, no daylight saving): the only time zone the pages show.
-enum ChinaTime {
-    static let zone = TimeZone(secondsFromGMT: 8 * 3600)!
-
-    static func parts(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return (c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.hour ?? 0, c.minute ?? 0)
-    }
-
-    /// The next midnight in China after `date`: "due today" means due before it.
-    static func endOfDay(_ date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let start = calendar.startOfDay(for: date)
-        return calendar.date(byAdding: .day, value: 1, to: start) ?? date
     }
 }
