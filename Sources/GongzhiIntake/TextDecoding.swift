@@ -50,11 +50,25 @@ public enum TextDecoding {
 
     /// Converts with iconv; nil when the bytes are not valid in `from`.
     static func convert(_ data: Data, from: String) -> String? {
-        let cd = iconv_open("UTF-8", from)
+        recode([UInt8](data), from: from, to: "UTF-8").map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Text as GB18030 bytes (for CSV exports to tools that expect it); every Unicode
+    /// character has a GB18030 form, so this fails only if the C library lacks the converter.
+    public static func gb18030(_ text: String) throws -> [UInt8] {
+        guard let bytes = recode(Array(text.utf8), from: "UTF-8", to: "GB18030") else {
+            throw Failure(description: "the C library cannot convert to GB18030")
+        }
+        return bytes
+    }
+
+    /// Bytes from one encoding to another with the C library's iconv; nil when invalid.
+    static func recode(_ bytes: [UInt8], from: String, to: String) -> [UInt8]? {
+        let cd = iconv_open(to, from)
         guard cd != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(cd) }
-        var input = [UInt8](data)
-        // A GB18030 character is 1, 2 or 4 bytes and becomes at most 4 bytes of UTF-8.
+        var input = bytes
+        // GB18030 and UTF-8 characters are 1 to 4 bytes: twice the input (plus slack) always fits.
         var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
         var used = 0
         let ok: Bool = input.withUnsafeMutableBufferPointer { inBuf in
@@ -68,6 +82,6 @@ public enum TextDecoding {
                 return r != size_t.max && inLeft == 0
             }
         }
-        return ok ? String(decoding: output.prefix(used), as: UTF8.self) : nil
+        return ok ? Array(output.prefix(used)) : nil
     }
 }

@@ -18,6 +18,8 @@ enum PostgresSchema {
         // The holder's acceptance (签收); a unit's open cases by deadline, for its worklist.
         ("v3-accepted", ["ALTER TABLE cases ADD COLUMN accepted BOOLEAN NOT NULL DEFAULT FALSE",
                          "CREATE INDEX cases_by_unit_deadline ON cases(unit, status, due_at, id)"]),
+        // The resident's verdict; each case's facts and their daily sums (see the SQLite schema's v8).
+        ("v4-statistics", ["ALTER TABLE cases ADD COLUMN satisfaction code"] + FactRows.ddl(integer: "BIGINT", text: "code", withoutRowID: "")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

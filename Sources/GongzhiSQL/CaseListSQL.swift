@@ -35,61 +35,25 @@ enum CaseListSQL {
     }
 
     static func filters(_ q: CaseQuery) -> (clauses: [String], args: [SQLValue]) {
-        var clauses: [String] = []
-        var args: [SQLValue] = []
-        func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
-        func anyOf(_ column: String, _ values: [String]) {
-            guard !values.isEmpty else { return }
-            clauses.append("\(column) IN (\(marks(values.count)))")
-            args.append(contentsOf: values.map(SQLValue.text))
-        }
-        anyOf("status", q.statuses.map(\.rawValue))
-        anyOf("source", q.sources.map(\.rawValue))
-        anyOf("unit", q.units)
-        anyOf("street_code", q.streets)
-        anyOf("community_code", q.communities)
-        anyOf("grid_code", q.grids)
+        var f = FilterSQL()
+        f.anyOf("status", q.statuses.map(\.rawValue))
+        f.anyOf("source", q.sources.map(\.rawValue))
+        f.anyOf("unit", q.units)
+        f.anyOf("street_code", q.streets)
+        f.anyOf("community_code", q.communities)
+        f.anyOf("grid_code", q.grids)
         if let now = q.overdueAt {
-            clauses.append("status = 'dispatched' AND due_at <= ?")
-            args.append(.int(Timestamp.millis(now)))
+            f.clauses.append("status = 'dispatched' AND due_at <= ?")
+            f.args.append(.int(Timestamp.millis(now)))
         }
-        if let disputed = q.disputed { clauses.append("disputed = ?"); args.append(.bool(disputed)) }
-        if q.returnedOrDisputed { clauses.append("(last_return_unit IS NOT NULL OR disputed = ?)"); args.append(.bool(true)) }
-        if q.sort == .timeLeft { clauses.append("status = 'dispatched' AND due_at IS NOT NULL") }
-        if !q.scope.isAll {
-            let units = q.scope.units.sorted(), areas = q.scope.areas.sorted()
-            var parts: [String] = []
-            if !units.isEmpty {
-                parts.append("unit IN (\(marks(units.count)))")
-                args.append(contentsOf: units.map(SQLValue.text))
-            }
-            if !areas.isEmpty {
-                for column in ["street_code", "community_code", "grid_code"] {
-                    parts.append("\(column) IN (\(marks(areas.count)))")
-                    args.append(contentsOf: areas.map(SQLValue.text))
-                }
-            }
-            clauses.append(parts.isEmpty ? "1 = 0" : "(" + parts.joined(separator: " OR ") + ")")
-        }
-        if !q.categories.isEmpty {
-            var parts: [String] = []
-            for c in q.categories {
-                if c.count == 2 {
-                    // A major class: every code with the prefix, as an index range (codes are ASCII
-                    // and compared byte-wise on both backends).
-                    parts.append("(category >= ? AND category < ?)")
-                    args.append(.text(c))
-                    args.append(.text(c + "\u{FFFF}"))
-                } else {
-                    parts.append("category = ?")
-                    args.append(.text(c))
-                }
-            }
-            clauses.append("(" + parts.joined(separator: " OR ") + ")")
-        }
-        if let since = q.since { clauses.append("created_at >= ?"); args.append(.int(Timestamp.millis(since))) }
-        if let until = q.until { clauses.append("created_at < ?"); args.append(.int(Timestamp.millis(until))) }
-        if let before = q.dueBefore { clauses.append("due_at < ?"); args.append(.int(Timestamp.millis(before))) }
-        return (clauses, args)
+        if let disputed = q.disputed { f.clauses.append("disputed = ?"); f.args.append(.bool(disputed)) }
+        if q.returnedOrDisputed { f.clauses.append("(last_return_unit IS NOT NULL OR disputed = ?)"); f.args.append(.bool(true)) }
+        if q.sort == .timeLeft { f.clauses.append("status = 'dispatched' AND due_at IS NOT NULL") }
+        f.scope(q.scope, unit: "unit", areas: ["street_code", "community_code", "grid_code"])
+        f.categories("category", q.categories)
+        if let since = q.since { f.clauses.append("created_at >= ?"); f.args.append(.int(Timestamp.millis(since))) }
+        if let until = q.until { f.clauses.append("created_at < ?"); f.args.append(.int(Timestamp.millis(until))) }
+        if let before = q.dueBefore { f.clauses.append("due_at < ?"); f.args.append(.int(Timestamp.millis(before))) }
+        return (f.clauses, f.args)
     }
 }

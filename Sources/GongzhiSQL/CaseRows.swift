@@ -11,7 +11,7 @@ public enum CaseRows {
         "warn_at", "warned", "overdue_marked", "rule_id", "created_at", "updated_at", "closed_at", "rework_count", "return_count",
         "escalation_count", "supervision_count", "reopen_count", "last_return_unit", "last_return_reason", "disputed", "event_count",
         "last_hash", "camera_id", "observed_at", "confidence", "scenario", "merchant_id", "merchant_confirmed", "self_corrected",
-        "merged_into", "report_sources", "last_report_at", "report_extra", "accepted",
+        "merged_into", "report_sources", "last_report_at", "report_extra", "accepted", "satisfaction",
     ]
     public static let caseColumns = columnList.joined(separator: ", ")
 
@@ -19,7 +19,7 @@ public enum CaseRows {
     /// `verify`): NULL reads as the value an old history gives, except `disputed` (see `ChainVerifier`).
     static let laterColumns: Set<String> = ["disputed", "camera_id", "observed_at", "confidence", "scenario", "merchant_id",
                                             "merchant_confirmed", "self_corrected", "merged_into", "report_sources", "last_report_at",
-                                            "report_extra", "accepted"]
+                                            "report_extra", "accepted", "satisfaction"]
 
     /// `caseColumns`, with those the table lacks read as NULL.
     static func caseColumns(present: Set<String>) -> String {
@@ -36,7 +36,7 @@ public enum CaseRows {
         static let supervisionCount = 30, reopenCount = 31, lastReturnUnit = 32, lastReturnReason = 33, disputed = 34, eventCount = 35
         static let lastHash = 36, cameraID = 37, observedAt = 38, confidence = 39, scenario = 40, merchantID = 41
         static let merchantConfirmed = 42, selfCorrected = 43, mergedInto = 44, reportSources = 45, lastReportAt = 46
-        static let reportExtra = 47, accepted = 48
+        static let reportExtra = 47, accepted = 48, satisfaction = 49
     }
 
     /// A case from a row selected with `caseColumns`. Throws for a status or source the code
@@ -82,6 +82,7 @@ public enum CaseRows {
         if let u: String = row[C.lastReturnUnit], let reason: String = row[C.lastReturnReason] { r.lastReturn = UnitReason(unit: u, reason: reason) }
         r.disputed = row[C.disputed] ?? false
         r.accepted = row[C.accepted] ?? false
+        r.satisfaction = (row[C.satisfaction] as String?).flatMap(Satisfaction.init(rawValue:))
         r.scenario = row[C.scenario]
         r.merchant = row[C.merchantID]
         r.merchantConfirmed = row[C.merchantConfirmed] ?? false
@@ -127,7 +128,7 @@ public enum CaseRows {
         ("escalation_count", { $0.escalationCount.sqlValue }), ("supervision_count", { $0.supervisionCount.sqlValue }),
         ("reopen_count", { $0.reopenCount.sqlValue }), ("last_return_unit", { $0.lastReturn?.unit.sqlValue ?? .null }),
         ("last_return_reason", { $0.lastReturn?.reason.sqlValue ?? .null }), ("disputed", { .bool($0.disputed) }),
-        ("accepted", { .bool($0.accepted) }),
+        ("accepted", { .bool($0.accepted) }), ("satisfaction", { $0.satisfaction?.rawValue.sqlValue ?? .null }),
         ("event_count", { $0.eventCount.sqlValue }), ("last_hash", { .text($0.lastHash) }), ("scenario", { $0.scenario.sqlValue }),
         ("merchant_id", { $0.merchant.sqlValue }), ("merchant_confirmed", { .bool($0.merchantConfirmed) }),
         ("self_corrected", { .bool($0.selfCorrected) }), ("merged_into", { $0.mergedInto.sqlValue }),

@@ -10,10 +10,14 @@ public struct ChainVerifier: Sendable {
     let db: any SQLDatabase
     /// Cases read per page.
     let page: Int
+    /// The calendar the statistics were computed with: with it, each case's stored facts and
+    /// the daily sums are checked against a recomputation from the histories too.
+    let calendar: WorkingCalendar?
 
-    public init(db: any SQLDatabase, page: Int = 500) {
+    public init(db: any SQLDatabase, page: Int = 500, calendar: WorkingCalendar? = nil) {
         self.db = db
         self.page = page
+        self.calendar = calendar
     }
 
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
@@ -33,13 +37,21 @@ public struct ChainVerifier: Sendable {
         public var eventsChecked = 0
         /// The first broken event or case in (case id, seq) order; nil when all is intact.
         public var firstBreak: Finding?
-        public var isIntact: Bool { firstBreak == nil }
+        /// What is wrong with the statistics (facts or sums that differ from a recomputation).
+        public var statistics: String?
+        /// Whether the statistics were checked (a calendar was given and the tables exist).
+        public var statisticsChecked = false
+        public var isIntact: Bool { firstBreak == nil && statistics == nil }
     }
 
     public func verify() async throws -> Report {
-        let page = page
+        let page = page, calendar = calendar
         return try await db.read { db in
             var report = Report()
+            // Statistics are checked when a calendar is given and the file has them.
+            let statsCalendar = try db.columns(of: "case_facts").isEmpty ? nil : calendar
+            var sums: [FactKey: Counts] = [:]
+            report.statisticsChecked = statsCalendar != nil
             // A file from before `v3-disputed` (verify never migrates) lacks the column: nothing to compare.
             let present = try db.columns(of: "cases")
             let legacy = !present.contains("disputed")
@@ -62,6 +74,7 @@ public struct ChainVerifier: Sendable {
                 for row in counts {
                     if let source = ReportSource(rawValue: row["source"]) { listed[row["case_id"], default: [:]][source] = row["n"] }
                 }
+                let storedFacts = statsCalendar == nil ? [:] : try FactRows.facts(from: lo, through: hi, db)
                 var next = events.startIndex
                 for caseRow in rows {
                     let id: Int64 = caseRow[0]
@@ -113,6 +126,13 @@ public struct ChainVerifier: Sendable {
                         report.firstBreak = Finding(caseID: id, seq: nil, problem: .projectionMismatch("report counts"))
                         return report
                     }
+                    if let statsCalendar, report.statistics == nil {
+                        let facts = CaseFacts.facts(history: history, calendar: statsCalendar)
+                        if facts.sorted(by: { $0.key < $1.key }) != (storedFacts[id] ?? []).sorted(by: { $0.key < $1.key }) {
+                            report.statistics = "case \(id): its stored statistics facts differ from what its history gives"
+                        }
+                        for f in facts { sums[f.key, default: Counts()] += f.counts }
+                    }
                 }
                 if next < events.endIndex {
                     let row = events[next]
@@ -124,6 +144,14 @@ public struct ChainVerifier: Sendable {
             }
             if try db.lastIssuedID(of: "cases") >= expectedID {
                 report.firstBreak = Finding(caseID: expectedID, seq: nil, problem: .undecodable("its case row is missing (deleted)"))
+            }
+            if statsCalendar != nil, report.statistics == nil {
+                let stored = try FactRows.sums(db)
+                let recomputed = sums.filter { !$0.value.isZero }
+                if let key = Set(stored.keys).union(recomputed.keys).sorted().first(where: { stored[$0] != recomputed[$0] }) {
+                    report.statistics = "the daily sums differ from a recomputation (day \(key.day), kind \(key.kind), unit '\(key.unit)', "
+                        + "category '\(key.category)', grid '\(key.grid)')"
+                }
             }
             return report
         }

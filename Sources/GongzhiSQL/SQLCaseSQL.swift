@@ -29,6 +29,14 @@ struct SQLCaseSQL: CaseSQL {
 
     func insertEvent(_ e: CaseEvent) throws { try CaseRows.insertEvent(e, db) }
 
+    func events(of id: Int64) throws -> [CaseEvent] {
+        try db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", id).map(CaseRows.event)
+    }
+
+    func facts(of id: Int64) throws -> [Fact] { try FactRows.facts(of: id, db) }
+
+    func replaceFacts(of id: Int64, old: [Fact], new: [Fact]) throws { try FactRows.replace(of: id, old: old, new: new, db) }
+
     func findReport(source: ReportSource, externalID: String) throws -> StoredReport? {
         try db.first("SELECT * FROM reports WHERE source = ? AND external_id = ?", source.rawValue, externalID).map(ReportRows.stored)
     }

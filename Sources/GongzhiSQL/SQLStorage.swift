@@ -22,6 +22,8 @@ public struct SQLStorage: Storage, Sendable {
 
     public var areaStore: any AreaStore { SQLAreaStore(db: db) }
 
+    public var statistics: any StatisticsStore { SQLStatistics(db: db) }
+
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults
         return try await db.write { session in

@@ -49,6 +49,8 @@ public struct StoreCopy: Sendable {
         Table("notices", key: ["token_hash"]),
         Table("outbox", key: ["id"], issued: "id"),
         Table("outbox_attempts", key: ["outbox_id", "at"]),
+        Table("case_facts", key: ["case_id", "kind", "day", "unit"]),
+        Table("stats_daily", key: FactRows.keyColumns),
     ]
 
     public struct Progress: Sendable {

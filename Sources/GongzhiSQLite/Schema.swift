@@ -185,6 +185,12 @@ enum Schema {
                 CREATE INDEX cases_by_unit_deadline ON cases(unit, status, due_at, id);
                 """)
         }
+        m.registerMigration("v8-statistics") { db in
+            // The resident's verdict; each case's facts and their daily sums (filled by
+            // `Statistics.rebuild` on first start, then kept in each event's transaction).
+            try db.execute(sql: "ALTER TABLE cases ADD COLUMN satisfaction TEXT")
+            for statement in FactRows.ddl(integer: "INTEGER", text: "TEXT", withoutRowID: " WITHOUT ROWID") { try db.execute(sql: statement) }
+        }
         return m
     }
 

@@ -30,10 +30,12 @@ public struct GongzhiServices: Sendable {
     public let cameras: Live<[String: Camera]>
     /// Proposes categories for free text (the hotline); nil leaves such reports to dispatchers.
     public let classifier: (any TextClassifier)?
+    /// How units are scored and ranked.
+    public let scheme: ScoringScheme
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
-                classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init()) {
+                classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init(), scheme: ScoringScheme? = nil) throws {
         self.store = store
         self.reference = reference
         self.clock = clock
@@ -44,6 +46,7 @@ public struct GongzhiServices: Sendable {
         self.intakeRules = Live(intakeRules)
         self.cameras = Live(Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b }))
         self.classifier = classifier
+        self.scheme = try scheme ?? ReferenceData.scoringScheme()
         intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
                         classifier: classifier, settings: commit)
     }
@@ -55,6 +58,8 @@ public struct GongzhiServices: Sendable {
     public func areaName(_ code: String) -> String? { atlas.current.name(of: code) ?? referenceAreaNames[code] }
 
     public var context: Live<CaseContext> { store.context }
+
+    public var evaluation: Evaluation { Evaluation(stats: store.statistics, scheme: scheme) }
 
     /// Rules that cannot resolve a unit with the area layers in force (see `RoutingTable.warnings`).
     public func rulesWarnings() -> [String] {
@@ -103,6 +108,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     ReferenceRoutes(reference: services.reference, areas: services.store.areaStore).register(on: router)
     DispatchRoutes(services: services).register(on: router)
     SessionRoutes(services: services).register(on: router)
+    StatsRoutes(services: services, evaluation: services.evaluation).register(on: router)
     let api = router.group("/api/v1")
     api.addRoutes(CameraController(intake: services.intake, registry: services.store, cameras: services.cameras, atlas: services.atlas,
                                    categories: services.reference.categories, clock: services.clock).routes)

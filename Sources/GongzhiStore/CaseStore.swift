@@ -134,6 +134,8 @@ public protocol TimerStore: Sendable {
 public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoGovernanceStore, TimerStore {
     var context: Live<CaseContext> { get }
     var areaStore: any AreaStore { get }
+    /// The evaluation's sums, kept in the same transactions as the events.
+    var statistics: any StatisticsStore { get }
     func find(trackingCode: String) async throws -> CaseRecord?
     /// Runs `body` in one write transaction: everything it does commits together or not at all.
     /// A backend that can lose a race with another writer (a deadlock, a serialisation failure)

@@ -79,6 +79,16 @@ struct OpenedDatabase {
         let context = CaseContext(units: reference.units, categories: reference.categories, rules: rules,
                                   calendar: try ReferenceData.bundledCalendar(officeHours: officeHours),
                                   coGovernance: try ReferenceData.bundledScenarios(units: reference.units, categories: reference.categories))
+        // The statistics count office hours: computed afresh when first added or the calendar changed.
+        try await db.exclusively("gongzhi.statistics") {
+            if try await !StatisticsBuild.isCurrent(db, calendar: context.calendar) {
+                let started = ContinuousClock.now
+                let n = try await StatisticsBuild.rebuild(db, calendar: context.calendar) { n in
+                    if n % 100_000 == 0 { print("statistics: \(n) cases counted") }
+                }
+                if n > 0 { print("statistics: computed from \(n) cases' histories in \(ContinuousClock.now - started)") }
+            }
+        }
         return OpenedDatabase(db: db, reference: reference, store: SQLStorage(db: db, context: context), atlas: Live(try await areas.atlas()),
                               close: close)
     }

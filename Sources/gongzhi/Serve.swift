@@ -120,7 +120,7 @@ struct Serve: AsyncParsableCommand {
         }
         FileHandle.standardOutput.write(Data("gongzhi: database \(opened.db.location) (\(summary))\n".utf8))
         let classifier = try HotlineClassifier.bundled(categories: opened.reference.categories, keywords: try ReferenceData.bundledKeywords())
-        let services = GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
+        let services = try GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
                                        classifier: classifier,
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GongzhiCore
 import GongzhiPostgres
 import GongzhiSQL
 import GongzhiSQLite
@@ -33,9 +34,25 @@ struct Verify: AsyncParsableCommand {
 
     /// The one-line summary of an intact database, or a failure naming the first break.
     static func check(_ reader: any SQLDatabase) async throws -> String {
-        let report = try await ChainVerifier(db: reader).verify()
+        // The statistics are recomputed with the calendar they were built with (its office hours
+        // are stored with them); a calendar that changed since is reported, not checked.
+        var calendar: WorkingCalendar? = nil, note = ""
+        if (try? await reader.read({ try $0.columns(of: "case_facts") }))?.isEmpty == false {
+            if let built = try await StatisticsBuild.builtWith(reader), let hours = WorkingCalendar.OfficeHours(parsing: built.officeHours) {
+                let candidate = try ReferenceData.bundledCalendar(officeHours: hours)
+                if candidate.fingerprint == built.fingerprint { calendar = candidate } else {
+                    note = "; statistics not checked: built with another holiday calendar (gongzhi serve rebuilds them)"
+                }
+            } else {
+                note = "; statistics not built yet (gongzhi serve builds them)"
+            }
+        }
+        let report = try await ChainVerifier(db: reader, calendar: calendar).verify()
         if let broken = report.firstBreak {
             throw CommandFailure("BROKEN: \(broken) (checked \(report.casesChecked) cases, \(report.eventsChecked) events before it)", exitCode: 3)
+        }
+        if let problem = report.statistics {
+            throw CommandFailure("BROKEN: statistics: \(problem)", exitCode: 3)
         }
         let (audit, entries) = try await reader.read { db in
             (try AuditLog.verify(db), try db.scalar("SELECT COUNT(*) FROM audit_log", as: Int.self) ?? 0)
@@ -45,5 +62,6 @@ struct Verify: AsyncParsableCommand {
         }
         return "ok: \(report.casesChecked) cases, \(report.eventsChecked) events, \(entries) audit entries; "
             + "every history chain is intact and matches its case"
+            + (report.statisticsChecked ? "; the statistics equal a recomputation" : note)
     }
 }

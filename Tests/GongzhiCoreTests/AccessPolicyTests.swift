@@ -28,7 +28,7 @@ import Testing
     static let spec: [Role: Set<CaseAction>] = [
         .admin: Set(CaseAction.commands),
         .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise, .merge,
-                      .unmerge],
+                      .unmerge, .postpone, .evaluate],
         .handler: [.accept, .return, .escalate, .handle, .comment],
         .supervisor: [.supervise, .comment],
         .gridWorker: [.verify, .recheck, .comment],

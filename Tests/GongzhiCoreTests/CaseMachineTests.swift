@@ -9,14 +9,14 @@ import Testing
     static let expected: [CaseStatus: [CaseAction: CaseStatus]] = [
         .reported: [.register: .registered, .reject: .rejected, .comment: .reported, .supervise: .reported, .merge: .merged],
         .registered: [.dispatch: .dispatched, .comment: .registered, .supervise: .registered, .merge: .merged],
-        .dispatched: [.accept: .dispatched, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched,
+        .dispatched: [.accept: .dispatched, .postpone: .dispatched, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched,
                       .handle: .handled, .comment: .dispatched,
                       .supervise: .dispatched, .merge: .merged],
         // A passed recheck verifies the self-corrected case (and closes it, a second event).
         .selfCorrecting: [.recheck: .verified, .comment: .selfCorrecting, .supervise: .selfCorrecting],
         .handled: [.verify: .verified, .comment: .handled, .supervise: .handled],
         .verified: [.close: .closed, .comment: .verified, .supervise: .verified],
-        .closed: [.reopen: .dispatched],
+        .closed: [.reopen: .dispatched, .evaluate: .closed],
         .rejected: [:],
         .merged: [.unmerge: .registered],
     ]
@@ -129,8 +129,10 @@ import Testing
         }
         if status == .closed {
             let (closed, _) = Fixtures.caseIn(.closed)
-            #expect(CaseMachine.availableActions(closed, at: closed.updatedAt.addingTimeInterval(72 * 3600), context: Fixtures.context) == [.reopen])
-            #expect(CaseMachine.availableActions(closed, at: closed.updatedAt.addingTimeInterval(72 * 3600 + 1), context: Fixtures.context).isEmpty)
+            // The resident's verdict has no window; reopening has.
+            let inWindow = closed.updatedAt.addingTimeInterval(72 * 3600), after = inWindow.addingTimeInterval(1)
+            #expect(CaseMachine.availableActions(closed, at: inWindow, context: Fixtures.context) == [.reopen, .evaluate])
+            #expect(CaseMachine.availableActions(closed, at: after, context: Fixtures.context) == [.evaluate])
         }
     }
 
@@ -173,7 +175,8 @@ import Testing
     @Test(arguments: [
         (CaseStatus.reported, CaseAction.reject, "reason"), (.dispatched, .return, "reason"), (.dispatched, .escalate, "reason"),
         (.dispatched, .handle, "note"), (.handled, .verify, "passed"), (.closed, .reopen, "reason"), (.reported, .comment, "note"),
-        (.dispatched, .supervise, "note"), (.registered, .dispatch, "unit"),
+        (.dispatched, .supervise, "note"), (.registered, .dispatch, "unit"), (.dispatched, .postpone, "reason"),
+        (.closed, .evaluate, "satisfaction"),
     ])
     func requiredArguments(status: CaseStatus, action: CaseAction, field: String) {
         let (record, _) = Fixtures.caseIn(status)

@@ -70,6 +70,6 @@ enum Fixtures {
     /// A command for `action` with every argument any action needs.
     static func fullCommand(_ action: CaseAction) -> CaseCommand {
         CaseCommand(action, unit: "S1", reason: "because", note: "note", passed: true, mediaURLs: ["https://x.example/p.jpg"], merchant: "M1",
-                    otherCase: 99, payload: EventPayload(note: "joined"))
+                    otherCase: 99, payload: EventPayload(note: "joined"), satisfaction: .satisfied)
     }
 }

@@ -71,7 +71,10 @@ final class IntakeFixture: @unchecked Sendable {
 
     func count(_ sql: String) async throws -> Int { try await db.count(sql) }
 
-    func verify() async throws -> ChainVerifier.Report { try await ChainVerifier(db: db.sql).verify() }
+    /// The chains, the case rows and the statistics against a recomputation.
+    func verify() async throws -> ChainVerifier.Report {
+        try await ChainVerifier(db: db.sql, calendar: store.context.current.calendar).verify()
+    }
 }
 
 extension Result {

@@ -187,7 +187,7 @@ import Testing
             #expect((up["unit"] as? [String: Any])?["code"] as? String == "330105")
             let me = client.as(dispatcher)
             let offered = try #require(try await me.get("/api/v1/cases/\(id)")["allowed_actions"] as? [String])
-            #expect(offered == ["redispatch", "comment", "supervise", "merge"])
+            #expect(offered == ["redispatch", "comment", "supervise", "postpone", "merge"])
             let stuck = try await me.post("/api/v1/cases/\(id)/escalate", #"{"reason":"x"}"#)
             #expect(stuck.status == .conflict && stuck.errorCode == "no_parent_unit")
             f.clock.advance(by: 600)
@@ -215,7 +215,7 @@ import Testing
             let target = try await mishixiangCaseReported(client)
             let body: [String: String] = [
                 "dispatch": #"{"unit":"330105001"}"#, "redispatch": #"{"unit":"330105-CGJ","reason":"改派"}"#, "verify": #"{"passed":true}"#,
-                "merge": #"{"into":\#(target),"reason":"重复上报"}"#, "recheck": #"{"passed":true}"#,
+                "merge": #"{"into":\#(target),"reason":"重复上报"}"#, "recheck": #"{"passed":true}"#, "evaluate": #"{"satisfaction":"satisfied"}"#,
             ]
             // A case in each status, walked by the admin: reported, registered, dispatched, handled, verified, closed, rejected.
             let walks: [[String]] = [[], ["register"], ["register", "dispatch"], ["register", "dispatch", "handle"],

@@ -41,7 +41,7 @@ struct ServerFixture {
         let store = SQLStorage(db: db.sql, context: context)
         let accounts = SQLAccountStore(db: db.sql, bcryptCost: 4)
         adminKey = try await accounts.createKey(name: "tests", role: .admin, unit: "330105", by: "test", at: Self.start).secret
-        services = GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
+        services = try GongzhiServices(store: store, reference: reference, clock: clock, atlas: Live(try await areas.atlas()), rulesPath: rulesPath,
                                    accounts: accounts, intakeRules: intakeRules, classifier: classifier, commit: commit)
     }
 

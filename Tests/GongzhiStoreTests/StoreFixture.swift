@@ -39,7 +39,10 @@ struct StoreFixture {
         store = SQLStorage(db: db.sql, context: context, faults: faults)
     }
 
-    func verify() async throws -> ChainVerifier.Report { try await ChainVerifier(db: db.sql).verify() }
+    /// The chains, the case rows and the statistics against a recomputation.
+    func verify() async throws -> ChainVerifier.Report {
+        try await ChainVerifier(db: db.sql, calendar: store.context.current.calendar).verify()
+    }
 
     static let calendar = try! ReferenceData.bundledCalendar()
 

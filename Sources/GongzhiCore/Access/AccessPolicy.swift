@@ -21,7 +21,7 @@ public enum AccessPolicy {
         switch role {
         case .admin: Set(CaseAction.commands)
         case .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise,
-                           .merge, .unmerge]
+                           .merge, .unmerge, .postpone, .evaluate]
         case .handler: [.accept, .return, .escalate, .handle, .comment]
         case .supervisor: [.supervise, .comment]
         case .gridWorker: [.verify, .recheck, .comment]

@@ -23,10 +23,13 @@ public struct CaseCommand: Sendable, Hashable {
     /// The category a dispatcher chooses or confirms when registering (立案), e.g. one of the
     /// classifier's suggestions for a hotline call that came without one.
     public var category: String?
+    /// The verdict on a closed case (evaluate).
+    public var satisfaction: Satisfaction?
 
     public init(_ action: CaseAction, unit: String? = nil, reason: String? = nil, note: String? = nil, passed: Bool? = nil,
                 mediaURLs: [String] = [], deadlineHours: Double? = nil, merchant: String? = nil, otherCase: Int64? = nil,
-                payload: EventPayload? = nil, category: String? = nil) {
+                payload: EventPayload? = nil, category: String? = nil, satisfaction: Satisfaction? = nil) {
+        self.satisfaction = satisfaction
         self.action = action
         self.unit = unit
         self.reason = reason
@@ -109,6 +112,8 @@ extension CaseAction {
         case .reopen: "reopened"
         case .comment: "commented on"
         case .supervise: "supervised"
+        case .postpone: "postponed"
+        case .evaluate: "evaluated"
         case .warn: "warned"
         case .overdue: "marked overdue"
         }

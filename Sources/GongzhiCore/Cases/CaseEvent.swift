@@ -74,12 +74,16 @@ public struct EventPayload: Sendable, Hashable, Codable {
     public var mergedFrom: Int64?
     /// The category chosen when registering (register), when it was set or changed then.
     public var category: String?
+    /// The resident's verdict (evaluate).
+    public var satisfaction: Satisfaction?
 
     public init(report: Report? = nil, trackingCode: String? = nil, unit: String? = nil, fromUnit: String? = nil,
                 reason: String? = nil, note: String? = nil, passed: Bool? = nil, mediaURLs: [String]? = nil,
                 dueAt: Int64? = nil, warnAt: Int64? = nil, ruleID: String? = nil, disputed: Bool? = nil, merchant: String? = nil,
                 scenario: String? = nil, reportID: Int64? = nil, cameraID: String? = nil, count: Int? = nil, firstAt: Int64? = nil,
-                lastAt: Int64? = nil, mergedInto: Int64? = nil, mergedFrom: Int64? = nil, category: String? = nil) {
+                lastAt: Int64? = nil, mergedInto: Int64? = nil, mergedFrom: Int64? = nil, category: String? = nil,
+                satisfaction: Satisfaction? = nil) {
+        self.satisfaction = satisfaction
         self.report = report
         self.trackingCode = trackingCode
         self.unit = unit
@@ -105,7 +109,7 @@ public struct EventPayload: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case report, unit, reason, note, passed, disputed, merchant, scenario, count, category
+        case report, unit, reason, note, passed, disputed, merchant, scenario, count, category, satisfaction
         case reportID = "report_id"
         case cameraID = "camera_id"
         case firstAt = "first_at"
@@ -134,4 +138,15 @@ public struct EventDraft: Sendable, Hashable {
         self.to = to
         self.payload = payload
     }
+}
+
+/// A resident's verdict on how a case was handled (群众满意度评价), the three grades the 12345
+/// call-back uses. Raw values are the wire and storage names.
+public enum Satisfaction: String, Sendable, Codable, CaseIterable, Hashable {
+    case satisfied
+    case basicallySatisfied = "basically_satisfied"
+    case dissatisfied
+
+    /// Satisfied and basically satisfied both count as satisfied in the satisfaction rate.
+    public var counts: Bool { self != .dissatisfied }
 }

@@ -14,7 +14,7 @@ public enum CaseMachine {
         return [
             .reported: with([.register: .registered, .reject: .rejected, .merge: .merged]),
             .registered: with([.dispatch: .dispatched, .merge: .merged]),
-            .dispatched: with([.accept: nil, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .warn: nil,
+            .dispatched: with([.accept: nil, .postpone: nil, .return: .registered, .escalate: .dispatched, .redispatch: .dispatched, .handle: .handled, .warn: nil,
                                .overdue: nil, .notify: .selfCorrecting, .merge: .merged]),
             // A passed recheck verifies (and closes) a self-corrected case; a failed one, or the
             // merchant's deadline passing, dispatches it to enforcement: `decide` picks the target.
@@ -22,7 +22,7 @@ public enum CaseMachine {
             // A failed verification goes back to `dispatched`; `decide` picks the target.
             .handled: with([.verify: .verified]),
             .verified: with([.close: .closed]),
-            .closed: [.reopen: .dispatched, .release: nil],
+            .closed: [.reopen: .dispatched, .release: nil, .evaluate: nil],
             .rejected: [.release: nil],
             .merged: [.unmerge: .registered],
         ]
@@ -45,6 +45,10 @@ public enum CaseMachine {
                 return state.unit.flatMap(context.units.parent(of:)) != nil
             case .accept:
                 return !state.accepted
+            case .postpone:
+                return state.dueAt != nil
+            case .evaluate:
+                return state.satisfaction == nil
             case .reopen:
                 let closedAt = Timestamp.millis(state.closedAt ?? state.updatedAt)
                 return Timestamp.millis(max(at, state.updatedAt)) - closedAt <= Int64(context.policy.reopenWindowHours * 3_600_000)
@@ -140,6 +144,15 @@ public enum CaseMachine {
             try setDeadline()
         case .accept:
             guard !state.accepted else { throw .illegalTransition(from: from, action: .accept) }
+        case .postpone:
+            // Once: a deferred case has no deadline left to lift.
+            guard state.dueAt != nil else { throw .illegalTransition(from: from, action: .postpone) }
+            try require(reason, "reason")
+            payload.unit = state.unit
+        case .evaluate:
+            guard state.satisfaction == nil else { throw .illegalTransition(from: from, action: .evaluate) }
+            guard let verdict = command.satisfaction else { throw .missing("satisfaction", for: .evaluate) }
+            payload.satisfaction = verdict
         case .return:
             try require(reason, "reason")
             payload.fromUnit = state.unit
@@ -233,6 +246,10 @@ public enum CaseMachine {
             break
         case .accept:
             r.accepted = true
+        case .postpone:
+            setTimers(&r, EventPayload())
+        case .evaluate:
+            r.satisfaction = p.satisfaction
         case .notify:
             r.merchant = p.merchant
             r.scenario = p.scenario
@@ -273,6 +290,7 @@ public enum CaseMachine {
             r.closedAt = event.at
         case .reopen:
             r.closedAt = nil
+            r.satisfaction = nil
             setTimers(&r, p)
             r.reopenCount += 1
         case .warn:

@@ -47,6 +47,8 @@ public struct CaseRecord: Sendable, Hashable {
     public var selfCorrected: Bool
     /// The case this duplicate was merged into, while merged.
     public var mergedInto: Int64?
+    /// The resident's verdict since the case last closed (cleared when it is reopened).
+    public var satisfaction: Satisfaction?
     /// The reports that make up the case, by channel. Not part of the event projection: the
     /// store keeps it from the reports list, which `verify` checks it against.
     public var tally: ReportTally

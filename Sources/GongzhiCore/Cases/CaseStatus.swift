@@ -43,6 +43,14 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable, Hashable {
     case reopen
     case comment
     case supervise
+    /// The command centre grants a unit's request to defer a case it cannot handle in time for
+    /// an objective reason (缓办: a budget, a season, a court): the deadline is lifted, the case
+    /// stays with the unit, and the evaluation leaves it out of the cases due to close.
+    case postpone
+    /// The resident's (or the hotline's call-back) verdict on a closed case (群众评价):
+    /// satisfied, basically satisfied or dissatisfied. One per closing; a reopened and again
+    /// closed case may be judged again.
+    case evaluate
     /// The scheduler marks that a warning share of the time has passed (预警).
     case warn
     /// The scheduler marks that the deadline has passed (超期).

@@ -83,6 +83,20 @@ public struct WorkingCalendar: Sendable {
         public var known: Bool
     }
 
+    /// Office hours as `08:30-12:00,13:30-17:30` (what `OfficeHours(parsing:)` reads).
+    public var officeHoursText: String {
+        func hm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
+        return officeHours.intervals.map { "\(hm($0.lowerBound))-\(hm($0.upperBound))" }.joined(separator: ",")
+    }
+
+    /// A digest of everything that decides office time: two calendars with the same
+    /// fingerprint count the same hours between any two instants. The statistics record the
+    /// one they were computed with, and are recomputed when it changes.
+    public var fingerprint: String {
+        let days = holidays.keys.sorted().map { "h\($0)" } + workdays.keys.sorted().map { "w\($0)" }
+        return SHA256.hex(officeHoursText + ";" + days.joined(separator: ","))
+    }
+
     public func info(day: Int64) -> DayInfo {
         let (y, m, d) = Timestamp.civil(fromDays: day)
         let weekday = Int(((day + 3) % 7 + 7) % 7) + 1  // 1970-01-01 was a Thursday

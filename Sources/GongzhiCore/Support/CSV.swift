@@ -71,4 +71,24 @@ public enum CSV {
         }
         return out
     }
+
+    /// Rows as RFC 4180 text with CRLF line ends. A field is quoted when it holds a comma, a
+    /// quote or a line break; one that starts like a spreadsheet formula (`=`, `+`, `-`, `@`)
+    /// and is not a number gets a leading apostrophe, so an exported resident's text cannot run
+    /// as a formula when the file is opened in Excel or LibreOffice.
+    public static func write(_ rows: [[String]]) -> String {
+        var out = ""
+        for row in rows {
+            out += row.map(field).joined(separator: ",")
+            out += "\r\n"
+        }
+        return out
+    }
+
+    static func field(_ value: String) -> String {
+        var v = value
+        if let first = v.first, "=+-@".contains(first), Double(v) == nil { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
 }

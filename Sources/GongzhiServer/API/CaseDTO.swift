@@ -38,6 +38,18 @@ struct ActionBody: Decodable {
     var into: Int64?
     /// The category chosen when registering.
     var category: String?
+    /// The resident's verdict (evaluate): satisfied, basically_satisfied or dissatisfied.
+    var satisfaction: String?
+
+    /// The verdict, refused with 422 naming the field when it is not one of the three.
+    func verdict() throws -> Satisfaction? {
+        guard let text = satisfaction else { return nil }
+        guard let v = Satisfaction(rawValue: text) else {
+            throw APIError(.unprocessableContent, code: "unknown_value",
+                           message: "satisfaction must be one of \(Satisfaction.allCases.map(\.rawValue).joined(separator: ", "))", field: "satisfaction")
+        }
+        return v
+    }
 }
 
 /// A case as the API shows it. Personal fields are masked.
@@ -93,6 +105,8 @@ struct CaseDTO: Encodable {
     var disputed: Bool
     /// The holder has accepted it (签收).
     var accepted: Bool
+    /// The resident's verdict since it last closed (群众评价).
+    var satisfaction: String?
     /// The reports the case gathers, by channel.
     var reports: Tally
     /// The co-governance branch: the scenario and merchant told, its confirmation, the outcome.
@@ -153,6 +167,7 @@ struct CaseDTO: Encodable {
         reopen_count = r.reopenCount
         disputed = r.disputed
         accepted = r.accepted
+        satisfaction = r.satisfaction?.rawValue
         reports = Tally(r.tally)
         scenario = r.scenario
         merchant = r.merchant
@@ -264,6 +279,7 @@ struct EventDTO: Encodable {
     var disputed: Bool?
     var merchant: String?
     var scenario: String?
+    var satisfaction: String?
     /// A joining report (join): its id in the case's reports and its channel.
     var report_id: Int64?
     var report_source: String?
@@ -300,6 +316,7 @@ struct EventDTO: Encodable {
         disputed = e.payload.disputed
         merchant = e.payload.merchant
         scenario = e.payload.scenario
+        satisfaction = e.payload.satisfaction?.rawValue
         report_id = e.payload.reportID
         report_source = e.action == .join ? e.payload.report?.source.rawValue : nil
         camera_id = e.payload.cameraID

@@ -97,7 +97,7 @@ struct CaseRoutes {
         let body = try await JSONBody.decode(ActionBody.self, from: request)
         let command = CaseCommand(action, unit: body.unit, reason: body.reason, note: body.note, passed: body.passed,
                                   mediaURLs: body.media_urls ?? [], deadlineHours: body.deadline_hours, otherCase: body.into,
-                                  category: body.category)
+                                  category: body.category, satisfaction: try body.verdict())
         let now = services.clock.now()
         let scope = services.scope(of: principal)
         // Checked inside the transaction, against the case as it is there.

@@ -27,6 +27,8 @@ enum Open311Cases {
         case .reopen: "重新办理"
         case .comment: "备注"
         case .supervise: "已督办"
+        case .postpone: "经批准缓办"
+        case .evaluate: "市民已评价"
         case .warn: "即将到期"
         case .overdue: "已超期"
         case .notify: "已告知商户限期自行整改"

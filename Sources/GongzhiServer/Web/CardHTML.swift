@@ -118,6 +118,14 @@ struct CardHTML {
             }
             if f.action == .merge { input("merge_into", "into", required: true, extra: " inputmode=\"numeric\"") }
             if f.action == .handle { input("photo_urls", "photos", extra: " inputmode=\"url\"") }
+            if f.action == .evaluate {
+                raw("<fieldset><legend>\(word("satisfaction"))</legend>\n")
+                for v in Satisfaction.allCases {
+                    raw("<label><input type=\"radio\" name=\"satisfaction\" value=\"\(v.rawValue)\" required> ")
+                    raw(word("satisfaction_" + v.rawValue) + "</label>\n")
+                }
+                raw("</fieldset>\n")
+            }
             input(f.needsReason ? "reason" : "note", "text", required: f.needsReason || f.quiet)
             if f.needsPassed {
                 raw("<button type=\"submit\" name=\"passed\" value=\"true\">"); text(f.label + " · " + (t["passed"] ?? "")); raw("</button>\n")

@@ -167,7 +167,8 @@ extension WebRoutes {
         let command = CaseCommand(action, unit: form["unit"].flatMap { $0.isEmpty ? nil : $0 }, reason: isReason ? text : nil,
                                   note: isReason ? nil : text, passed: passed, mediaURLs: photos,
                                   otherCase: form["into"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) },
-                                  category: action == .register ? category.flatMap { $0.isEmpty ? nil : $0 } : nil)
+                                  category: action == .register ? category.flatMap { $0.isEmpty ? nil : $0 } : nil,
+                                  satisfaction: form["satisfaction"].flatMap(Satisfaction.init(rawValue:)))
         let p = s.session.principal
         let scope = services.scope(of: p)
         do {
@@ -183,7 +184,7 @@ extension WebRoutes {
 
 extension WebRoutes {
     /// Actions whose text says why (a reason) rather than what was done (a note).
-    static let reasonActions: Set<CaseAction> = [.reject, .return, .escalate, .redispatch, .reopen, .merge, .unmerge]
+    static let reasonActions: Set<CaseAction> = [.reject, .return, .escalate, .redispatch, .reopen, .merge, .unmerge, .postpone]
     /// Photo links listed on a case's page; a camera case can gather hundreds.
     static let photosShown = 8
     /// Actions offered on a case's own page but not in the lists of many cases.

@@ -72,6 +72,17 @@ public struct ReferenceData: Sendable {
         return try CoGovernance(file.scenarios, units: units, categories: categories)
     }
 
+    /// The evaluation's scoring scheme (`evaluation_scheme.json`), or a file's.
+    public static func scoringScheme(path: String? = nil) throws -> ScoringScheme {
+        let data: Data
+        if let path {
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read scoring scheme file \(path)") }
+        } else {
+            data = try Resource.data("evaluation_scheme.json")
+        }
+        do { return try ScoringScheme.load(data) } catch { throw ReferenceError("scoring scheme \(path ?? "(bundled)"): \(error)") }
+    }
+
     /// Intake's de-duplication, confidence and summary rules (`intake_rules.json`), or a file's.
     public static func intakeRules(path: String? = nil, categories: CategoryDirectory) throws -> IntakeRules {
         let data: Data

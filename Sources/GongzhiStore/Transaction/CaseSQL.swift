@@ -20,6 +20,12 @@ public protocol CaseSQL {
     /// Writes the projected columns of `r` that differ from `old`.
     func updateProjection(_ r: CaseRecord, from old: CaseRecord) throws
     func insertEvent(_ e: CaseEvent) throws
+    /// A case's history so far, this transaction's events included.
+    func events(of id: Int64) throws -> [CaseEvent]
+    /// What the case adds to the statistics now (see `CaseFacts`).
+    func facts(of id: Int64) throws -> [Fact]
+    /// Replaces the case's facts and adds the difference to the statistics' sums.
+    func replaceFacts(of id: Int64, old: [Fact], new: [Fact]) throws
 
     /// The report a source already sent with this id, if any.
     func findReport(source: ReportSource, externalID: String) throws -> StoredReport?

@@ -45,6 +45,7 @@ public struct CaseTransaction {
         try sql.setChain(of: opened.id, eventCount: opened.eventCount, lastHash: opened.lastHash)
         try faults?(.afterProjectionUpdate)
         let reportID = try sql.insertReport(report, caseID: opened.id, state: nil, outcome: .opened, at: at)
+        try sql.replaceFacts(of: opened.id, old: [], new: CaseFacts.facts(history: [event], calendar: context.calendar))
         return (opened, reportID)
     }
 
@@ -108,5 +109,9 @@ public struct CaseTransaction {
         }
         try sql.updateProjection(record, from: old)
         try faults?(.afterProjectionUpdate)
+        if events.contains(where: { CaseFacts.changes(after: $0.action) }) {
+            let facts = CaseFacts.facts(history: try sql.events(of: record.id), calendar: context.calendar)
+            try sql.replaceFacts(of: record.id, old: try sql.facts(of: record.id), new: facts)
+        }
     }
 }
