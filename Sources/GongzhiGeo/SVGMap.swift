@@ -21,12 +21,18 @@ public struct SVGMap: Sendable {
         public var name: String
         public var shape: MultiPolygon
         public var style: Style
+        /// A choropleth's class, 0 (none) to 4 (most): drawn as CSS class `q0`…`q4`.
+        public var fill: Int?
+        /// Where a click on the area leads (a drill-down).
+        public var link: String?
 
-        public init(code: String, name: String, shape: MultiPolygon, style: Style) {
+        public init(code: String, name: String, shape: MultiPolygon, style: Style, fill: Int? = nil, link: String? = nil) {
             self.code = code
             self.name = name
             self.shape = shape
             self.style = style
+            self.fill = fill
+            self.link = link
         }
     }
 
@@ -63,8 +69,11 @@ public struct SVGMap: Sendable {
         out += " role=\"img\" aria-label=\"\(Markup.escape(label))\" data-lon0=\"\(frame.minLon)\" data-lat0=\"\(frame.maxLat)\""
         out += " data-sx=\"\(sx)\" data-sy=\"\(sy)\">"
         for layer in layers {
-            out += "<path class=\"\(layer.style.rawValue)\" data-code=\"\(Markup.escape(layer.code))\" d=\"\(path(layer.shape))\">"
+            if let link = layer.link { out += "<a href=\"\(Markup.escape(link))\">" }
+            let fill = layer.fill.map { " q\($0)" } ?? ""
+            out += "<path class=\"\(layer.style.rawValue)\(fill)\" data-code=\"\(Markup.escape(layer.code))\" d=\"\(path(layer.shape))\">"
             out += "<title>\(Markup.escape(layer.name))</title></path>"
+            if layer.link != nil { out += "</a>" }
         }
         let marker = point.map { "cx=\"\(n(x($0.lon)))\" cy=\"\(n(y($0.lat)))\"" } ?? "cx=\"-99\" cy=\"-99\""
         out += "<circle class=\"point\" r=\"6\" \(marker)></circle></svg>"

@@ -9,6 +9,7 @@ public struct SQLStorage: Storage, Sendable {
     /// The org tree, categories, rules and calendar in force; replaced whole on reload.
     public let context: Live<CaseContext>
     let faults: FaultInjector?
+    public let changes = ChangeCounter()
 
     public init(db: any SQLDatabase, context: Live<CaseContext>, faults: FaultInjector? = nil) {
         self.db = db
@@ -26,9 +27,11 @@ public struct SQLStorage: Storage, Sendable {
 
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults
-        return try await db.write { session in
+        let result = try await db.write { session in
             try body(CaseTransaction(sql: SQLCaseSQL(db: session), context: context, faults: faults))
         }
+        changes.bump()
+        return result
     }
 
     public func reloadRevision() async throws -> String {

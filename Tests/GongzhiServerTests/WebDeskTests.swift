@@ -351,6 +351,7 @@ import Testing
         keys.formUnion(actions)
         keys.formUnion(sources)
         keys.formUnion(roles)
+        keys.formUnion(Satisfaction.allCases.map { "satisfaction_" + $0.rawValue })
         for key in keys {
             for lang in Lang.allCases { #expect(Self.pages.texts.table(lang)[key] != nil, "\(key) has no \(lang) text") }
         }

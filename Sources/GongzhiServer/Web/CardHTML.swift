@@ -122,7 +122,8 @@ struct CardHTML {
                 raw("<fieldset><legend>\(word("satisfaction"))</legend>\n")
                 for v in Satisfaction.allCases {
                     raw("<label><input type=\"radio\" name=\"satisfaction\" value=\"\(v.rawValue)\" required> ")
-                    raw(word("satisfaction_" + v.rawValue) + "</label>\n")
+                    let name = "satisfaction_" + v.rawValue
+                    raw(word(name) + "</label>\n")
                 }
                 raw("</fieldset>\n")
             }

@@ -13,9 +13,7 @@ extension WebRoutes {
         router.get("/worklist") { request, _ in try await page(request, roles: [.handler]) { try await worklistPage(request, $0, $1) } }
         router.get("/patrol") { request, _ in try await page(request, roles: [.gridWorker]) { try await patrolPage(request, $0, $1) } }
         router.post("/patrol/report") { request, _ in try await page(request, roles: [.gridWorker]) { try await patrolReport(request, $0, $1) } }
-        router.get("/cockpit") { request, _ in
-            try await page(request, roles: [.leader, .supervisor, .dispatcher]) { try await cockpitPage(request, $0, $1) }
-        }
+        registerCockpit(on: router)
         router.get("/audit") { request, _ in try await page(request, roles: [.auditor]) { try await auditPage(request, $0, $1) } }
     }
 
@@ -134,32 +132,6 @@ extension WebRoutes {
         return ReportDraft(source: source.rawValue, category: field("category"), description: field("description"), location: location,
                            address: field("address"), reporterName: field("name"), reporterPhone: field("phone"),
                            mediaURLs: field("photo").map { [$0] } ?? [])
-    }
-
-    /// What leaders steer by, until the cockpit issue fills this page: open cases by status and
-    /// the overdue ones, in the viewer's scope.
-    func cockpitPage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
-        let p = s.session.principal
-        let now = services.clock.now()
-        var q = CaseQuery()
-        q.scope = services.scope(of: p)
-        var counts: [[String: Any]] = []
-        for status in CaseStatus.allCases where status.isOpen {
-            var c = q
-            c.statuses = [status]
-            counts.append(["status": pages.texts.status(status, lang), "code": status.rawValue, "count": try await services.store.count(c)])
-        }
-        var late = q
-        late.overdueAt = now
-        late.sort = .timeLeft
-        late.limit = 20
-        let view = caseView(lang, now: now)
-        var values = base(request, s, lang, title: pages.text("nav_cockpit", lang))
-        values["counts"] = counts
-        values["overdue_count"] = try await services.store.count(late)
-        let cards = try await services.store.list(late).items.map { CardHTML.card($0, view, forms: [], texts: pages.texts.table(lang)) }
-        values["overdue"] = cards.isEmpty ? nil : cards.joined()
-        return pages.render("cockpit", values)
     }
 
     /// Who read whose personal data, when and why: the auditors' page.

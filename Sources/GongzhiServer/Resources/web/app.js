@@ -34,7 +34,36 @@
     });
   }
 
+  // The cockpit listens to its event stream and swaps in fresh figures: one request at a time,
+  // never more often than every three seconds, and not while the picker is being used.
+  function live(root) {
+    if (!window.EventSource || !window.fetch) { return; }
+    var busy = false, last = 0, pending = false;
+    function refresh() {
+      var picking = root.querySelector(".picker") && root.querySelector(".picker").contains(document.activeElement);
+      if (busy || picking || Date.now() - last < 3000) { pending = true; return; }
+      busy = true; pending = false; last = Date.now();
+      fetch(window.location.href, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+        if (html) {
+          var next = new DOMParser().parseFromString(html, "text/html").querySelector(".cockpit");
+          if (next) {
+            root.innerHTML = next.innerHTML;
+            var state = root.querySelector(".live-state");
+            if (state) { state.hidden = false; }
+          }
+        }
+      }).catch(function () {}).then(function () { busy = false; });
+    }
+    var source = new EventSource(root.dataset.live);
+    source.addEventListener("changed", refresh);
+    setInterval(function () { if (pending) { refresh(); } }, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var cockpit = document.querySelector(".cockpit[data-live]");
+    if (cockpit) { live(cockpit); }
+    var printer = document.querySelector("[data-print]");
+    if (printer) { printer.addEventListener("click", function () { window.print(); }); }
     document.querySelectorAll("svg.map.pick").forEach(function (svg) {
       svg.addEventListener("click", function (event) { pick(svg, event); });
     });
