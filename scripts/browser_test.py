@@ -4,17 +4,22 @@ A resident files a report on the public page; the dispatcher registers and dispa
 console; the handler reports it handled in the worklist; the grid worker verifies it on the patrol
 page at phone size; the dispatcher closes it; the resident sees 已结案 by the tracking code. Then a
 camera case with a merchant: the merchant confirms on the notice page, the grid worker's recheck
-closes it. Every page is screenshot in Chinese and English; every request the pages make is
+closes it. The district leader finds the worst street on the cockpit, drills to its open cases and
+opens one; the cockpit's CSV is read back by Python and by LibreOffice. Every page is screenshot in
+Chinese and English; every request the pages make is
 recorded and must stay on the server's origin; text that tries to be markup must stay text.
 
 Usage: browser_test.py PATH/TO/gongzhi OUTPUT-DIR
 """
+import csv
 import hashlib
 import hmac
 import http.server
+import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -151,7 +156,8 @@ def page_checks(name):
     a label on every control, no sideways scrolling on a phone."""
     urls = [m["params"]["request"]["url"] for m in (json.loads(e["message"])["message"] for e in d.get_log("performance"))
             if m["method"] == "Network.requestWillBeSent"]
-    elsewhere = [u for u in urls if not (u.startswith(base + "/") or u == base)]
+    # A data: URL makes no request off the machine; Chrome loads its own date-picker icon as one.
+    elsewhere = [u for u in urls if not (u.startswith(base + "/") or u == base or u.startswith("data:"))]
     check(f"{name}: all {len(urls)} requests stay on the origin", urls and not elsewhere, elsewhere)
     try:
         text = d.switch_to.alert.text
@@ -329,6 +335,58 @@ try:
     press(camera_case, "recheck", value="true")
     final = api("GET", f"/api/v1/cases/{camera_case}")
     check("the recheck closes it as self-corrected", final["status"] == "closed" and final["self_corrected"] is True, final["status"])
+
+    # 7. The district leader finds the worst street, drills to its cases and opens one; the
+    # cockpit at desk and phone width, in both languages; its CSV export read back.
+    for i in range(3):
+        api("POST", "/api/v1/reports", {"source": "hotline", "category": "03005", "description": f"上塘路灯不亮 {i}",
+                                        "location": {"lat": 30.3192, "lon": 120.1414}})
+    size(False)
+    check("the leader lands on the cockpit", login("leader") == "/cockpit")
+    shoot("cockpit-1280")
+    tiles = {t.get_attribute("data-tile"): t.find_element(By.CSS_SELECTOR, ".value").text
+             for t in d.find_elements(By.CSS_SELECTOR, "li.tile")}
+    check("the cockpit counts today's reports", int(tiles.get("cockpit_today", "0")) >= 2, tiles)
+    streets = d.find_elements(By.CSS_SELECTOR, "svg.map a")
+    check("the district map links each street", len(streets) >= 10, len(streets))
+    worst = d.find_element(By.CSS_SELECTOR, ".choropleth + .scroll table tbody tr td a")  # the table is sorted worst first
+    name = worst.text
+    worst.click()
+    gone(worst)
+    check("a street's cockpit names it", name in d.find_element(By.CSS_SELECTOR, ".crumbs").text, name)
+    shoot("cockpit-street")
+    first = d.find_element(By.CSS_SELECTOR, "li.tile[data-tile=cockpit_open] a")
+    first.click()
+    gone(first)
+    check("the open tile leads to the street's case list", d.current_url.startswith(base + "/cases?") and "street=" in d.current_url)
+    rows = d.find_elements(By.CSS_SELECTOR, "table.list tbody a[href^='/cases/']")
+    check("the street has open cases to open", len(rows) >= 1)
+    rows[0].click()
+    check("and one opens", re.match(r".*/cases/\d+$", d.current_url) is not None, d.current_url)
+    d.get(base + "/cockpit")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
+    req = urllib.request.Request(base + "/cockpit/export/areas?format=csv", headers={"Cookie": cookie})
+    raw = urllib.request.urlopen(req).read()
+    check("the CSV starts with a byte-order mark", raw[:3] == b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    check("Python's csv module reads the streets in Chinese", len(table) >= 2 and any("街道" in r[1] for r in table[1:]), table[:2])
+    if shutil.which("soffice"):
+        path = os.path.join(work, "areas.csv")
+        open(path, "wb").write(raw)
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{work}/lo", "--convert-to",
+                        "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", os.path.join(work, "lo-out"), path],
+                       check=True, capture_output=True, timeout=120)
+        back = open(os.path.join(work, "lo-out", "areas.csv"), encoding="utf-8").read()
+        check("LibreOffice opens the CSV without mojibake", back.splitlines()[1:] == raw.decode("utf-8-sig").splitlines()[1:],
+              back.splitlines()[:2])
+    else:
+        check("LibreOffice (libreoffice-calc-nogui) is installed for the CSV check", False)
+    size(True)
+    d.get(base + "/cockpit")
+    shoot("cockpit-360")
+    size(False)
+    d.get(base + "/cockpit/report")
+    shoot("evaluation-report")
 
     # The remaining pages, for the screenshots and the checks.
     size(False)

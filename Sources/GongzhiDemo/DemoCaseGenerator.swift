@@ -116,9 +116,15 @@ struct DemoCaseGenerator {
         if rng.chance(0.05), try step(4...30) {
             try act(CaseCommand(.supervise, note: "请加快处置进度，按时反馈"), Actor(id: "user:demo-supervisor", unit: ReferenceData.districtCode))
         }
+        // Now and then the unit cannot do it in time for a reason the centre accepts (缓办).
+        var postponed = false
+        if rng.chance(0.03), try step(1...8), let current = try tx.find(id: id), current.status == .dispatched, current.dueAt != nil {
+            try act(CaseCommand(.postpone, reason: rng.pick(["需纳入下年度维修计划", "待产权单位确认", "受季节施工条件限制"])), dispatcher)
+            postponed = true
+        }
         var rounds = 0
         while true {
-            guard try step(rng.chance(0.85) ? 1...40 : 40...140) else { return }
+            guard try step(postponed ? 100...400 : rng.chance(0.85) ? 1...40 : 40...140) else { return }
             guard let current = try tx.find(id: id), current.status == .dispatched else { return }
             try act(CaseCommand(.handle, note: rng.pick(["已到场处置完毕", "已清理完成，现场恢复", "已责令整改，当场改正", "已维修更换"])),
                     Actor(id: "user:demo-handler", unit: current.unit))
@@ -133,6 +139,10 @@ struct DemoCaseGenerator {
         }
         guard try step(0.1...8) else { return }
         try act(CaseCommand(.close, note: "结案"), dispatcher)
+        // The 12345 call-back asks most residents what they thought (回访).
+        guard rng.chance(0.7), try step(2...48) else { return }
+        let verdict: Satisfaction = rng.chance(0.8) ? .satisfied : rng.chance(0.6) ? .basicallySatisfied : .dissatisfied
+        try act(CaseCommand(.evaluate, note: "回访", satisfaction: verdict), Actor(id: "user:demo-hotline", unit: ReferenceData.districtCode))
     }
 
     private func responsibleUnit(_ category: Category, street: String, _ rng: inout SeededGenerator) -> String {

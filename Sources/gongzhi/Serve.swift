@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Office hours on working days, China Standard Time, for working-hour deadlines.")
     var officeHours = "08:30-12:00,13:30-17:30"
 
+    @Option(help: "A scoring scheme file for the evaluation of units (default: the bundled evaluation_scheme.json).")
+    var scheme: String?
+
     @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
     var sweepInterval = 15.0
 
@@ -90,6 +93,9 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
+        // A scheme file with a mistake stops the start, naming it, before anything is opened.
+        let scoringScheme: ScoringScheme
+        do { scoringScheme = try ReferenceData.scoringScheme(path: scheme) } catch { throw CommandFailure("\(error)") }
         let opened = try await OpenedDatabase.open(db, mustExist: false, rulesPath: rules,
                                                    officeHours: WorkingCalendar.OfficeHours(parsing: officeHours) ?? .standard)
         let intakeRules: IntakeRules
@@ -123,7 +129,8 @@ struct Serve: AsyncParsableCommand {
         let services = try GongzhiServices(store: opened.store, reference: opened.reference, clock: clock, atlas: opened.atlas, rulesPath: rules,
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
                                        classifier: classifier,
-                                       commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue))
+                                       commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue),
+                                       scheme: scoringScheme)
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }

@@ -13,7 +13,8 @@ import Testing
         // public pages and everything else are.
         let pages: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /home", "GET /cases", "GET /cases/{id}",
                                   "POST /cases/{id}/{action}",
-                                  "GET /console", "GET /worklist", "GET /patrol", "POST /patrol/report", "GET /cockpit", "GET /audit"]
+                                  "GET /console", "GET /worklist", "GET /patrol", "POST /patrol/report", "GET /cockpit", "GET /cockpit/report",
+                                  "GET /cockpit/export/{table}", "GET /cockpit/events", "GET /audit"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)
         let doc = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data()) as? [String: Any])
         #expect(doc["openapi"] as? String == "3.1.0")

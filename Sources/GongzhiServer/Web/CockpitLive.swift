@@ -98,21 +98,21 @@ extension WebRoutes {
 extension CockpitHTML {
     /// Every indicator with its value and formula.
     func indicatorTable(_ c: Counts) -> String {
-        var h = "<table class=\"list figures-table\"><thead><tr><th scope=\"col\">\(word("indicator"))</th><th scope=\"col\">\(word("value"))</th>"
+        var h = "<div class=\"scroll\"><table class=\"list figures-table\"><thead><tr><th scope=\"col\">\(word("indicator"))</th><th scope=\"col\">\(word("value"))</th>"
         h += "<th scope=\"col\">\(word("formula"))</th></tr></thead><tbody>"
         for i in Indicator.allCases {
             let v = i.value(c, perspective: .area)
             let text = v.map { i.isRate ? String(format: "%.1f%%", $0 * 100) : String(format: "%g", ($0 * 100).rounded() / 100) } ?? "—"
             h += "<tr><th scope=\"row\">\(esc(lang == .zh ? i.names.zh : i.names.en))</th><td>\(text)</td><td>\(esc(i.formula))</td></tr>"
         }
-        return h + "</tbody></table>"
+        return h + "</tbody></table></div>"
     }
 
     /// The whole ranking with the indicators the score is made of.
     func fullRanking(_ ranked: [Evaluation.Ranked]) -> String {
         let shown: [Indicator] = [.assigned, .onTimeDisposalRate, .closeRate, .onTimeCloseRate, .reworks, .returned, .overdueOpen,
                                   .satisfactionRate, .averageHandlingHours]
-        var h = "<table class=\"list figures-table ranking\"><thead><tr><th scope=\"col\">\(word("rank"))</th><th scope=\"col\">\(word("change"))</th>"
+        var h = "<div class=\"scroll\"><table class=\"list figures-table ranking\"><thead><tr><th scope=\"col\">\(word("rank"))</th><th scope=\"col\">\(word("change"))</th>"
         h += "<th scope=\"col\">\(word("unit"))</th><th scope=\"col\">\(word("score"))</th>"
         for i in shown { h += "<th scope=\"col\">\(esc(lang == .zh ? i.names.zh : i.names.en))</th>" }
         h += "</tr></thead><tbody>"
@@ -126,6 +126,6 @@ extension CockpitHTML {
             }
             h += "</tr>"
         }
-        return h + "</tbody></table>"
+        return h + "</tbody></table></div>"
     }
 }

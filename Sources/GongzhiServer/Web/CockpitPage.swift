@@ -192,7 +192,7 @@ struct CockpitHTML {
 
     /// The areas' figures as a table, each row linking down (a street to its cockpit, others to their cases).
     func areaTable(_ rows: [Evaluation.Row], level: String) -> String {
-        var h = "<table class=\"list figures-table\"><thead><tr><th scope=\"col\">\(word("area_" + level))</th>"
+        var h = "<div class=\"scroll\"><table class=\"list figures-table\"><thead><tr><th scope=\"col\">\(word("area_" + level))</th>"
         h += "<th scope=\"col\">\(word("cockpit_intake"))</th><th scope=\"col\">\(word("cockpit_open"))</th>"
         h += "<th scope=\"col\">\(word("cockpit_overdue"))</th><th scope=\"col\">\(word("cockpit_on_time"))</th>"
         h += "<th scope=\"col\">\(word("score"))</th></tr></thead><tbody>"
@@ -203,7 +203,7 @@ struct CockpitHTML {
             h += "<tr><td><a href=\"\(esc(href))\">\(esc(name))</a></td><td>\(row.counts[.reported])</td><td>\(row.live[.open])</td>"
             h += "<td>\(row.live[.openOverdue])</td><td>\(rate)</td><td>\(String(format: "%.1f", row.score))</td></tr>"
         }
-        return h + "</tbody></table>"
+        return h + "</tbody></table></div>"
     }
 
     /// Reported and closed per day as two lines, with the first, middle and last dates.
@@ -248,7 +248,7 @@ struct CockpitHTML {
 
     func ranking(_ ranked: [Evaluation.Ranked]) -> String {
         guard !ranked.isEmpty else { return "<p>\(word("no_data"))</p>" }
-        var h = "<table class=\"list figures-table ranking\"><thead><tr><th scope=\"col\">\(word("rank"))</th>"
+        var h = "<div class=\"scroll\"><table class=\"list figures-table ranking\"><thead><tr><th scope=\"col\">\(word("rank"))</th>"
         h += "<th scope=\"col\">\(word("change"))</th><th scope=\"col\">\(word("unit"))</th><th scope=\"col\">\(word("score"))</th>"
         h += "<th scope=\"col\">\(word("indicator_on_time_close_rate"))</th><th scope=\"col\">\(word("indicator_close_rate"))</th>"
         h += "<th scope=\"col\">\(word("indicator_assigned"))</th></tr></thead><tbody>"
@@ -267,7 +267,7 @@ struct CockpitHTML {
             h += "<td>\(String(format: "%.2f", r.score))</td><td>\(pct(.onTimeCloseRate))</td><td>\(pct(.closeRate))</td>"
             h += "<td>\(r.counts[.assigned])</td></tr>"
         }
-        return h + "</tbody></table>"
+        return h + "</tbody></table></div>"
     }
 
     func exports() -> String {
