@@ -131,7 +131,7 @@ public struct ChainVerifier: Sendable {
                         if facts.sorted(by: { $0.key < $1.key }) != (storedFacts[id] ?? []).sorted(by: { $0.key < $1.key }) {
                             report.statistics = "case \(id): its stored statistics facts differ from what its history gives"
                         }
-                        for f in facts { sums[f.key, default: Counts()] += f.counts }
+                        for f in facts { FactRows.accumulate(f, into: &sums) }
                     }
                 }
                 if next < events.endIndex {

@@ -6,7 +6,34 @@ import GongzhiCore
 /// `stats_daily` the sums by day and dimension, a column per `Measure`, which the cockpit and
 /// the evaluation read. A case's facts and the sums change in the transaction that appends its
 /// events, by the difference between its old and new facts.
+///
+/// Besides a row per day, `stats_daily` keeps rollups, so that a month's figures read a few
+/// thousand rows instead of one per case: a row per month (`day` = yyyymm00) and one for what
+/// is open now (`day` = 1, beside the live rows' 0), both without community and grid. A query
+/// reads them only when it neither filters nor groups by community or grid (`SQLStatistics`).
 public enum FactRows {
+    /// `day` of the live rows, and of their rollup.
+    static let liveDay: Int64 = 0
+    static let liveRollupDay: Int64 = 1
+    /// The layout of the sums (stored in `meta`; a different one is rebuilt on start).
+    static let layout = "2-monthly-rollups"
+
+    /// The rows of the sums a fact counts in: its own and its rollup.
+    static func sumKeys(_ key: FactKey) -> [FactKey] {
+        var rollup = key
+        rollup.day = key.day == liveDay ? liveRollupDay : key.day / 100 * 100
+        rollup.community = ""
+        rollup.grid = ""
+        return [key, rollup]
+    }
+
+    /// Adds a fact (or, with `sign` -1, takes it away) to sums in the making.
+    static func accumulate(_ fact: Fact, into sums: inout [FactKey: Counts], sign: Int64 = 1) {
+        for k in sumKeys(fact.key) {
+            if sign < 0 { sums[k, default: Counts()] -= fact.counts } else { sums[k, default: Counts()] += fact.counts }
+        }
+    }
+
     static let keyColumns = ["day", "kind", "unit", "category", "source", "street", "community", "grid"]
     /// The measure columns of `stats_daily`, in `Measure.allCases` order.
     public static let measureColumns = Measure.allCases.map(\.rawValue)
@@ -76,8 +103,8 @@ public enum FactRows {
         if !old.isEmpty { try db.execute("DELETE FROM case_facts WHERE case_id = ?", id) }
         try insert(new.map { (id, $0) }, db)
         var delta: [FactKey: Counts] = [:]
-        for f in new { delta[f.key, default: Counts()] += f.counts }
-        for f in old { delta[f.key, default: Counts()] -= f.counts }
+        for f in new { accumulate(f, into: &delta) }
+        for f in old { accumulate(f, into: &delta, sign: -1) }
         try add(delta.filter { !$0.value.isZero }.sorted { $0.key < $1.key }, db)
     }
 

@@ -8,6 +8,7 @@ import GongzhiStore
 public enum StatisticsBuild {
     static let calendarKey = "stats.calendar"
     static let officeHoursKey = "stats.office_hours"
+    static let layoutKey = "stats.layout"
 
     /// The office hours the stored statistics were computed with (nil before the first build).
     public static func builtWith(_ db: any SQLDatabase) async throws -> (fingerprint: String, officeHours: String)? {
@@ -20,9 +21,12 @@ public enum StatisticsBuild {
         }
     }
 
-    /// Whether the statistics were computed with this calendar (else `rebuild` them).
+    /// Whether the statistics were computed with this calendar and in this layout (else `rebuild` them).
     public static func isCurrent(_ db: any SQLDatabase, calendar: WorkingCalendar) async throws -> Bool {
-        try await builtWith(db)?.fingerprint == calendar.fingerprint
+        guard try await builtWith(db)?.fingerprint == calendar.fingerprint else { return false }
+        return try await db.read { db in
+            try db.query("SELECT value FROM meta WHERE key = ?", layoutKey).first.map { $0["value"] as String } == FactRows.layout
+        }
     }
 
     /// Throws the facts and sums away and computes them again from every case's history, in
@@ -48,7 +52,7 @@ public enum StatisticsBuild {
                     while end < events.endIndex, events[end].caseID == id { end += 1 }
                     for f in CaseFacts.facts(history: Array(events[start..<end]), calendar: calendar) {
                         rows.append((id, f))
-                        sums[f.key, default: Counts()] += f.counts
+                        FactRows.accumulate(f, into: &sums)
                     }
                     start = end
                 }
@@ -61,6 +65,7 @@ public enum StatisticsBuild {
             let meta = SQLCaseSQL(db: db)
             try meta.setMeta(calendarKey, calendar.fingerprint)
             try meta.setMeta(officeHoursKey, calendar.officeHoursText)
+            try meta.setMeta(layoutKey, FactRows.layout)
             return cases
         }
     }

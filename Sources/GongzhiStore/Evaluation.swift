@@ -36,7 +36,7 @@ public struct Evaluation: Sendable {
         var today = q
         today.from = CaseFacts.day(now)
         today.to = today.from
-        let todayBySource = try await stats.totals(today, by: .source)
+        let todayBySource = try await stats.totals(today, by: .source, measures: [.reported])
         let live = try await stats.live(q)
         let due = try await stats.dueBetween(q, now: now, until: Timestamp.nextChinaMidnight(after: now))
         func channels(_ sums: [String: Counts]) -> [ReportSource: Int64] {
@@ -87,7 +87,7 @@ public struct Evaluation: Sendable {
         var q = q
         q.from = period.firstDate
         q.to = period.lastDate
-        let sums = try await stats.totals(q, by: .day)
+        let sums = try await stats.totals(q, by: .day, measures: [.reported, .handledThatDay, .closedThatDay])
         return (period.first...period.last).map { day in
             let c = sums[String(Period.yyyymmdd(day))] ?? Counts()
             return Day(day: day, reported: c[.reported], handled: c[.handledThatDay], closed: c[.closedThatDay])

@@ -31,7 +31,7 @@ extension WebRoutes {
         var byCategory = p.query
         byCategory.from = p.period.firstDate
         byCategory.to = p.period.lastDate
-        let categories = try await services.store.statistics.totals(byCategory, by: .category)
+        let categories = try await services.store.statistics.totals(byCategory, by: .category, measures: [.reported])
         let ranking = try await evaluation.ranking(p.query, period: p.period)
 
         let html = CockpitHTML(texts: pages.texts.table(lang), lang: lang, params: p, colour: colour, services: services)
