@@ -34,7 +34,7 @@ struct CaseRoutes {
         guard let record = found else { throw IntakeError.storage("the report has no case") }
         // 201 when this report opened the case; 200 when it joined one, or was sent before.
         let created = outcome.kind == .opened && !outcome.repeated
-        return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now)),
+        return JSONBody.response(writing: CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now)),
                                  status: created ? .created : .ok)
     }
 
@@ -62,7 +62,7 @@ struct CaseRoutes {
             reveal = true
         }
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history,
+        return JSONBody.response(writing: CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history,
                                          revealReporter: reveal))
     }
 
@@ -105,7 +105,7 @@ struct CaseRoutes {
             try AccessPolicy.decide(principal, action, on: current, scope: scope).enforce(caseID: id)
         }
         let history = try await services.store.history(of: id)
-        return JSONBody.response(CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history))
+        return JSONBody.response(writing: CaseDTO(record, services: services, now: now, allowed: offered(record, to: principal, at: now), history: history))
     }
 
     func list(_ request: Request, by principal: Principal) async throws -> Response {
@@ -119,7 +119,7 @@ struct CaseRoutes {
         let items = page.items.map { r in
             CaseDTO(r, services: services, now: now, allowed: AccessPolicy.offeredActions(principal, on: r, scope: q.scope, at: now, context: context))
         }
-        return JSONBody.response(CaseListDTO(items: items, next_cursor: page.nextCursor?.token))
+        return JSONBody.response(writing: CaseListDTO(items: items, next_cursor: page.nextCursor?.token))
     }
 
     /// What `principal` may do to the case now: the API's `allowed_actions`.

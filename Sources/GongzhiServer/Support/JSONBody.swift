@@ -9,12 +9,24 @@ enum JSONBody {
     static let maxBytes = 256 * 1024
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded(value))))
+    }
+
+    /// A value that writes its own JSON text (the hot responses: see `JSONWriter`).
+    static func response(writing value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        var text = JSONWriter()
+        value.write(json: &text)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: text.bytes)))
+    }
+
+    /// The JSON text of a value, keys sorted, slashes as they are.
+    static func encoded(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Our response types hold only strings, numbers, bools and arrays of them.
-        let data = try! encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return try! encoder.encode(value)
     }
 
     /// Decodes the body as `T`. An empty body decodes as `{}`, so actions that need no
