@@ -51,6 +51,8 @@ import Testing
         #expect(Masking.phone("13812345678") == "138****5678")
         // However it was written, a mobile number masks as a person reads it.
         #expect(Masking.phone("+86 138-1234-5678") == "138****5678")
+        #expect(Masking.phone(" \t\u{3000}+8613812345678") == "138****5678")  // spaces before the plus, an ideographic one too
+        #expect(Masking.phone("\n+8613812345678") == "861****5678")  // a line break is not a space before it
         #expect(Masking.phone("0086 138 1234 5678") == "138****5678")
         #expect(Masking.phone("138 1234 5678") == "138****5678")
         #expect(Masking.phone("0571-88123456") == "057****3456")

@@ -11,6 +11,10 @@ import Testing
     @Test func formatsAcrossMidnightAndLeapDay() {
         #expect(Timestamp.rfc3339(Timestamp.parse("2024-02-28T16:00:00Z")!) == "2024-02-29T00:00:00.000+08:00")
         #expect(Timestamp.rfc3339(Timestamp.parse("1969-12-31T23:59:59.999Z")!) == "1970-01-01T07:59:59.999+08:00")
+        // Years outside four digits are written whole, not cut.
+        #expect(Timestamp.rfc3339(millis: 253_402_272_000_000) == "10000-01-01T00:00:00.000+08:00")
+        #expect(Timestamp.rfc3339(millis: 253_402_271_999_999) == "9999-12-31T23:59:59.999+08:00")
+        #expect(Timestamp.rfc3339(millis: -62_135_625_600_000) == "0001-01-01T00:00:00.000+08:00")
     }
 
     @Test(arguments: [

@@ -7,7 +7,9 @@ public enum Masking {
     /// masks the same however it was written: `+86 138-1234-5678` → `138****5678`.
     public static func phone(_ phone: String) -> String {
         var digits = Array(phone.filter { $0.isASCII && $0.isNumber })
-        let international: [Character] = phone.trimmingCharacters(in: .whitespaces).hasPrefix("+") ? ["8", "6"] : ["0", "0", "8", "6"]
+        // The first character after spaces and tabs (CharacterSet.whitespaces, without bridging to NSString).
+        let plus = phone.unicodeScalars.first { $0 != "\t" && $0.properties.generalCategory != .spaceSeparator } == "+"
+        let international: [Character] = plus ? ["8", "6"] : ["0", "0", "8", "6"]
         if digits.starts(with: international), digits.count - international.count >= 7 { digits.removeFirst(international.count) }
         guard digits.count >= 7 else { return String(repeating: "*", count: digits.count) }
         return String(digits.prefix(3)) + "****" + String(digits.suffix(4))

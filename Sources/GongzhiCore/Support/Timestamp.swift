@@ -26,7 +26,30 @@ public enum Timestamp {
         let (days, msOfDay) = floorDivMod(local, 86_400_000)
         let (y, m, d) = civil(fromDays: days)
         let h = msOfDay / 3_600_000, mi = (msOfDay / 60_000) % 60, s = (msOfDay / 1000) % 60, ms = msOfDay % 1000
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(ms, 3))+08:00"
+        guard (0...9999).contains(y) else {
+            return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(ms, 3))+08:00"
+        }
+        // Digit by digit into a fixed buffer: every case in a list has several of these, and
+        // string interpolation made them a tenth of the list's time (perf).
+        return String(unsafeUninitializedCapacity: 29) { out in
+            var i = 0
+            func put(_ value: Int64, _ width: Int) {
+                var v = value
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    out[i + k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                i += width
+            }
+            func put(_ c: Unicode.Scalar) {
+                out[i] = UInt8(ascii: c)
+                i += 1
+            }
+            put(Int64(y), 4); put("-"); put(Int64(m), 2); put("-"); put(Int64(d), 2); put("T")
+            put(h, 2); put(":"); put(mi, 2); put(":"); put(s, 2); put("."); put(ms, 3)
+            for c in "+08:00".unicodeScalars { put(c) }
+            return i
+        }
     }
 
     /// The calendar fields of an instant in China Standard Time, as the pages write it.
