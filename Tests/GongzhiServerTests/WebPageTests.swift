@@ -222,4 +222,45 @@ import Testing
             #expect((after["unit"] as? [String: Any])?["code"] as? String == "330105-CGJ" && after["disputed"] as? Bool == false)
         }
     }
+
+    /// The resident closes the loop from the status page: one verdict per closing, with the
+    /// form's token, a choice of the three, and the public page as the actor.
+    @Test(arguments: Backend.all) func theResidentEvaluatesAClosedCaseOnce(backend: Backend) async throws {
+        let f = try await fixture(backend)
+        try await f.test { client in
+            let id = try await mishixiangCase(client)
+            let code = try #require(try await client.get("/api/v1/cases/\(id)")["tracking_code"] as? String)
+            var browser = Browser(client: client.as(nil))
+            // Open: no form yet, and a verdict is refused by the case machine.
+            var page = try await browser.send(.get, "/status/\(code)")
+            #expect(page.status == .ok && !page.body.contains("id=\"evaluate\""))
+            var csrf = try #require(browser.cookies[WebRoutes.formCSRFCookie])  // the form is not shown yet; its cookie is set
+            #expect(try await browser.send(.post, "/status/\(code)/evaluate", form: ["csrf": csrf, "satisfaction": "satisfied"]).status == .conflict)
+            for step in ["handle", "verify", "close"] {
+                let body = ["handle": #"{"note":"已清理"}"#, "verify": #"{"passed":true}"#][step] ?? ""
+                #expect(try await client.post("/api/v1/cases/\(id)/\(step)", body).status == .ok, "\(step)")
+            }
+            page = try await browser.send(.get, "/status/\(code)")
+            #expect(page.body.contains("id=\"evaluate\"") && page.body.contains("value=\"basically_satisfied\""))
+            csrf = try #require(Browser.csrf(in: page.body))
+            // Without the form's token, or with no choice, or with a made-up one: nothing is recorded.
+            #expect(try await browser.send(.post, "/status/\(code)/evaluate", form: ["satisfaction": "satisfied"]).status == .forbidden)
+            #expect(try await browser.send(.post, "/status/\(code)/evaluate", form: ["csrf": csrf]).status == .unprocessableContent)
+            let odd = try await browser.send(.post, "/status/\(code)/evaluate", form: ["csrf": csrf, "satisfaction": "<b>great</b>"])
+            #expect(odd.status == .unprocessableContent && !odd.body.contains("<b>great"))
+            #expect(try await browser.send(.post, "/status/NOPE-0000/evaluate", form: ["csrf": csrf, "satisfaction": "satisfied"]).status == .notFound)
+            #expect(try await client.get("/api/v1/cases/\(id)")["satisfaction"] == nil)
+            let sent = try await browser.send(.post, "/status/\(code.lowercased())/evaluate", form: ["csrf": csrf, "satisfaction": "dissatisfied"])
+            #expect(sent.status == .seeOther && sent.headers[.location] == "/status/\(code)")
+            let after = try await client.get("/api/v1/cases/\(id)")
+            #expect(after["satisfaction"] as? String == "dissatisfied")
+            let last = try #require((after["history"] as? [[String: Any]])?.last)
+            #expect(last["action"] as? String == "evaluate" && last["actor"] as? String == "public:status")
+            page = try await browser.send(.get, "/status/\(code)")
+            #expect(!page.body.contains("id=\"evaluate\"") && page.body.contains("id=\"public-verdict\""))
+            // A second verdict for the same closing is refused and changes nothing.
+            #expect(try await browser.send(.post, "/status/\(code)/evaluate", form: ["csrf": csrf, "satisfaction": "satisfied"]).status == .conflict)
+            #expect(try await client.get("/api/v1/cases/\(id)")["satisfaction"] as? String == "dissatisfied")
+        }
+    }
 }

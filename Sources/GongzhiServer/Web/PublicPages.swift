@@ -19,6 +19,7 @@ extension WebRoutes {
             Pages.redirect("/status/" + (request.uri.queryParameters.get("code") ?? "").filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40))
         }
         router.get("/status/{code}") { request, context in try await statusPage(request, context.parameters.get("code") ?? "") }
+        router.post("/status/{code}/evaluate") { request, context in try await evaluate(request, context.parameters.get("code") ?? "") }
         router.get("/notice/{token}") { request, context in try await noticePage(request, context.parameters.get("token") ?? "") }
         router.post("/notice/{token}") { request, context in try await confirmNotice(request, context.parameters.get("token") ?? "") }
     }
@@ -81,11 +82,13 @@ extension WebRoutes {
     }
 
     /// A case's public status: what, where (the street), when, and the steps in plain words.
-    func statusPage(_ request: Request, _ code: String) async throws -> Response {
+    func statusPage(_ request: Request, _ code: String, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let lang = Lang.of(request)
         guard TrackingCode.isWellFormed(code), let r = try await services.store.find(trackingCode: code.uppercased()) else {
             return errorPage(request, nil, lang, status: .notFound, message: pages.text("no_such_code", lang))
         }
+        // Once closed, the resident holding the tracking code says how it was handled (群众评价),
+        // once per closing; a reopened and closed-again case asks again.
         let view = caseView(lang)
         var values = publicBase(request, lang, title: r.trackingCode)
         values["code"] = r.trackingCode
@@ -98,7 +101,36 @@ extension WebRoutes {
         values["steps"] = try await services.store.history(of: r.id).filter { $0.from != $0.to }.map {
             ["at": WebText.time($0.at, lang), "status": pages.texts.status($0.to, lang)]
         }
-        return pages.render("status", values)
+        values["evaluate"] = r.status == .closed && r.satisfaction == nil
+        values["choices"] = Satisfaction.allCases.map { ["value": $0.rawValue, "label": pages.text("satisfaction_" + $0.rawValue, lang)] }
+        values["verdict"] = r.satisfaction.map { pages.text("satisfaction_" + $0.rawValue, lang) }
+        values["error"] = error
+        return formPage(request, "status", values, status: status)
+    }
+
+    /// The resident's verdict on a closed case, from its status page: the tracking code is the
+    /// credential, the case machine allows one verdict per closing, and the event's actor says
+    /// it came from the public page.
+    func evaluate(_ request: Request, _ code: String) async throws -> Response {
+        let lang = Lang.of(request)
+        do {
+            let form = try await publicForm(request, lang)
+            guard TrackingCode.isWellFormed(code), let r = try await services.store.find(trackingCode: code.uppercased()) else {
+                return errorPage(request, nil, lang, status: .notFound, message: pages.text("no_such_code", lang))
+            }
+            guard let verdict = form["satisfaction"].flatMap(Satisfaction.init(rawValue:)) else {
+                return try await statusPage(request, code, error: pages.text("need_verdict", lang), status: .unprocessableContent)
+            }
+            do {
+                _ = try await services.store.perform(CaseCommand(.evaluate, satisfaction: verdict), on: r.id, actor: Actor(id: "public:status"),
+                                                     at: services.clock.now())
+            } catch let e as CaseError {
+                return try await statusPage(request, code, error: e.description, status: e.isConflict ? .conflict : .unprocessableContent)
+            }
+            return Pages.redirect("/status/\(r.trackingCode)")
+        } catch let e as APIError {
+            return errorPage(request, nil, lang, status: e.status, message: e.message)
+        }
     }
 
     /// A refused report is the sender's to fix (422), except when intake is busy or broken.
