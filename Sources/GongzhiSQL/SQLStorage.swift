@@ -28,7 +28,10 @@ public struct SQLStorage: Storage, Sendable {
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults
         let result = try await db.write { session in
-            try body(CaseTransaction(sql: SQLCaseSQL(db: session), context: context, faults: faults))
+            let tx = CaseTransaction(sql: SQLCaseSQL(db: session), context: context, faults: faults)
+            let result = try body(tx)
+            try tx.settleFacts()
+            return result
         }
         changes.bump()
         return result

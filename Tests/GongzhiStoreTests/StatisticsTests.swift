@@ -133,6 +133,44 @@ import Testing
         #expect(liveByGrid == (try await f.store.statistics.live(span)))
     }
 
+    /// A bulk load: many cases, each opened and taken round the loop in one transaction, one
+    /// opened under a savepoint that rolls back, and the same cases moved on in a second
+    /// transaction. The facts, settled once per case at the end of each, equal a recomputation.
+    @Test(arguments: Backend.all) func stepsInOneTransactionSettleToTheSameSums(backend: Backend) async throws {
+        struct RolledBack: Error {}
+        let f = try await StoreFixture(backend)
+        let t0 = StoreFixture.t0
+        let ids = try await f.store.transaction { tx in
+            var ids: [Int64] = []
+            for n in 0..<8 {
+                let id = try tx.create(Self.report(n, street: Self.streets[n % 3]), actor: .system, at: t0).record.id
+                ids.append(id)
+                _ = try tx.perform(CaseCommand(.register), on: id, actor: .system, at: t0)
+                _ = try tx.perform(CaseCommand(.dispatch, unit: Self.units[n % 5], deadlineHours: 4), on: id, actor: .system, at: t0)
+                if n % 2 == 0 { _ = try tx.perform(CaseCommand(.handle, note: "已处置"), on: id, actor: .system, at: t0 + 3_600) }
+            }
+            _ = try? tx.sql.savepoint {
+                _ = try tx.create(Self.report(99, street: Self.streets[0]), actor: .system, at: t0)
+                throw RolledBack()
+            }
+            return ids
+        }
+        _ = try await f.store.transaction { tx in
+            for id in ids where id % 2 == 1 {
+                _ = try tx.perform(CaseCommand(.verify, passed: true), on: id, actor: .system, at: t0 + 86_400 * 2)
+                _ = try tx.perform(CaseCommand(.close), on: id, actor: .system, at: t0 + 86_400 * 2)
+            }
+        }
+        let report = try await f.verify()
+        #expect(report.statisticsChecked && report.isIntact, "\(report.statistics ?? "")")
+        let stored = try await f.sql.read { try FactRows.sums($0) }
+        let expected = try await Self.recomputed(f, cases: 8)
+        #expect(stored.filter { $0.key.day != 1 && ($0.key.day <= 1 || $0.key.day % 100 != 0) } == expected)
+        var all = Counts()
+        for c in expected.values { all += c }
+        #expect(all[.reported] == 8 && all[.closed] == 4)
+    }
+
     @Test func aPeriodIsReadAsWholeMonthsAndTheDaysAroundThem() {
         func show(_ pieces: [(String, [SQLValue])]) -> [String] {
             pieces.map { p in p.0 + " " + p.1.map { if case .int(let n) = $0 { String(n) } else { "?" } }.joined(separator: ",") }
