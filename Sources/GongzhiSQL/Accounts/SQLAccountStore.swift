@@ -229,7 +229,7 @@ public struct SQLAccountStore: AccountStore {
 
     /// Records an unmasked read of a personal field.
     public func logAccess(actor: String, caseID: Int64, field: String, reason: String, at: Date) async throws {
-        try await db.write { db in
+        _ = try await db.write { db in
             try db.execute("INSERT INTO access_log (at, actor, case_id, field, reason) VALUES (?, ?, ?, ?, ?)",
                            Timestamp.millis(at), actor, caseID, field, reason)
         }
