@@ -29,7 +29,8 @@ let package = Package(
         .target(name: "GongzhiGeo", dependencies: ["GongzhiCore"]),
         // What intake, the server and the CLI may ask of storage: protocols, value types and the
         // bundled reference data. No SQL dialect.
-        .target(name: "GongzhiStore", dependencies: ["GongzhiCore", "GongzhiGeo"], resources: [.copy("Resources/reference")]),
+        .target(name: "GongzhiStore", dependencies: ["GongzhiCore", "GongzhiGeo"],
+                resources: [.copy("Resources/reference"), .copy("Resources/plan")]),
         // The stores written once in the SQL both backends speak, over a synchronous session.
         .target(name: "GongzhiSQL", dependencies: [
             "GongzhiCore", "GongzhiGeo", "GongzhiStore",

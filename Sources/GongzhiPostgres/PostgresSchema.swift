@@ -20,6 +20,8 @@ enum PostgresSchema {
                          "CREATE INDEX cases_by_unit_deadline ON cases(unit, status, due_at, id)"]),
         // The resident's verdict; each case's facts and their daily sums (see the SQLite schema's v8).
         ("v4-statistics", ["ALTER TABLE cases ADD COLUMN satisfaction code"] + FactRows.ddl(integer: "BIGINT", text: "code", withoutRowID: "")),
+        // Work plans (see the SQLite schema's v9).
+        ("v5-plans", SQLPlanStore.ddl(integer: "BIGINT", text: "code", real: "DOUBLE PRECISION") + appendOnly("plan_events")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

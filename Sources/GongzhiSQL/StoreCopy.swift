@@ -51,6 +51,10 @@ public struct StoreCopy: Sendable {
         Table("outbox_attempts", key: ["outbox_id", "at"]),
         Table("case_facts", key: ["case_id", "kind", "day", "unit"]),
         Table("stats_daily", key: FactRows.keyColumns),
+        Table("plans", key: ["id"]),
+        Table("plan_events", key: ["plan_id", "seq"]),
+        Table("plan_reports", key: ["plan_id", "seq"]),
+        Table("plan_milestones", key: ["plan_id", "seq"]),
     ]
 
     public struct Progress: Sendable {

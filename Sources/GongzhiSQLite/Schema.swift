@@ -191,6 +191,16 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE cases ADD COLUMN satisfaction TEXT")
             for statement in FactRows.ddl(integer: "INTEGER", text: "TEXT", withoutRowID: " WITHOUT ROWID") { try db.execute(sql: statement) }
         }
+        m.registerMigration("v9-plans") { db in
+            // Work plans: each plan's file, the chain of its changes, and what they reported.
+            for statement in SQLPlanStore.ddl(integer: "INTEGER", text: "TEXT", real: "REAL") { try db.execute(sql: statement) }
+            try db.execute(sql: """
+                CREATE TRIGGER plan_events_append_only_update BEFORE UPDATE ON plan_events
+                BEGIN SELECT RAISE(ABORT, 'plan_events is append-only'); END;
+                CREATE TRIGGER plan_events_append_only_delete BEFORE DELETE ON plan_events
+                BEGIN SELECT RAISE(ABORT, 'plan_events is append-only'); END;
+                """)
+        }
         return m
     }
 

@@ -104,7 +104,8 @@ public struct Pace: Sendable, Hashable {
     public var actualAsOf: PlanDay?
     /// Share of the distance covered (nil for a line to hold, or without a report).
     public var progress: Double?
-    /// The shortfall against the pace, as a share of the expected progress (0 when on or ahead).
+    /// The shortfall against the pace on the day the latest value was measured, as a share of
+    /// the progress expected by then (0 when on or ahead).
     public var behind: Double?
     /// The value the reports' trend reaches by the deadline (nil with fewer than two points).
     public var forecast: Double?
@@ -161,8 +162,11 @@ public enum Pacing {
         if ind.holdsALine {
             let over = ind.direction == .decrease ? value - ind.target : ind.target - value
             pace.behind = max(0, over / max(abs(ind.target), .ulpOfOne))
-        } else if let progress = pace.progress {
-            pace.behind = expected > 0 ? max(0, (expected - progress) / expected) : 0
+        } else if let progress = pace.progress, let measured = last?.asOf {
+            // Judged against the pace on the day the value was measured: a month's figure
+            // arrives days after the month, and that lag is not a shortfall.
+            let then = ind.curve.expected(at: measured, start: ind.start, deadline: ind.deadline)
+            pace.behind = then > 0 ? max(0, (then - progress) / then) : 0
         }
         pace.light = rules.light(behind: pace.behind ?? 0)
         if day > ind.deadline, !ind.meets(value) {
