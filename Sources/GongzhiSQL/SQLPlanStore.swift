@@ -155,6 +155,28 @@ public struct SQLPlanStore: PlanStore {
         }
     }
 
+    /// Whether the row an event wrote says what the event says.
+    static func checkRow(_ s: any SQLSession, plan: String, seq: Int64, action: String, detail: String) throws -> String? {
+        let d = try JSONDecoder().decode([String: String].self, from: Data(detail.utf8))
+        switch action {
+        case "progress_reported":
+            guard let r = try s.first("SELECT * FROM plan_reports WHERE plan_id = ? AND seq = ?", plan, seq) else {
+                return "its report row is missing"
+            }
+            let row = ["indicator": r["indicator"] as String, "month": String(PlanDays.text(r["month"]).prefix(7)),
+                       "as_of": PlanDays.text(r["as_of"]), "value": String(r["value"] as Double), "unit": r["unit"] as String]
+            return row == d ? nil : "its report row differs from the event"
+        case "milestone_reached":
+            guard let r = try s.first("SELECT * FROM plan_milestones WHERE plan_id = ? AND seq = ?", plan, seq) else {
+                return "its milestone row is missing"
+            }
+            let row = ["project": r["project"] as String, "milestone": r["milestone"] as String, "day": PlanDays.text(r["day"])]
+            return row == d ? nil : "its milestone row differs from the event"
+        default:
+            return nil
+        }
+    }
+
     public func verify(plan: String) async throws -> String? {
         try await db.read { s in
             var prev = EventChain.genesis, expected: Int64 = 1
@@ -164,6 +186,9 @@ public struct SQLPlanStore: PlanStore {
                 if r["prev_hash"] as String != prev { return "event #\(seq): its previous-hash does not match the event before it" }
                 let hash = Self.digest(plan: plan, seq: seq, at: r["at"], actor: r["actor"], action: r["action"], detail: r["detail"], prev: prev)
                 if hash != r["hash"] as String { return "event #\(seq): its contents do not match its hash" }
+                if let problem = try Self.checkRow(s, plan: plan, seq: seq, action: r["action"], detail: r["detail"]) {
+                    return "event #\(seq): \(problem)"
+                }
                 prev = hash
                 expected += 1
             }

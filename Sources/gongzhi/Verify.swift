@@ -60,8 +60,19 @@ struct Verify: AsyncParsableCommand {
         if let (seq, problem) = audit {
             throw CommandFailure("BROKEN: audit log entry #\(seq): \(problem)", exitCode: 3)
         }
+        // Work plans: each plan's chain, and the rows its events wrote.
+        var plans = ""
+        if (try? await reader.read({ try $0.columns(of: "plan_events") }))?.isEmpty == false {
+            let store = SQLPlanStore(db: reader)
+            let ids = try await store.plans().map(\.id)
+            for id in ids {
+                if let problem = try await store.verify(plan: id) { throw CommandFailure("BROKEN: plan \(id): \(problem)", exitCode: 3) }
+            }
+            let events = try await reader.read { try $0.scalar("SELECT COUNT(*) FROM plan_events", as: Int.self) ?? 0 }
+            if !ids.isEmpty { plans = "; \(ids.count) plan\(ids.count == 1 ? "" : "s") with \(events) events intact" }
+        }
         return "ok: \(report.casesChecked) cases, \(report.eventsChecked) events, \(entries) audit entries; "
             + "every history chain is intact and matches its case"
-            + (report.statisticsChecked ? "; the statistics equal a recomputation" : note)
+            + (report.statisticsChecked ? "; the statistics equal a recomputation" : note) + plans
     }
 }

@@ -123,6 +123,10 @@ import Testing
             _ = try await f.sql.write { try $0.execute("UPDATE plan_events SET actor = 'someone' WHERE seq = 2", []) }
         }
         await #expect(throws: (any Error).self) { _ = try await f.sql.write { try $0.execute("DELETE FROM plan_events", []) } }
+        _ = try await f.sql.write { try $0.execute("UPDATE plan_reports SET value = 9999 WHERE seq = 2", []) }
+        #expect(try await plans.verify(plan: "t") == "event #2: its report row differs from the event")
+        _ = try await f.sql.write { try $0.execute("UPDATE plan_reports SET value = 5000 WHERE seq = 2", []) }
+        #expect(try await plans.verify(plan: "t") == nil)
         _ = try await f.sql.write { try $0.execute("UPDATE plans SET event_count = 2", []) }
         #expect(try await plans.verify(plan: "t") == "the plan's head does not match its last event")
     }
