@@ -120,6 +120,12 @@ struct Serve: AsyncParsableCommand {
                 added += loaded.cases > 0
                     ? "; loaded \(loaded.cases) demo cases (\(loaded.detections) camera detections from \(loaded.cameras) cameras, \(loaded.merchants) merchants)"
                     : "; demo cases already loaded"
+                // The district's work plan (督查督办), once: a plan of its own later is not replaced.
+                let plans = SQLPlanStore(db: opened.db)
+                if try await plans.plans().isEmpty {
+                    let plan = try await plans.load(try DemoPlan.data(), actor: "system:demo", at: clock.now())
+                    added += "; loaded the demo plan \(plan.name)"
+                }
             }
             try await FirstAccounts(accounts: accounts, demo: !noDemo).prepare(at: clock.now())
             return added

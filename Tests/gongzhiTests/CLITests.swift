@@ -143,7 +143,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(first.status == 0, "\(first.err)")
         let loaded = first.out.firstMatch(of: /loaded (\d+) demo cases/).flatMap { Int($0.output.1) }
         #expect(loaded.map { (25...40).contains($0) } == true, "\(first.out)")
-        #expect(first.out.contains("stopped"))
+        #expect(first.out.contains("stopped") && first.out.contains("loaded the demo plan 拱墅区2020年下半年重点工作"))
         let key = try Self.adminKey(db)
         let second = try await Self.serving(["--db", db, "--demo-cases", "40"]) { base in
             let unauthenticated = try await Self.get(base.appendingPathComponent("api/v1/cases"))
@@ -153,10 +153,10 @@ struct CLIFailure: Error, CustomStringConvertible {
             #expect(items?.count == loaded)
         }
         #expect(second.status == 0)
-        #expect(second.out.contains("demo cases already loaded"))
+        #expect(second.out.contains("demo cases already loaded") && !second.out.contains("demo plan"))
         let verify = try Self.run(["verify", "--db", db])
         #expect(verify.status == 0)
-        #expect(verify.out.hasPrefix("ok: \(loaded ?? -1) cases"))
+        #expect(verify.out.hasPrefix("ok: \(loaded ?? -1) cases") && verify.out.contains("; 1 plan with"), "\(verify.out)")
     }
 
     @Test func verifyNamesTheFirstEditedEvent() async throws {
