@@ -99,3 +99,27 @@ import Testing
         #expect(reached.portfolios["two-thirds"]?.reached == 2)
     }
 }
+
+/// What a unit sees of a plan: its tasks and projects only, and figures from those alone.
+@Suite struct PlanScopeTests {
+    @Test func aUnitSeesItsOwnTasksAndProjectsOnly() throws {
+        let plan = try PlanDocumentTests.plan()
+        let u2 = Scope(isAll: false, units: ["U2"], areas: [])
+        let seen = plan.scoped(to: u2)
+        // U2 cooperates on t1 and leads both projects; t2 (led by U1 alone) is not its own.
+        #expect(seen.goalAreas.flatMap(\.tasks).map(\.id) == ["t1"] && seen.projects.map(\.id) == ["a", "b"])
+        #expect(plan.mayReport(indicator: "move-back", unit: "U2", scope: u2) && !plan.mayReport(indicator: "move-back", unit: "U1", scope: u2))
+        let stranger = Scope(isAll: false, units: ["U9"], areas: ["330105001"])
+        let none = plan.scoped(to: stranger)
+        #expect(none.goalAreas.isEmpty && none.projects.isEmpty && none.reports.isEmpty && none.blockers.isEmpty)
+        #expect(!plan.mayReport(indicator: "move-back", unit: "U9", scope: stranger))
+        // A street sees the projects in its area, and the portfolio counts those alone.
+        var local = plan
+        local.projects[1].street = "330105001"
+        let street = local.scoped(to: stranger)
+        #expect(street.projects.map(\.id) == ["b"] && street.blockers.count == 1)
+        let status = PlanEvaluation.evaluate(street, reports: [:], at: PlanDays.parse("2020-10-03")!)
+        #expect(status.portfolios["two-thirds"]?.projects == 1)
+        #expect(plan.scoped(to: .all).projects.count == 2)
+    }
+}
