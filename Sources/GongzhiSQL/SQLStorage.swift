@@ -24,6 +24,7 @@ public struct SQLStorage: Storage, Sendable {
     public var areaStore: any AreaStore { SQLAreaStore(db: db) }
 
     public var statistics: any StatisticsStore { SQLStatistics(db: db) }
+    public var plans: any PlanStore { SQLPlanStore(db: db) }
 
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults

@@ -110,6 +110,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     SessionRoutes(services: services).register(on: router)
     StatsRoutes(services: services, evaluation: services.evaluation).register(on: router)
     let api = router.group("/api/v1")
+    api.addRoutes(PlanController(plans: services.store.plans, context: services.context, clock: services.clock).routes)
     api.addRoutes(CameraController(intake: services.intake, registry: services.store, cameras: services.cameras, atlas: services.atlas,
                                    categories: services.reference.categories, clock: services.clock).routes)
     api.addRoutes(CoGovernanceController(registry: services.store, coGovernance: services.store, outbox: services.store, atlas: services.atlas,

@@ -136,6 +136,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var areaStore: any AreaStore { get }
     /// The evaluation's sums, kept in the same transactions as the events.
     var statistics: any StatisticsStore { get }
+    /// The work plans kept in the same database.
+    var plans: any PlanStore { get }
     /// Bumped after each committed write transaction of this process.
     var changes: ChangeCounter { get }
     func find(trackingCode: String) async throws -> CaseRecord?
