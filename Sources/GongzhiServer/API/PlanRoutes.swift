@@ -44,10 +44,20 @@ struct PlanController {
     /// `as_of=YYYY-MM-DD`, or today in China.
     func day(_ params: Parameters) throws -> PlanDay {
         guard let text = params.get("as_of") else { return PlanDays.of(clock.now()) }
+        return try Self.date(text, field: "as_of")
+    }
+
+    static func date(_ text: String, field: String) throws -> PlanDay {
         guard let day = PlanDays.parse(text) else {
-            throw APIError(.unprocessableContent, code: "invalid_date", message: "as_of must be a date YYYY-MM-DD", field: "as_of")
+            throw APIError(.unprocessableContent, code: "invalid_date", message: "\(field) must be a date YYYY-MM-DD", field: field)
         }
         return day
+    }
+
+    static func mayReport(_ p: Principal) throws {
+        guard reporters.contains(p.role) else {
+            throw APIError(.forbidden, code: "forbidden", message: "a \(p.role.rawValue) may not report on plans")
+        }
     }
 
     /// The plan as the caller sees it, evaluated on `day`. Blockers in the plan's file count
@@ -137,9 +147,7 @@ struct PlanController {
     }
 
     func report(_ request: Request, plan id: String, by p: Principal) async throws -> Response {
-        guard Self.reporters.contains(p.role) else {
-            throw APIError(.forbidden, code: "forbidden", message: "a \(p.role.rawValue) may not report on plans")
-        }
+        try Self.mayReport(p)
         let body = try await JSONBody.decode(PlanReportBody.self, from: request)
         let stored = try await stored(id)
         guard let indicator = body.indicator, !indicator.isEmpty else { throw Self.missing("indicator") }
@@ -148,12 +156,7 @@ struct PlanController {
             throw APIError(.unprocessableContent, code: "invalid_date", message: "month must be YYYY-MM", field: "month")
         }
         guard let value = body.value else { throw Self.missing("value") }
-        let asOf = try body.as_of.map { text in
-            guard let d = PlanDays.parse(text) else {
-                throw APIError(.unprocessableContent, code: "invalid_date", message: "as_of must be a date YYYY-MM-DD", field: "as_of")
-            }
-            return d
-        } ?? min(Period.containing(month, kind: .month).last, PlanDays.of(clock.now()))
+        let asOf = try body.as_of.map { try Self.date($0, field: "as_of") } ?? min(Period.containing(month, kind: .month).last, PlanDays.of(clock.now()))
         let unit = body.unit ?? p.unit
         guard context.current.units[unit] != nil else {
             throw APIError(.unprocessableContent, code: "unknown_unit", message: "unknown unit '\(unit)'", field: "unit")
@@ -168,9 +171,7 @@ struct PlanController {
     }
 
     func reach(_ request: Request, plan id: String, by p: Principal) async throws -> Response {
-        guard Self.reporters.contains(p.role) else {
-            throw APIError(.forbidden, code: "forbidden", message: "a \(p.role.rawValue) may not report on plans")
-        }
+        try Self.mayReport(p)
         let body = try await JSONBody.decode(MilestoneBody.self, from: request)
         let stored = try await stored(id)
         guard let projectID = body.project, !projectID.isEmpty else { throw Self.missing("project") }
@@ -180,9 +181,7 @@ struct PlanController {
                            message: "milestone must be one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))", field: "milestone")
         }
         guard let dayText = body.day else { throw Self.missing("day") }
-        guard let day = PlanDays.parse(dayText) else {
-            throw APIError(.unprocessableContent, code: "invalid_date", message: "day must be a date YYYY-MM-DD", field: "day")
-        }
+        let day = try Self.date(dayText, field: "day")
         let scope = scope(p)
         guard let project = stored.document.projects.first(where: { $0.id == projectID }), stored.document.sees(project, scope: scope) else {
             throw APIError(.unprocessableContent, code: "unknown_project", message: "no project '\(projectID)' you can see", field: "project")
