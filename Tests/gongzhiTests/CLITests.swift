@@ -70,9 +70,11 @@ struct CLIFailure: Error, CustomStringConvertible {
         var printed: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
         var errors: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
 
-        /// The address it prints once listening, or nil if it exits or 60 s pass first.
+        /// The address it prints once listening, or nil if it exits or 180 s pass first: a first
+        /// start with the demo (grids, cases, the plan) takes about 18 s in a debug build on an
+        /// idle machine, and the suite runs several at once beside everything else.
         func address() async throws -> URL? {
-            let deadline = Date().addingTimeInterval(60)
+            let deadline = Date().addingTimeInterval(180)
             while Date() < deadline, process.isRunning {
                 if let r = printed.range(of: #"http://[0-9.]+:[0-9]+/"#, options: .regularExpression) { return URL(string: String(printed[r])) }
                 try await Task.sleep(for: .milliseconds(50))
