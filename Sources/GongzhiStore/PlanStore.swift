@@ -21,8 +21,8 @@ public struct StoredPlan: Sendable {
 
     /// The plan's status on `day` with everything known by then.
     public func status(at day: PlanDay, openBlockers: [String: Int] = [:]) -> PlanStatus {
-        PlanEvaluation.evaluate(document, reports: reports, actuals: actuals.mapValues { $0.filter { $0.value <= day } },
-                                openBlockers: openBlockers, at: day)
+        // Each project's schedule keeps only the milestones reached by `day`.
+        PlanEvaluation.evaluate(document, reports: reports, actuals: actuals, openBlockers: openBlockers, at: day)
     }
 }
 

@@ -66,7 +66,8 @@ struct PlanController {
         let stored = try await stored(id)
         let seen = stored.document.scoped(to: scope(p))
         let blockers = Dictionary(grouping: seen.blockers.filter { $0.raised <= day }, by: \.project).mapValues(\.count)
-        let reports = stored.reports.filter { id, _ in seen.indicators.contains { $0.indicator.id == id } }
+        let visible = Set(seen.indicators.map(\.indicator.id))
+        let reports = stored.reports.filter { visible.contains($0.key) }
         let status = StoredPlan(document: seen, reports: reports, actuals: stored.actuals, eventCount: stored.eventCount)
             .status(at: day, openBlockers: blockers)
         return (seen, status)
@@ -96,13 +97,7 @@ struct PlanController {
     func projects(_ params: Parameters, by p: Principal) async throws -> Response {
         try readable(p)
         let day = try day(params)
-        let stage = try params.get("stage").map { text in
-            guard let m = Milestone(rawValue: text) else {
-                throw APIError(.unprocessableContent, code: "unknown_value",
-                               message: "stage must be one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))", field: "stage")
-            }
-            return m
-        }
+        let stage = try params.get("stage").map { try Self.milestone($0, field: "stage") }
         let light = try params.get("light").map { text in
             guard let l = Light(rawValue: text) else {
                 throw APIError(.unprocessableContent, code: "unknown_value", message: "light must be none, green, amber or red", field: "light")
@@ -128,8 +123,12 @@ struct PlanController {
 
     func project(_ id: String, _ params: Parameters, by p: Principal) async throws -> Response {
         try readable(p)
-        let day = try day(params)
-        for plan in try await planIDs(params) {
+        return try await project(id, in: try await planIDs(params), at: try day(params), by: p)
+    }
+
+    /// The first of `plans` (project ids are unique within a plan only) that has the project.
+    func project(_ id: String, in plans: [String], at day: PlanDay, by p: Principal) async throws -> Response {
+        for plan in plans {
             let (seen, status) = try await scoped(plan, by: p, at: day)
             if let project = seen.projects.first(where: { $0.id == id }), let s = status.projects[id] {
                 return JSONBody.response(ProjectDTO(project, plan: plan, status: s))
@@ -176,10 +175,7 @@ struct PlanController {
         let stored = try await stored(id)
         guard let projectID = body.project, !projectID.isEmpty else { throw Self.missing("project") }
         guard let name = body.milestone else { throw Self.missing("milestone") }
-        guard let milestone = Milestone(rawValue: name) else {
-            throw APIError(.unprocessableContent, code: "unknown_value",
-                           message: "milestone must be one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))", field: "milestone")
-        }
+        let milestone = try Self.milestone(name, field: "milestone")
         guard let dayText = body.day else { throw Self.missing("day") }
         let day = try Self.date(dayText, field: "day")
         let scope = scope(p)
@@ -189,7 +185,15 @@ struct PlanController {
         try await Self.mapping {
             try await plans.reach(plan: id, project: projectID, milestone: milestone, day: day, actor: p.id, at: clock.now())
         }
-        return try await self.project(projectID, Parameters(), by: p).withStatus(.created)
+        return try await self.project(projectID, in: [id], at: PlanDays.of(clock.now()), by: p).withStatus(.created)
+    }
+
+    static func milestone(_ text: String, field: String) throws -> Milestone {
+        guard let m = Milestone(rawValue: text) else {
+            throw APIError(.unprocessableContent, code: "unknown_value",
+                           message: "\(field) must be one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))", field: field)
+        }
+        return m
     }
 
     static func missing(_ field: String) -> APIError {
