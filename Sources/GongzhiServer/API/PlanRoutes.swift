@@ -155,7 +155,8 @@ struct PlanController {
             throw APIError(.unprocessableContent, code: "invalid_date", message: "month must be YYYY-MM", field: "month")
         }
         guard let value = body.value else { throw Self.missing("value") }
-        let asOf = try body.as_of.map { try Self.date($0, field: "as_of") } ?? min(Period.containing(month, kind: .month).last, PlanDays.of(clock.now()))
+        let asOf = try body.as_of.map { try Self.date($0, field: "as_of") }
+            ?? min(Period.containing(month, kind: .month).last, PlanDays.of(clock.now()))
         let unit = body.unit ?? p.unit
         guard context.current.units[unit] != nil else {
             throw APIError(.unprocessableContent, code: "unknown_unit", message: "unknown unit '\(unit)'", field: "unit")
