@@ -60,7 +60,8 @@ struct DemoCaseGenerator {
     /// Walks an opened case through the loop from `at` with the real state machine, letting the
     /// scheduler's marks fall in between, up to `now`.
     func walk(_ tx: CaseTransaction, id: Int64, from start: Date, now: Date, seed: UInt64) throws {
-        guard let opened = try tx.find(id: id), opened.status == .reported, let code = opened.category,
+        // A case its rule registered and dispatched at intake (a plan's blocker) starts with the unit.
+        guard let opened = try tx.find(id: id), opened.status == .reported || opened.status == .dispatched, let code = opened.category,
               let category = reference.categories.reportable(code), let street = opened.area?.street else { return }
         var rng = SeededGenerator(seed: seed)
         var at = max(start, opened.updatedAt)
@@ -78,11 +79,11 @@ struct DemoCaseGenerator {
         }
 
         guard try step(0.1...4) else { return }
-        if rng.chance(0.04) {
+        if opened.status == .reported, rng.chance(0.04) {
             _ = try act(CaseCommand(.reject, reason: rng.pick(["重复上报，已并入在办案件", "不属于城市管理受理范围", "现场核实无此问题"])), dispatcher)
             return
         }
-        var record = try act(CaseCommand(.register, note: "信息核实，予以立案"), dispatcher)
+        var record = opened.status == .reported ? try act(CaseCommand(.register, note: "信息核实，予以立案"), dispatcher) : opened
         var unit = record.unit ?? responsibleUnit(category, street: street, &rng)
         if record.status == .registered {  // no rule dispatched it at once
             guard try step(0.1...3) else { return }

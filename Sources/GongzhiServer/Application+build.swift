@@ -61,6 +61,9 @@ public struct GongzhiServices: Sendable {
 
     public var evaluation: Evaluation { Evaluation(stats: store.statistics, scheme: scheme) }
 
+    /// The work plans as a viewer sees them, with their blocker cases.
+    var planReader: PlanReader { PlanReader(plans: store.plans, cases: store, context: context) }
+
     /// Rules that cannot resolve a unit with the area layers in force (see `RoutingTable.warnings`).
     public func rulesWarnings() -> [String] {
         context.current.rules.warnings(levelsInForce: Set(atlas.current.layers.keys))
@@ -110,7 +113,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     SessionRoutes(services: services).register(on: router)
     StatsRoutes(services: services, evaluation: services.evaluation).register(on: router)
     let api = router.group("/api/v1")
-    api.addRoutes(PlanController(plans: services.store.plans, context: services.context, clock: services.clock).routes)
+    api.addRoutes(PlanController(reader: services.planReader, intake: services.intake, clock: services.clock).routes)
     api.addRoutes(CameraController(intake: services.intake, registry: services.store, cameras: services.cameras, atlas: services.atlas,
                                    categories: services.reference.categories, clock: services.clock).routes)
     api.addRoutes(CoGovernanceController(registry: services.store, coGovernance: services.store, outbox: services.store, atlas: services.atlas,

@@ -19,10 +19,12 @@ public struct StoredPlan: Sendable {
         self.eventCount = eventCount
     }
 
-    /// The plan's status on `day` with everything known by then.
-    public func status(at day: PlanDay, openBlockers: [String: Int] = [:]) -> PlanStatus {
+    /// The plan's status on `day` with everything known by then; `blockerCases` are the cases
+    /// raised as blockers (any plan's: `OpenBlockers.count` keeps this plan's open ones).
+    public func status(at day: PlanDay, blockerCases: [CaseRecord] = []) -> PlanStatus {
+        let openBlockers = OpenBlockers.count(blockerCases, plan: document, at: day)
         // Each project's schedule keeps only the milestones reached by `day`.
-        PlanEvaluation.evaluate(document, reports: reports, actuals: actuals, openBlockers: openBlockers, at: day)
+        return PlanEvaluation.evaluate(document, reports: reports, actuals: actuals, openBlockers: openBlockers, at: day)
     }
 }
 

@@ -10,8 +10,8 @@ import Testing
 @Suite struct PlanEndpointTests {
     static let plan = "gongshu-2020h2"
 
-    static func loaded(_ backend: Backend = .sqlite) async throws -> ServerFixture {
-        let f = try await ServerFixture(backend)
+    static func loaded(_ backend: Backend = .sqlite, bundledRules: Bool = false) async throws -> ServerFixture {
+        let f = try await ServerFixture(backend, bundledRules: bundledRules)
         _ = try await f.services.store.plans.load(try DemoPlan.data(), actor: "system:demo", at: ServerFixture.start)
         return f
     }
@@ -97,6 +97,66 @@ import Testing
             }
             let reached = try await client.post("\(path)/milestones", #"{"project":"p010","milestone":"completion","day":"2026-11-01"}"#)
             #expect(reached.status == .created && reached["stage"] as? String == "completion", "\(reached.json)")
+        }
+    }
+
+    /// A street raises a blocker on one of its projects: a case routed to the coordinating unit
+    /// (发改局) with a deadline, shown on the project and counted in its light; a retry with the
+    /// same key finds the same case; overdue, it escalates like any case; closed, it counts no more.
+    @Test(arguments: Backend.all) func aBlockerIsACaseThatCountsWhileOpen(backend: Backend) async throws {
+        let f = try await Self.loaded(backend, bundledRules: true)
+        let street = try await f.key(.handler, "330105008")
+        let fgj = try await f.key(.handler, "330105-FGJ")
+        try await f.test { client in
+            let mine = try #require(try await client.as(street).get("/api/v1/projects")["items"] as? [[String: Any]])
+            let project = try #require(mine.first?["id"] as? String)
+            let before = try await client.get("/api/v1/projects/\(project)")
+            let count = try #require(before["open_blockers"] as? Int)
+            let body = #"{"project":"\#(project)","category":"95001","description":"两户征迁未签约，影响出让","key":"w48-1"}"#
+            let raised = try await client.as(street).post("/api/v1/plans/\(Self.plan)/blockers", body)
+            #expect(raised.status == .created, "\(raised.json)")
+            #expect(raised["unit"] as? String == "330105-FGJ" && raised["status"] as? String == "dispatched" && raised["due_at"] is String)
+            let id = try #require(raised["case_id"] as? Int)
+            let again = try await client.as(street).post("/api/v1/plans/\(Self.plan)/blockers", body)
+            #expect(again.status == .ok && again["case_id"] as? Int == id)
+
+            let shown = try await client.get("/api/v1/projects/\(project)")
+            #expect(shown["open_blockers"] as? Int == count + 1)
+            let listed = try #require(shown["blockers"] as? [[String: Any]])
+            #expect(listed.map { $0["case_id"] as? Int } == [id] && shown["light"] as? String != "green")
+            // The coordinating unit has it in its list, like any case sent to it.
+            let queue = try #require(try await client.as(fgj).get("/api/v1/cases?status=dispatched")["items"] as? [[String: Any]])
+            #expect(queue.contains { $0["id"] as? Int == id })
+
+            // Ten working days pass: overdue, shown so, and the sweep sends it up to the command centre.
+            f.clock.advance(by: 20 * 86_400)
+            let overdue = try #require(try await client.get("/api/v1/projects/\(project)")["blockers"] as? [[String: Any]])
+            #expect(overdue.first?["overdue"] as? Bool == true)
+            _ = try await TimerSweep(store: f.services.store).run(now: f.clock.now())
+            let late = try #require(try await f.services.store.find(id: Int64(id)))
+            #expect(late.escalationCount == 1 && late.unit == "330105")
+
+            // Cleared: handled, verified, closed; the project no longer counts it.
+            let centre = try await f.key(.handler, "330105")
+            #expect(try await client.as(centre).post("/api/v1/cases/\(id)/handle", #"{"note":"已协调签约"}"#).status == .ok)
+            #expect(try await client.post("/api/v1/cases/\(id)/verify", #"{"passed":true}"#).status == .ok)
+            #expect(try await client.post("/api/v1/cases/\(id)/close").status == .ok)
+            let after = try await client.get("/api/v1/projects/\(project)")
+            #expect(after["open_blockers"] as? Int == count && (after["blockers"] as? [Any])?.isEmpty == true)
+            // Evaluated on the day it was open, it still counts.
+            let day = String(Timestamp.rfc3339(ServerFixture.start).prefix(10))
+            #expect(try await client.get("/api/v1/projects/\(project)?as_of=\(day)")["open_blockers"] as? Int == count + 1)
+
+            for (body, field) in [(#"{"description":"x"}"#, "project"), (#"{"project":"nope","description":"x"}"#, "project"),
+                                  (#"{"task":"nope","description":"x"}"#, "task"),
+                                  (#"{"project":"\#(project)","category":"06001","description":"x"}"#, "category"),
+                                  (#"{"project":"\#(project)","description":""}"#, "description"),
+                                  (#"{"project":"\#(project)","description":"x","key":""}"#, "key")] {
+                let r = try await client.as(street).post("/api/v1/plans/\(Self.plan)/blockers", body)
+                #expect(r.status == .unprocessableContent && r.errorField == field, "\(body): \(r.json)")
+            }
+            let leader = try await f.key(.leader, "330105")
+            #expect(try await client.as(leader).post("/api/v1/plans/\(Self.plan)/blockers", body).status == .forbidden)
         }
     }
 }

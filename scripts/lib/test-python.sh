@@ -1,6 +1,6 @@
 # Sourced by the test scripts: a Python virtual environment in .build/test-python (python3-venv
-# from Debian when missing), with `pip_need PACKAGE==VERSION COMMAND-OR-MODULE` installing what
-# is not there yet.
+# from Debian when missing), with `pip_need MODULE` installing its pinned package when it is not
+# there yet.
 venv=.build/test-python
 if [ ! -x "$venv/bin/python" ]; then
   if ! python3 -m venv "$venv" 2>/dev/null; then
@@ -9,8 +9,9 @@ if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"; python3 -m venv "$venv"
   fi
 fi
-pip_need() {  # pip_need SPEC MODULE
-  "$venv/bin/python" -c "import $2" 2>/dev/null || "$venv/bin/pip" install -q "$1"
+declare -A pins=([schemathesis]=schemathesis==4.32.5 [selenium]=selenium==4.51.0 [georeport]=georeport==0.3.1)
+pip_need() {  # pip_need MODULE
+  "$venv/bin/python" -c "import $1" 2>/dev/null || "$venv/bin/pip" install -q "${pins[$1]}"
 }
 # A gongzhi server on a new database in $work, its address in $base; stopped on exit.
 start_server() {  # start_server BIN [SERVE ARGS...]

@@ -33,9 +33,9 @@ public enum PlanEvaluation {
     /// - Parameters:
     ///   - reports: the progress reports by indicator id (the file's and those reported since).
     ///   - actuals: milestone dates reached by project id, beyond the file's own.
-    ///   - openBlockers: open blocker cases by project id.
+    ///   - openBlockers: open blockers by project and by task (`OpenBlockers.count`).
     public static func evaluate(_ plan: PlanDocument, reports: [String: [ProgressReport]], actuals: [String: [Milestone: PlanDay]] = [:],
-                                openBlockers: [String: Int] = [:], at day: PlanDay) -> PlanStatus {
+                                openBlockers: OpenBlockers = OpenBlockers(), at day: PlanDay) -> PlanStatus {
         let rules = plan.rules
         let durations = Dictionary(plan.stageDurations.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
         var status = PlanStatus(asOf: day, indicators: [:], projects: [:], portfolios: [:], tasks: [:], goalAreas: [:])
@@ -46,7 +46,7 @@ public enum PlanEvaluation {
             p.actual.merge(actuals[p.id] ?? [:]) { _, new in new }
             guard let d = durations[p.type] else { continue }
             let milestones = p.schedule(durations: d, at: day, rules: rules)
-            let blockers = openBlockers[p.id] ?? 0
+            let blockers = openBlockers.projects[p.id] ?? 0
             let light = max(milestones.map(\.light).max() ?? .none, blockerLight(blockers, rules))
             status.projects[p.id] = .init(milestones: milestones, openBlockers: blockers, light: light)
         }
@@ -58,10 +58,10 @@ public enum PlanEvaluation {
             var areaLight = Light.none
             for task in area.tasks {
                 var lights = task.indicators.compactMap { status.indicators[$0.indicator.id]?.light }
-                var blockers = 0
+                var blockers = openBlockers.tasks[task.id] ?? 0
                 if let g = task.projectGroup {
                     lights += plan.portfolioTargets.filter { $0.group == g }.compactMap { status.portfolios[$0.id]?.light }
-                    blockers = plan.projects.filter { $0.group == g }.reduce(0) { $0 + (status.projects[$1.id]?.openBlockers ?? 0) }
+                    blockers += plan.projects.filter { $0.group == g }.reduce(0) { $0 + (status.projects[$1.id]?.openBlockers ?? 0) }
                 }
                 let light = max(lights.max() ?? .none, blockerLight(blockers, rules))
                 status.tasks[task.id] = .init(openBlockers: blockers, light: light)

@@ -93,8 +93,10 @@ struct ProjectDTO: Encodable {
     var stage: String?
     var light: String, open_blockers: Int, named_in_text: Bool, stated: Bool
     var milestones: [Milestone]
+    /// The blocker cases open on the day evaluated (the count also holds those the plan's file records).
+    var blockers: [BlockerDTO]
 
-    init(_ p: PlanProject, plan: String, status: PlanStatus.ProjectStatus) {
+    init(_ p: PlanProject, plan: String, status: PlanStatus.ProjectStatus, blockers: [CaseRecord], now: Date) {
         (id, self.plan, name, group, type, road) = (p.id, plan, p.name, p.group, p.type, p.road)
         (street, community, lead_unit) = (p.street, p.community, p.leadUnit)
         location = p.location?.points.map { [$0.lon, $0.lat] }
@@ -102,6 +104,19 @@ struct ProjectDTO: Encodable {
         stage = status.milestones.last { $0.actual != nil }?.milestone.rawValue
         (light, open_blockers, named_in_text, stated) = (status.light.rawValue, status.openBlockers, p.namedInText, p.stated)
         milestones = status.milestones.map(Milestone.init)
+        self.blockers = blockers.map { BlockerDTO($0, now: now) }
+    }
+}
+
+/// A blocker case: where it stands, who holds it, by when.
+struct BlockerDTO: Encodable {
+    var case_id: Int64, tracking_code: String, category: String?, description: String, status: String, unit: String?
+    var raised_at: String, due_at: String?, overdue: Bool
+
+    init(_ r: CaseRecord, now: Date) {
+        (case_id, tracking_code, category, description, status) = (r.id, r.trackingCode, r.category, r.report.description, r.status.rawValue)
+        (unit, raised_at, due_at) = (r.unit, Timestamp.rfc3339(r.createdAt), r.dueAt.map(Timestamp.rfc3339))
+        overdue = r.status.isOpen && (r.dueAt.map { $0 < now } ?? false)
     }
 }
 
@@ -114,6 +129,17 @@ struct PlanReportBody: Decodable {
     var value: Double?
     /// The reporting unit (default: the caller's).
     var unit: String?
+}
+
+/// `POST /api/v1/plans/{id}/blockers`: one of `project` and `task`.
+struct BlockerBody: Decodable {
+    var project: String?
+    var task: String?
+    /// A class-95 code (default 95002, an approval blocker).
+    var category: String?
+    var description: String?
+    /// The caller's idempotency key: the same key for the same subject finds the same case.
+    var key: String?
 }
 
 /// `POST /api/v1/plans/{id}/milestones`.

@@ -1,15 +1,20 @@
 import Foundation
 import GongzhiCore
+import GongzhiIntake
 import GongzhiStore
 import Hummingbird
 
 /// `/api/v1/plans` and `/api/v1/projects`: the work plan (督查督办) on a day (`as_of`, default
 /// today), cut to the caller's scope before anything is counted; progress reports and
-/// milestones reached, each an event of the plan with the caller as actor.
+/// milestones reached, each an event of the plan with the caller as actor; blockers, each a
+/// case through the one intake.
 struct PlanController {
-    let plans: any PlanStore
-    let context: Live<CaseContext>
+    let reader: PlanReader
+    let intake: Intake
     let clock: any TimeSource
+
+    var plans: any PlanStore { reader.plans }
+    var context: Live<CaseContext> { reader.context }
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -23,6 +28,9 @@ struct PlanController {
         routes.post("plans/{id}/milestones") { request, context in
             try await reach(request, plan: context.parameters.get("id") ?? "", by: try context.caller())
         }
+        routes.post("plans/{id}/blockers") { request, context in
+            try await raise(request, plan: context.parameters.get("id") ?? "", by: try context.caller())
+        }
         routes.get("projects") { request, context in try await projects(request.uri.queryParameters, by: try context.caller()) }
         routes.get("projects/{id}") { request, context in
             try await project(context.parameters.get("id") ?? "", request.uri.queryParameters, by: try context.caller())
@@ -33,7 +41,7 @@ struct PlanController {
     /// Roles that report progress and milestones (leaders read only).
     static let reporters: Set<Role> = [.admin, .dispatcher, .supervisor, .handler]
 
-    func scope(_ p: Principal) -> Scope { Scope.of(unit: p.unit, in: context.current.units) }
+    func scope(_ p: Principal) -> Scope { reader.scope(p) }
 
     func readable(_ p: Principal) throws {
         guard AccessPolicy.readsCases(p.role) else {
@@ -60,27 +68,7 @@ struct PlanController {
         }
     }
 
-    /// The plan as the caller sees it, evaluated on `day`. Blockers in the plan's file count
-    /// as open from the day they were raised.
-    func scoped(_ id: String, by p: Principal, at day: PlanDay) async throws -> (PlanDocument, PlanStatus) {
-        let stored = try await stored(id)
-        let seen = stored.document.scoped(to: scope(p))
-        let blockers = Dictionary(grouping: seen.blockers.filter { $0.raised <= day }, by: \.project).mapValues(\.count)
-        let visible = Set(seen.indicators.map(\.indicator.id))
-        let reports = stored.reports.filter { visible.contains($0.key) }
-        let status = StoredPlan(document: seen, reports: reports, actuals: stored.actuals, eventCount: stored.eventCount)
-            .status(at: day, openBlockers: blockers)
-        return (seen, status)
-    }
-
-    /// The stored plan, or 404; an id no plan could have (control characters, too long) is not looked up.
-    func stored(_ id: String) async throws -> StoredPlan {
-        let plausible = !id.isEmpty && id.utf8.count <= 200 && !id.unicodeScalars.contains { $0.properties.generalCategory == .control }
-        guard plausible, let stored = try await plans.plan(id) else {
-            throw APIError(.notFound, code: "plan_not_found", message: "plan '\(id.prefix(200))' does not exist")
-        }
-        return stored
-    }
+    func stored(_ id: String) async throws -> StoredPlan { try await reader.stored(id) }
 
     func list(by p: Principal) async throws -> Response {
         try readable(p)
@@ -90,8 +78,8 @@ struct PlanController {
 
     func plan(_ id: String, _ params: Parameters, by p: Principal) async throws -> Response {
         try readable(p)
-        let (seen, status) = try await scoped(id, by: p, at: try day(params))
-        return JSONBody.response(PlanDTO(seen, status: status))
+        let view = try await reader.view(id, by: p, at: try day(params))
+        return JSONBody.response(PlanDTO(view.document, status: view.status))
     }
 
     func projects(_ params: Parameters, by p: Principal) async throws -> Response {
@@ -107,10 +95,11 @@ struct PlanController {
         let ids = try await planIDs(params)
         var items: [ProjectDTO] = []
         for id in ids {
-            let (seen, status) = try await scoped(id, by: p, at: day)
-            for project in seen.projects {
-                guard let s = status.projects[project.id] else { continue }
-                let dto = ProjectDTO(project, plan: id, status: s)
+            let view = try await reader.view(id, by: p, at: day)
+            for project in view.document.projects {
+                guard let s = view.status.projects[project.id] else { continue }
+                let dto = ProjectDTO(project, plan: id, status: s, blockers: view.blockers[.init(plan: id, kind: .project, id: project.id)] ?? [],
+                                     now: clock.now())
                 if let road = params.get("road"), project.road != road { continue }
                 if let stage, dto.stage != stage.rawValue { continue }
                 if let light, s.light != light { continue }
@@ -129,9 +118,10 @@ struct PlanController {
     /// The first of `plans` (project ids are unique within a plan only) that has the project.
     func project(_ id: String, in plans: [String], at day: PlanDay, by p: Principal) async throws -> Response {
         for plan in plans {
-            let (seen, status) = try await scoped(plan, by: p, at: day)
-            if let project = seen.projects.first(where: { $0.id == id }), let s = status.projects[id] {
-                return JSONBody.response(ProjectDTO(project, plan: plan, status: s))
+            let view = try await reader.view(plan, by: p, at: day)
+            if let project = view.document.projects.first(where: { $0.id == id }), let s = view.status.projects[id] {
+                let blockers = view.blockers[.init(plan: plan, kind: .project, id: id)] ?? []
+                return JSONBody.response(ProjectDTO(project, plan: plan, status: s, blockers: blockers, now: clock.now()))
             }
         }
         throw APIError(.notFound, code: "project_not_found", message: "project '\(id)' does not exist in a plan you can see")
@@ -187,6 +177,54 @@ struct PlanController {
             try await plans.reach(plan: id, project: projectID, milestone: milestone, day: day, actor: p.id, at: clock.now())
         }
         return try await self.project(projectID, in: [id], at: PlanDays.of(clock.now()), by: p).withStatus(.created)
+    }
+
+    /// A blocker (堵点卡点) on a project or task the caller can see: a case of class 95 through
+    /// the one intake, routed by the rules to the coordinating unit. `key` makes a retry find
+    /// the case it already opened (200) instead of opening another.
+    func raise(_ request: Request, plan id: String, by p: Principal) async throws -> Response {
+        try Self.mayReport(p)
+        let body = try await JSONBody.decode(BlockerBody.self, from: request)
+        let stored = try await stored(id)
+        let scope = scope(p)
+        let subject: BlockerSubject, place: String
+        switch (body.project, body.task) {
+        case (let projectID?, nil):
+            guard let project = stored.document.projects.first(where: { $0.id == projectID }), stored.document.sees(project, scope: scope) else {
+                throw APIError(.unprocessableContent, code: "unknown_project", message: "no project '\(projectID)' you can see", field: "project")
+            }
+            subject = BlockerSubject(plan: id, kind: .project, id: projectID)
+            place = project.name + (project.road.map { "（\($0)）" } ?? "")
+        case (nil, let taskID?):
+            let seen = stored.document.scoped(to: scope).goalAreas.flatMap(\.tasks)
+            guard let task = seen.first(where: { $0.id == taskID }) else {
+                throw APIError(.unprocessableContent, code: "unknown_task", message: "no task '\(taskID)' you can see", field: "task")
+            }
+            subject = BlockerSubject(plan: id, kind: .task, id: taskID)
+            place = task.name
+        default:
+            throw APIError(.unprocessableContent, code: "missing_field", message: "name one project or one task", field: "project")
+        }
+        let category = body.category ?? "95002"
+        guard category.hasPrefix("95"), context.current.categories.reportable(category) != nil else {
+            throw APIError(.unprocessableContent, code: "unknown_value", message: "category must be a blocker category (class 95)", field: "category")
+        }
+        var externalID: String? = nil
+        if let key = body.key {
+            let text = "\(id)/\(subject.kind.rawValue)/\(subject.id)/\(key)"
+            guard !key.isEmpty, text.utf8.count <= ReportLimits.externalIDMax else {
+                throw APIError(.unprocessableContent, code: "out_of_range",
+                               message: "key must be non-empty and, with the plan and subject, at most \(ReportLimits.externalIDMax) bytes", field: "key")
+            }
+            externalID = text
+        }
+        let draft = ReportDraft(source: ReportSource.project.rawValue, category: category, description: body.description, address: place,
+                                externalID: externalID, attributes: subject.attributes)
+        let outcome = try await intake.submit(draft, actor: p.actor)
+        guard let caseID = outcome.caseID, let record = try await reader.cases.find(id: caseID) else {
+            throw IntakeError.storage("the blocker has no case")
+        }
+        return JSONBody.response(BlockerDTO(record, now: clock.now()), status: outcome.repeated ? .ok : .created)
     }
 
     static func milestone(_ text: String, field: String) throws -> Milestone {
