@@ -402,6 +402,60 @@ try:
     d.get(base + "/cockpit/report")
     shoot("evaluation-report")
 
+    # 8. The work plan: the district's 2020 plan loaded from its file; on 31 October 2020 the
+    # leader reads the plan, the 43 renovations, the battle map filtered by road and by light, a
+    # red project's timeline and the briefing; a street raises a blocker from a project's page.
+    plan_file = os.path.join("Sources", "GongzhiStore", "Resources", "plan", "gongshu_2020h2_plan.json")
+    check("gongzhi plans load takes the plan file", "gongshu-2020h2" in cli("plans", "load", plan_file))
+    login("leader")
+    d.get(base + "/plans")
+    check("/plans opens the only plan", d.current_url.startswith(base + "/plans/gongshu-2020h2"), d.current_url)
+    d.get(base + "/plans/gongshu-2020h2?as_of=2020-10-31")
+    check("the plan shows six goal areas", len(d.find_elements(By.CSS_SELECTOR, "section.goal-area")) == 6)
+    check("every indicator has a pace bar", len(d.find_elements(By.CSS_SELECTOR, "table.indicators .pace")) >= 30)
+    renovation = [r.text for r in d.find_elements(By.CSS_SELECTOR, "table.list tbody tr") if "第二批43个项目10月底前全面开工" in r.text]
+    check("the 43 renovations are judged on 31 October", renovation and "\n43\n" in renovation[0].replace(" ", "\n"), renovation[:1])
+    check("filled-in figures carry the demo mark", len(d.find_elements(By.CSS_SELECTOR, "abbr.demo")) > 10)
+    shoot("plan")
+    d.get(base + "/plans/gongshu-2020h2/map?as_of=2020-10-31")
+    marks = d.find_elements(By.CSS_SELECTOR, "svg.map a circle.project, svg.map a polyline.project")
+    check("the battle map places every project", len(marks) >= 250, len(marks))
+    shoot("plan-map")
+    Select(d.find_element(By.NAME, "road")).select_by_value("莫干山路")
+    submit("form.picker button")
+    roads = {r.find_elements(By.TAG_NAME, "td")[1].text for r in d.find_elements(By.CSS_SELECTOR, "table.projects tbody tr")}
+    check("the map filters by road", roads == {"莫干山路"}, roads)
+    d.get(base + "/plans/gongshu-2020h2/map?as_of=2020-10-31&light=red")
+    red = d.find_elements(By.CSS_SELECTOR, "table.projects tbody tr")
+    check("which projects are red, and why", red and all(r.get_attribute("data-light") == "red" and r.find_elements(By.TAG_NAME, "td")[6].text
+                                                          for r in red), len(red))
+    link = red[0].find_element(By.CSS_SELECTOR, "a")
+    link.click()
+    gone(link)
+    check("a red project shows its milestone timeline", len(d.find_elements(By.CSS_SELECTOR, "svg.timeline circle")) == 4)
+    shoot("plan-project")
+    d.get(base + "/plans/gongshu-2020h2/briefing?as_of=2020-10-31")
+    check("the briefing lists the red projects", "红灯项目" in d.find_element(By.TAG_NAME, "main").text)
+    shoot("plan-briefing")
+    d.get(base + "/cockpit")
+    check("the cockpit has the plan's tile", len(d.find_elements(By.CSS_SELECTOR, ".plan-tile")) == 1)
+    login("shangtang")
+    d.get(base + "/plans/gongshu-2020h2/map")
+    mine = d.find_elements(By.CSS_SELECTOR, "table.projects tbody a")
+    check("a street sees its own projects", len(mine) >= 1)
+    mine[0].click()
+    gone(mine[0])
+    project_url = d.current_url
+    d.find_element(By.NAME, "description").send_keys("两户征迁未签约，影响出让 <script>alert(1)</script>")
+    submit("form.blocker-form button")
+    listed = d.find_elements(By.CSS_SELECTOR, "ul.blockers li a[href^='/cases/']")
+    same_project = d.current_url.split("?")[0] == project_url.split("?")[0]
+    check("the blocker is a case shown on the project", same_project and len(listed) == 1, d.current_url)
+    case_id = int(listed[0].get_attribute("href").rsplit("/", 1)[1])
+    blocker = api("GET", f"/api/v1/cases/{case_id}")
+    check("routed to the coordinating unit with a deadline", blocker["unit"]["code"] == "330105-FGJ" and blocker.get("due_at"), blocker["unit"])
+    shoot("plan-blocker")
+
     # The remaining pages, for the screenshots and the checks.
     size(False)
     login("auditor")

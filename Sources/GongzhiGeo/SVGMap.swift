@@ -36,6 +36,22 @@ public struct SVGMap: Sendable {
         }
     }
 
+    /// A thing drawn over the areas: a point (a circle) or a line (a road section), with a
+    /// CSS class (its status), a title and where a click leads.
+    public struct Marker: Sendable {
+        public var points: [Position]
+        public var cssClass: String
+        public var title: String
+        public var link: String?
+
+        public init(points: [Position], cssClass: String, title: String, link: String? = nil) {
+            self.points = points
+            self.cssClass = cssClass
+            self.title = title
+            self.link = link
+        }
+    }
+
     public let frame: BoundingBox
     public let width: Double
     let sx: Double, sy: Double, height: Double
@@ -64,7 +80,7 @@ public struct SVGMap: Sendable {
     public func y(_ lat: Double) -> Double { (frame.maxLat - lat) * sy }
 
     /// The SVG element. `label` names the map for screen readers; `pickable` maps take clicks.
-    public func render(_ layers: [Layer], point: Position? = nil, label: String, pickable: Bool = false) -> String {
+    public func render(_ layers: [Layer], point: Position? = nil, markers: [Marker] = [], label: String, pickable: Bool = false) -> String {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\(pickable ? " pick" : "")\" viewBox=\"0 0 \(n(width)) \(n(height))\""
         out += " role=\"img\" aria-label=\"\(Markup.escape(label))\" data-lon0=\"\(frame.minLon)\" data-lat0=\"\(frame.maxLat)\""
         out += " data-sx=\"\(sx)\" data-sy=\"\(sy)\">"
@@ -74,6 +90,17 @@ public struct SVGMap: Sendable {
             out += "<path class=\"\(layer.style.rawValue)\(fill)\" data-code=\"\(Markup.escape(layer.code))\" d=\"\(path(layer.shape))\">"
             out += "<title>\(Markup.escape(layer.name))</title></path>"
             if layer.link != nil { out += "</a>" }
+        }
+        for m in markers where !m.points.isEmpty {
+            if let link = m.link { out += "<a href=\"\(Markup.escape(link))\">" }
+            let title = "<title>\(Markup.escape(m.title))</title>"
+            if m.points.count == 1 {
+                out += "<circle class=\"\(Markup.escape(m.cssClass))\" r=\"5\" cx=\"\(n(x(m.points[0].lon)))\" cy=\"\(n(y(m.points[0].lat)))\">\(title)</circle>"
+            } else {
+                let points = m.points.map { "\(n(x($0.lon))),\(n(y($0.lat)))" }.joined(separator: " ")
+                out += "<polyline class=\"\(Markup.escape(m.cssClass))\" points=\"\(points)\">\(title)</polyline>"
+            }
+            if m.link != nil { out += "</a>" }
         }
         let marker = point.map { "cx=\"\(n(x($0.lon)))\" cy=\"\(n(y($0.lat)))\"" } ?? "cx=\"-99\" cy=\"-99\""
         out += "<circle class=\"point\" r=\"6\" \(marker)></circle></svg>"

@@ -183,8 +183,14 @@ struct PlanController {
     /// the one intake, routed by the rules to the coordinating unit. `key` makes a retry find
     /// the case it already opened (200) instead of opening another.
     func raise(_ request: Request, plan id: String, by p: Principal) async throws -> Response {
-        try Self.mayReport(p)
         let body = try await JSONBody.decode(BlockerBody.self, from: request)
+        let (record, repeated) = try await raise(plan: id, body, by: p)
+        return JSONBody.response(BlockerDTO(record, now: clock.now()), status: repeated ? .ok : .created)
+    }
+
+    /// The blocker's case, and whether it was raised before with the same key.
+    func raise(plan id: String, _ body: BlockerBody, by p: Principal) async throws -> (CaseRecord, Bool) {
+        try Self.mayReport(p)
         let stored = try await stored(id)
         let scope = scope(p)
         let subject: BlockerSubject, place: String
@@ -224,7 +230,7 @@ struct PlanController {
         guard let caseID = outcome.caseID, let record = try await reader.cases.find(id: caseID) else {
             throw IntakeError.storage("the blocker has no case")
         }
-        return JSONBody.response(BlockerDTO(record, now: clock.now()), status: outcome.repeated ? .ok : .created)
+        return (record, outcome.repeated)
     }
 
     static func milestone(_ text: String, field: String) throws -> Milestone {

@@ -48,7 +48,7 @@ extension WebRoutes {
         let path = request.uri.path
         values["has_nav"] = !Self.links(for: p.role).isEmpty
         values["nav"] = Self.links(for: p.role).map { href, key in
-            ["href": href, "label": pages.text(key, lang), "current": path == href || (href == "/cases" && path.hasPrefix("/cases/"))]
+            ["href": href, "label": pages.text(key, lang), "current": path == href || (href != "/" && path.hasPrefix(href + "/"))]
         }
         values["csrf"] = s.session.csrf ?? ""
         return values
@@ -62,13 +62,14 @@ extension WebRoutes {
     /// The pages a role uses, its landing page first.
     static func links(for role: Role) -> [(String, String)] {
         let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
-                                     "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases"]
+                                     "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases",
+                                     "/plans": "nav_plans"]
         let paths: [String] = switch role {
-        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/audit", "/cases"]
-        case .dispatcher: ["/console", "/cases", "/cockpit"]
-        case .handler: ["/worklist", "/cases"]
+        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/audit", "/cases"]
+        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans"]
+        case .handler: ["/worklist", "/cases", "/plans"]
         case .gridWorker: ["/patrol", "/cases"]
-        case .leader, .supervisor: ["/cockpit", "/cases"]
+        case .leader, .supervisor: ["/cockpit", "/plans", "/cases"]
         case .auditor: ["/audit", "/cases"]
         case .merchant, .machine: []
         }

@@ -31,6 +31,7 @@ struct WebRoutes {
         registerCasePages(on: router)
         registerDeskPages(on: router)
         registerPublicPages(on: router)
+        registerPlanPages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.
