@@ -90,6 +90,10 @@ public struct SQLPlanStore: PlanStore {
         }
     }
 
+    public func document(_ id: String) async throws -> Data? {
+        try await db.read { s in try s.first("SELECT document FROM plans WHERE id = ?", id).map { Data(($0["document"] as String).utf8) } }
+    }
+
     public func plan(_ id: String) async throws -> StoredPlan? {
         try await db.read { s in try Self.plan(s, id) }
     }

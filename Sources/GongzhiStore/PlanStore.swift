@@ -64,6 +64,8 @@ public protocol PlanStore: Sendable {
     func load(_ json: Data, actor: String, at: Date) async throws -> PlanSummary
     func plans() async throws -> [PlanSummary]
     func plan(_ id: String) async throws -> StoredPlan?
+    /// The plan's current file as loaded (JSON), or nil.
+    func document(_ id: String) async throws -> Data?
     /// A unit's report of an indicator's value for a month; submitted on the day of `at`.
     func report(plan: String, indicator: String, month: PlanDay, asOf: PlanDay, value: Double, unit: String,
                 actor: String, at: Date) async throws
@@ -71,6 +73,33 @@ public protocol PlanStore: Sendable {
     func reach(plan: String, project: String, milestone: Milestone, day: PlanDay, actor: String, at: Date) async throws
     /// The first broken link of the plan's event chain, or nil when it is intact.
     func verify(plan: String) async throws -> String?
+}
+
+extension PlanStore {
+    /// Merges a sheet (CSV, or rows copied from a spreadsheet) into plan `id` and loads the result
+    /// as the plan's new version: one event with `actor`, after the whole file is checked again.
+    /// A plan not loaded yet is made from `new` (its name, first and last day). Nothing is loaded
+    /// when no row could be taken.
+    public func importSheet(_ text: String, plan id: String, new: (name: String, start: PlanDay, end: PlanDay)?,
+                            unit: (String) -> String?, actor: String, at: Date) async throws -> PlanSheet.Outcome {
+        var object: [String: Any]
+        if let data = try await document(id) {
+            guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw PlanStoreError.unreadable("plan \(id)") }
+            object = o
+        } else if let new {
+            object = ["id": id, "name": new.name, "start": PlanDays.text(new.start), "end": PlanDays.text(new.end), "goal_areas": [Any]()]
+        } else {
+            throw PlanStoreError.unknownPlan(id)
+        }
+        let outcome: PlanSheet.Outcome
+        do { outcome = try PlanSheet.merge(text, into: &object, unit: unit) } catch {
+            throw PlanStoreError.invalid(field: "file", "the sheet cannot be read: \(error)")
+        }
+        guard outcome.taken > 0 else { return outcome }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        _ = try await load(data, actor: actor, at: at)
+        return outcome
+    }
 }
 
 /// The demo's plan: Gongshu's second half of 2020, its targets from the district's public

@@ -16,7 +16,7 @@ import Testing
     func fixture(_ backend: Backend) async throws -> ServerFixture {
         let f = try await ServerFixture(backend, bundledRules: true)
         _ = try await f.services.store.plans.load(try DemoPlan.data(), actor: "system:demo", at: ServerFixture.start)
-        for (name, role, unit) in [("leader", Role.leader, "330105"), ("shangtang", .handler, "330105008")] {
+        for (name, role, unit) in [("leader", Role.leader, "330105"), ("shangtang", .handler, "330105008"), ("duban", .supervisor, "330105")] {
             _ = try await f.services.accounts.addUser(username: name, displayName: name, role: role, unit: unit, password: "correct horse",
                                                       by: "t", at: ServerFixture.start)
         }
@@ -95,6 +95,53 @@ import Testing
             let shown = try await street.send(.get, back)
             #expect(Self.count("href=\"/cases/", in: shown.body) == 1)
             #expect(shown.body.contains("两户未签约 &lt;script&gt;") && !shown.body.contains("<script>alert(1)"))
+        }
+    }
+
+    /// A supervisor pastes rows from the district's sheet and changes one task's deadline: each
+    /// accepted change is one event of the plan with the supervisor as actor; a bad row is named
+    /// and changes nothing; others may not edit.
+    @Test(arguments: Backend.all) func aSupervisorEditsThePlan(backend: Backend) async throws {
+        let f = try await fixture(backend)
+        try await f.test { client in
+            var duban = Browser(client: client.as(nil))
+            #expect(try await duban.login("duban", "correct horse") == .seeOther)
+            let page = try await duban.send(.get, Self.plan + "/edit")
+            #expect(page.status == .ok && page.body.contains("name=\"sheet\""))
+            let csrf = try #require(Browser.csrf(in: page.body))
+            let plans = f.services.store.plans
+            let before = try #require(try await plans.plan("gongshu-2020h2"))
+            let sheet = "目标领域\t任务\t牵头单位\t完成时限\t指标\t计量单位\t目标值\n"
+                + "全面小康成色（民生）\t老年食堂建设\t拱墅区卫生健康局\t2020-12-31\t新建老年食堂\t个\t12\n"
+                + "全面小康成色（民生）\t坏行 <b>x</b>\t不存在的局\t2020-12-31\t\t\t\n"
+            let pasted = try await duban.send(.post, Self.plan + "/edit", form: ["csrf": csrf, "sheet": sheet])
+            #expect(pasted.status == .ok && pasted.body.contains("1/2 ") && pasted.body.contains("line 3, lead_unit"))
+            #expect(!pasted.body.contains("<b>x</b>"))
+            let after = try #require(try await plans.plan("gongshu-2020h2"))
+            #expect(after.eventCount == before.eventCount + 1)
+            #expect(after.document.indicators.count == before.document.indicators.count + 1)
+            let reportsBefore = before.reports.values.map(\.count).reduce(0, +), reportsAfter = after.reports.values.map(\.count).reduce(0, +)
+            #expect(reportsAfter == reportsBefore)
+            let task = try #require(after.document.goalAreas.flatMap(\.tasks).first { $0.indicators.isEmpty == false })
+            let area = try #require(after.document.goalAreas.first { $0.tasks.contains { $0.id == task.id } })
+            let row = ["csrf": csrf, "goal_area": area.name, "task": task.name, "lead_unit": task.leadUnit, "deadline": "2021-03-31",
+                       "indicator": task.indicators[0].indicator.name, "unit_of_measure": task.indicators[0].indicator.unitOfMeasure,
+                       "target": "\(task.indicators[0].indicator.target)", "baseline": "\(task.indicators[0].indicator.baseline)"]
+            #expect(try await duban.send(.post, Self.plan + "/edit", form: row).status == .ok)
+            let edited = try #require(try await plans.plan("gongshu-2020h2"))
+            #expect(edited.eventCount == after.eventCount + 1)
+            let editedTask = edited.document.goalAreas.flatMap(\.tasks).first { $0.id == task.id }
+            #expect(editedTask?.deadline == PlanDays.parse("2021-03-31"))
+            var bad = row
+            bad["deadline"] = "2021-02-30"
+            let refused = try await duban.send(.post, Self.plan + "/edit", form: bad)
+            let unchanged = try await plans.plan("gongshu-2020h2")?.eventCount
+            #expect(refused.status == .unprocessableContent && refused.body.contains("deadline") && unchanged == edited.eventCount)
+            #expect(try await plans.verify(plan: "gongshu-2020h2") == nil)
+
+            var leader = Browser(client: client.as(nil))
+            #expect(try await leader.login("leader", "correct horse") == .seeOther)
+            #expect(try await leader.send(.get, Self.plan + "/edit").status == .forbidden)
         }
     }
 }

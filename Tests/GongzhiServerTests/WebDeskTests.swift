@@ -355,9 +355,12 @@ import Testing
         keys.formUnion(WebRoutes.CockpitColour.allCases.map { "colour_" + $0.rawValue })
         keys.formUnion(Period.Kind.allCases.filter { $0 != .range }.map { "period_" + $0.rawValue })  // the picker offers no free range
         keys.formUnion(["street", "community", "grid"].map { "area_" + $0 })
+        keys.formUnion(Light.allCases.map { "light_" + $0.rawValue })
+        keys.formUnion(Milestone.allCases.map { "milestone_" + $0.rawValue })
         // `word("period_" + kind)` names a prefix, not a key: its keys are the enumerations above.
         let prefixes = keys.filter { $0.hasSuffix("_") }
-        #expect(prefixes.isSubset(of: ["colour_", "period_", "area_", "satisfaction_", "status_", "action_", "source_", "role_"]), "\(prefixes)")
+        #expect(prefixes.isSubset(of: ["colour_", "period_", "area_", "satisfaction_", "status_", "action_", "source_", "role_", "light_",
+                                        "milestone_"]), "\(prefixes)")
         keys.subtract(prefixes)
         for key in keys {
             for lang in Lang.allCases { #expect(Self.pages.texts.table(lang)[key] != nil, "\(key) has no \(lang) text") }

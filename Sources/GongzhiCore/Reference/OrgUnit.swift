@@ -74,4 +74,13 @@ public struct OrgDirectory: Sendable {
     public func parent(of code: String) -> OrgUnit? { byCode[code]?.parentCode.flatMap { byCode[$0] } }
 
     public var count: Int { all.count }
+
+    /// A unit's code from its code or its full name (as a spreadsheet names it); nil when none
+    /// or more than one unit has the name.
+    public func code(of text: String) -> String? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if byCode[t] != nil { return t }
+        let named = all.filter { $0.name == t }
+        return named.count == 1 ? named[0].code : nil
+    }
 }

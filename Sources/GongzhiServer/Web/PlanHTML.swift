@@ -47,9 +47,9 @@ struct PlanHTML {
 
     // MARK: Plan view
 
-    func subnav(current: String) -> String {
+    func subnav(current: String, editable: Bool) -> String {
         var h = "<nav class=\"subnav\" aria-label=\"\(word("plan_sections"))\"><ul>"
-        for (path, key) in [("", "plan_overview"), ("/map", "plan_map"), ("/briefing", "plan_briefing")] {
+        for (path, key) in [("", "plan_overview"), ("/map", "plan_map"), ("/briefing", "plan_briefing")] + (editable ? [("/edit", "plan_edit")] : []) {
             h += "<li><a href=\"\(esc(href(path)))\"\(path == current ? " aria-current=\"page\"" : "")>\(word(key))</a></li>"
         }
         for (table, key) in [("indicators", "plan_export_indicators"), ("projects", "plan_export_projects")] {

@@ -13,6 +13,7 @@ import Hummingbird
 extension WebRoutes {
     func registerPlanPages(on router: Router<AppRequestContext>) {
         let readers = Self.caseReaders
+        registerPlanEditPage(on: router)
         router.get("/plans") { request, _ in try await page(request, roles: readers) { try await plansPage(request, $0, $1) } }
         router.get("/plans/{id}") { request, context in
             try await page(request, roles: readers) { try await planPage(request, context.parameters.get("id") ?? "", $0, $1) }
@@ -91,7 +92,8 @@ extension WebRoutes {
         values["plan_name"] = html.plan.name
         values["source"] = html.plan.source ?? ""
         values["as_of"] = html.day
-        values["subnav"] = html.subnav(current: section)
+        let role = s.session.principal.role
+        values["subnav"] = html.subnav(current: section, editable: Self.planEditors.contains(role) || role == .admin)
         return values
     }
 
