@@ -121,7 +121,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [
-            "GongzhiTestSupport", "gongzhi", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite",
+            "GongzhiTestSupport", "gongzhi", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

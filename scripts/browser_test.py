@@ -96,7 +96,7 @@ if base is None:
 
 users = [("dispatcher", "dispatcher", "330105"), ("mishixiang", "handler", "330105001"), ("shangtang", "handler", "330105008"),
          ("grid-mishixiang", "grid_worker", "330105001"), ("grid-shangtang", "grid_worker", "330105008"),
-         ("leader", "leader", "330105"), ("auditor", "auditor", "330105")]
+         ("leader", "leader", "330105"), ("auditor", "auditor", "330105"), ("duban", "supervisor", "330105")]
 for name, role, unit in users:
     cli("users", "add", "--username", name, "--name", name, "--role", role, "--unit", unit, "--password-env", "PW",
         env={**os.environ, "PW": "browser-test-pw"})
@@ -455,6 +455,16 @@ try:
     blocker = api("GET", f"/api/v1/cases/{case_id}")
     check("routed to the coordinating unit with a deadline", blocker["unit"]["code"] == "330105-FGJ" and blocker.get("due_at"), blocker["unit"])
     shoot("plan-blocker")
+    # A supervisor pastes a row copied from the district's spreadsheet (tab-separated).
+    login("duban")
+    d.get(base + "/plans/gongshu-2020h2/edit")
+    # As a paste puts it there: typing a tab into a text area would move the focus instead.
+    d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.NAME, "sheet"),
+                     "目标领域\t任务\t牵头单位\t完成时限\t指标\t计量单位\t目标值\n"
+                     "全面小康成色（民生）\t老年食堂建设\t拱墅区卫生健康局\t2020-12-31\t新建老年食堂\t个\t12")
+    submit("form.card-form button")
+    check("the supervisor's rows become the plan's new version", "1/1" in d.find_element(By.CSS_SELECTOR, "p.notice").text)
+    shoot("plan-edit")
 
     # The remaining pages, for the screenshots and the checks.
     size(False)

@@ -159,4 +159,30 @@ import Testing
             #expect(try await client.as(leader).post("/api/v1/plans/\(Self.plan)/blockers", body).status == .forbidden)
         }
     }
+
+    /// Project ids are unique within a plan only: two plans with a project p001 keep their
+    /// milestones and blockers apart, and `plan=` picks which one is read.
+    @Test(arguments: Backend.all) func twoPlansShareAProjectID(backend: Backend) async throws {
+        let f = try await Self.loaded(backend, bundledRules: true)
+        var object = try #require(try JSONSerialization.jsonObject(with: try DemoPlan.data()) as? [String: Any])
+        object["id"] = "second"
+        object["name"] = "第二份计划"
+        object["reports"] = [Any]()
+        object["blockers"] = [Any]()
+        _ = try await f.services.store.plans.load(try JSONSerialization.data(withJSONObject: object), actor: "t", at: ServerFixture.start)
+        try await f.test { client in
+            let reached = try await client.post("/api/v1/plans/second/milestones", #"{"project":"p010","milestone":"completion","day":"2026-11-01"}"#)
+            #expect(reached.status == .created && reached["plan"] as? String == "second")
+            let raised = try await client.post("/api/v1/plans/second/blockers", #"{"project":"p010","description":"审批未批"}"#)
+            #expect(raised.status == .created)
+            let second = try await client.get("/api/v1/projects/p010?plan=second")
+            let first = try await client.get("/api/v1/projects/p010?plan=\(Self.plan)")
+            #expect(second["stage"] as? String == "completion" && first["stage"] as? String != "completion")
+            #expect((second["blockers"] as? [Any])?.count == 1 && (first["blockers"] as? [Any])?.isEmpty == true)
+            let road = try #require(second["road"] as? String)
+            let query = "/api/v1/projects?road=\(road)".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+            let all = try #require(try await client.get(query)["items"] as? [[String: Any]])
+            #expect(all.filter { $0["id"] as? String == "p010" }.compactMap { $0["plan"] as? String }.sorted() == [Self.plan, "second"].sorted())
+        }
+    }
 }

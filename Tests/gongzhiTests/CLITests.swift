@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
 import GRDB
@@ -257,6 +258,31 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(missing.status == 1 && missing.err == "gongzhi: cannot read \(csv.path).nope\n")
         let noDB = try Self.run(["import", "reports", csv.path, "--db", dir.appendingPathComponent("none.sqlite").path])
         #expect(noDB.status == 1 && noDB.err.contains("no database at"))
+    }
+
+    /// A plan made from a spreadsheet in GB18030 (as Excel in China saves it), a bad row named,
+    /// the plan file loaded and refused when it does not hold together, the plans listed.
+    @Test func plansFromASpreadsheetAndAFile() async throws {
+        let db = try await Self.newDatabase()
+        let dir = try Self.tempDir()
+        let csv = dir.appendingPathComponent("任务清单.csv")
+        let text = "目标领域,任务,牵头单位,完成时限,指标,计量单位,目标值\n民生,回迁安置,拱墅区住房和城乡建设局,2021-12-31,回迁户数,户,10000\n"
+            + "民生,坏行,没有这个局,2021-12-31,,,\n"
+        try Data(try TextDecoding.gb18030(text)).write(to: csv)
+        let noPlan = try Self.run(["plans", "import", csv.path, "--db", db, "--plan", "p2021"])
+        #expect(noPlan.status == 1 && noPlan.err.contains("--name, --start and --end"), "\(noPlan.err)")
+        let r = try Self.run(["plans", "import", csv.path, "--db", db, "--plan", "p2021", "--name", "2021年重点工作",
+                              "--start", "2021-01-01", "--end", "2021-12-31"])
+        #expect(r.status == 2 && r.out.contains("1 of 2 rows taken into plan p2021"), "\(r.out) \(r.err)")
+        #expect(r.err.contains("line 3, lead_unit: unknown unit '没有这个局'"))
+        let plan = dir.appendingPathComponent("plan.json")
+        try Data(#"{"id":"bad","name":"x","start":"2021-01-01","end":"2020-01-01","goal_areas":[]}"#.utf8).write(to: plan)
+        let refused = try Self.run(["plans", "load", plan.path, "--db", db])
+        #expect(refused.status == 1 && refused.err.contains("end before start"), "\(refused.err)")
+        let list = try Self.run(["plans", "list", "--db", db])
+        #expect(list.status == 0 && list.out == "p2021\t2021年重点工作\t2021-01-01\t2021-12-31\n")
+        let verify = try Self.run(["verify", "--db", db])
+        #expect(verify.status == 0 && verify.out.contains("1 plan"), "\(verify.out)")
     }
 
     @Test func usersCannotHaveTheMachineRole() async throws {
