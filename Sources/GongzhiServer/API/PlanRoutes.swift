@@ -136,8 +136,13 @@ struct PlanController {
     }
 
     func report(_ request: Request, plan id: String, by p: Principal) async throws -> Response {
+        try await report(plan: id, try await JSONBody.decode(PlanReportBody.self, from: request), by: p)
+        return try await plan(id, Parameters(), by: p).withStatus(.created)
+    }
+
+    /// A progress report, checked as the API and the pages both need it.
+    func report(plan id: String, _ body: PlanReportBody, by p: Principal) async throws {
         try Self.mayReport(p)
-        let body = try await JSONBody.decode(PlanReportBody.self, from: request)
         let stored = try await stored(id)
         guard let indicator = body.indicator, !indicator.isEmpty else { throw Self.missing("indicator") }
         guard let monthText = body.month else { throw Self.missing("month") }
@@ -157,12 +162,16 @@ struct PlanController {
         try await Self.mapping {
             try await plans.report(plan: id, indicator: indicator, month: month, asOf: asOf, value: value, unit: unit, actor: p.id, at: clock.now())
         }
-        return try await plan(id, Parameters(), by: p).withStatus(.created)
     }
 
     func reach(_ request: Request, plan id: String, by p: Principal) async throws -> Response {
+        let project = try await reach(plan: id, try await JSONBody.decode(MilestoneBody.self, from: request), by: p)
+        return try await self.project(project, in: [id], at: PlanDays.of(clock.now()), by: p).withStatus(.created)
+    }
+
+    /// A milestone reached, checked as the API and the pages both need it; the project's id.
+    func reach(plan id: String, _ body: MilestoneBody, by p: Principal) async throws -> String {
         try Self.mayReport(p)
-        let body = try await JSONBody.decode(MilestoneBody.self, from: request)
         let stored = try await stored(id)
         guard let projectID = body.project, !projectID.isEmpty else { throw Self.missing("project") }
         guard let name = body.milestone else { throw Self.missing("milestone") }
@@ -176,7 +185,7 @@ struct PlanController {
         try await Self.mapping {
             try await plans.reach(plan: id, project: projectID, milestone: milestone, day: day, actor: p.id, at: clock.now())
         }
-        return try await self.project(projectID, in: [id], at: PlanDays.of(clock.now()), by: p).withStatus(.created)
+        return projectID
     }
 
     /// A blocker (堵点卡点) on a project or task the caller can see: a case of class 95 through

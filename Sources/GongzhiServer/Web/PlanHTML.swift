@@ -11,6 +11,8 @@ struct PlanHTML {
     let view: PlanReader.View
     let unitName: (String) -> String
     let areaName: (String) -> String?
+    /// The form to report an indicator's value, for an indicator the viewer may report on.
+    var reportForm: (String) -> String? = { _ in nil }
 
     var plan: PlanDocument { view.document }
     var status: PlanStatus { view.status }
@@ -147,6 +149,7 @@ struct PlanHTML {
                 h += "<br><small class=\"late\">\(word("plan_late_reports")): \(esc(months.joined(separator: ", ")))</small>"
             }
             h += "</td></tr>"
+            if let form = reportForm(i.id) { h += "<tr class=\"report-row\"><td colspan=\"6\">\(form)</td></tr>" }
         }
         return h + "</tbody></table></div></article>"
     }

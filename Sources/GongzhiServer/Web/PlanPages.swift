@@ -34,6 +34,7 @@ extension WebRoutes {
                 try await projectPage(request, context.parameters.get("id") ?? "", context.parameters.get("project") ?? "", s, lang)
             }
         }
+        registerPlanForms(on: router)
         router.post("/plans/{id}/projects/{project}/blockers") { request, context in
             try await page(request, roles: PlanController.reporters) { s, lang in
                 try await raiseBlocker(request, context.parameters.get("id") ?? "", context.parameters.get("project") ?? "", s, lang)
@@ -112,7 +113,14 @@ extension WebRoutes {
     }
 
     func planPage(_ request: Request, _ id: String, _ s: WebSession, _ lang: Lang) async throws -> Response {
-        let (html, _) = try await planView(request, id, s, lang)
+        var (html, stored) = try await planView(request, id, s, lang)
+        let p = s.session.principal
+        if PlanController.reporters.contains(p.role) {
+            let scope = services.planReader.scope(p), csrf = s.session.csrf ?? "", plain = html
+            html.reportForm = { indicator in
+                stored.document.mayReport(indicator: indicator, unit: p.unit, scope: scope) ? reportForm(plain, indicator: indicator, csrf: csrf) : nil
+            }
+        }
         var values = planValues(request, s, lang, html, title: html.plan.name, section: "")
         values["picker"] = html.picker(action: "/plans/\(StatsParams.escape(id))")
         values["body"] = html.lightTiles() + "<h2>\(html.word("plan_portfolios"))</h2>" + html.portfolios() + html.goalAreas()
@@ -203,7 +211,7 @@ extension WebRoutes {
         body += "</dl><h2>\(html.word("plan_timeline"))</h2>" + html.timeline(p) + html.milestoneTable(p)
         body += "<h2>\(html.word("plan_open_blockers"))</h2>" + blockerList(html, subject: p.id, lang)
         let may = PlanController.reporters.contains(s.session.principal.role)
-        if may { body += blockerForm(html, p, s, error: error) }
+        if may { body += milestoneForm(html, p, csrf: s.session.csrf ?? "") + blockerForm(html, p, s, error: error) }
         values["body"] = body
         return pages.render("plan", values, status: status)
     }
@@ -227,37 +235,5 @@ extension WebRoutes {
             h += "\(html.demoMark(b.stated)) <small>\(html.word("plan_blocker_from_file"))</small></li>"
         }
         return h + "</ul>"
-    }
-
-    func blockerForm(_ html: PlanHTML, _ p: PlanProject, _ s: WebSession, error: String?) -> String {
-        let action = "/plans/\(StatsParams.escape(html.plan.id))/projects/\(StatsParams.escape(p.id))/blockers"
-        var h = "<form method=\"post\" action=\"\(html.esc(action))\" class=\"card-form blocker-form\"><h2>\(html.word("plan_raise_blocker"))</h2>"
-        if let error { h += "<p class=\"error\" role=\"alert\">\(html.esc(error))</p>" }
-        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(html.esc(s.session.csrf ?? ""))\">"
-        h += "<input type=\"hidden\" name=\"key\" value=\"\(Credentials.random(12))\">"
-        h += "<label>\(html.word("category")) <select name=\"category\">"
-        for code in ["95001", "95002"] {
-            let name = services.context.current.categories.reportable(code)?.name ?? code
-            h += "<option value=\"\(code)\"\(code == "95002" ? " selected" : "")>\(code) \(html.esc(name))</option>"
-        }
-        h += "</select></label><label>\(html.word("description")) <textarea name=\"description\" required maxlength=\"4000\" rows=\"3\"></textarea></label>"
-        return h + "<button type=\"submit\">\(html.word("plan_raise_blocker"))</button></form>"
-    }
-
-    /// The form's blocker through the same path as the API's; back to the project, or the form
-    /// again with what was wrong.
-    func raiseBlocker(_ request: Request, _ id: String, _ projectID: String, _ s: WebSession, _ lang: Lang) async throws -> Response {
-        let form = try await staffForm(request, s, lang)
-        let body = BlockerBody(project: projectID, task: nil, category: form["category"], description: form["description"], key: form["key"])
-        do {
-            _ = try await planController.raise(plan: id, body, by: s.session.principal)
-        } catch let e as APIError where e.status == .unprocessableContent {
-            return try await projectPage(request, id, projectID, s, lang, error: e.message, status: e.status)
-        } catch let e as IntakeError {
-            return try await projectPage(request, id, projectID, s, lang, error: e.description, status: .unprocessableContent)
-        }
-        // Back on the day it was raised, where it shows (a past plan's page opens on its last day).
-        let today = PlanDays.text(PlanDays.of(services.clock.now()))
-        return Pages.redirect("/plans/\(StatsParams.escape(id))/projects/\(StatsParams.escape(projectID))?as_of=\(today)")
     }
 }
