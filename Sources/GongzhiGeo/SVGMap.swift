@@ -95,7 +95,9 @@ public struct SVGMap: Sendable {
             if let link = m.link { out += "<a href=\"\(Markup.escape(link))\">" }
             let title = "<title>\(Markup.escape(m.title))</title>"
             if m.points.count == 1 {
-                out += "<circle class=\"\(Markup.escape(m.cssClass))\" r=\"5\" cx=\"\(n(x(m.points[0].lon)))\" cy=\"\(n(y(m.points[0].lat)))\">\(title)</circle>"
+                let p = m.points[0]
+                out += "<circle class=\"\(Markup.escape(m.cssClass))\" r=\"5\" cx=\"\(n(x(p.lon)))\" cy=\"\(n(y(p.lat)))\">\(title)"
+                out += "</circle>"
             } else {
                 let points = m.points.map { "\(n(x($0.lon))),\(n(y($0.lat)))" }.joined(separator: " ")
                 out += "<polyline class=\"\(Markup.escape(m.cssClass))\" points=\"\(points)\">\(title)</polyline>"

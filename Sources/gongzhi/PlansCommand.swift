@@ -83,7 +83,8 @@ extension PlansCommand {
             let units = opened.store.context.current.units
             let outcome: PlanSheet.Outcome
             do {
-                outcome = try await opened.store.plans.importSheet(text, plan: plan, new: new, unit: units.code(of:), actor: "user:\(actor)", at: Date())
+                outcome = try await opened.store.plans.importSheet(text, plan: plan, new: new, unit: units.code(of:), actor: "user:\(actor)",
+                                                                   at: Date())
             } catch let e as PlanStoreError {
                 await opened.close()
                 throw CommandFailure("\(file): \(e.description)\(e == .unknownPlan(plan) ? " (a new plan needs --name, --start and --end)" : "")")

@@ -15,7 +15,8 @@ import Testing
                                   "POST /cases/{id}/{action}",
                                   "GET /console", "GET /worklist", "GET /patrol", "POST /patrol/report", "GET /cockpit", "GET /cockpit/report",
                                   "GET /cockpit/export/{table}", "GET /cockpit/events", "GET /audit",
-                                  "GET /plans", "GET /plans/{id}", "GET /plans/{id}/map", "GET /plans/{id}/briefing", "GET /plans/{id}/export/{table}",
+                                  "GET /plans", "GET /plans/{id}", "GET /plans/{id}/map", "GET /plans/{id}/briefing",
+                                  "GET /plans/{id}/export/{table}",
                                   "GET /plans/{id}/projects/{project}", "POST /plans/{id}/projects/{project}/blockers", "GET /plans/{id}/edit",
                                   "POST /plans/{id}/edit", "POST /plans/{id}/reports", "POST /plans/{id}/projects/{project}/milestones"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)

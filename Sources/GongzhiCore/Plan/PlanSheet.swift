@@ -100,7 +100,9 @@ public enum PlanSheet {
             var errors: [RowError] = []
             func fail(_ field: String, _ message: String) { errors.append(RowError(line: line, field: field, message: message)) }
             for field in ["goal_area", "task"] where cell(field).isEmpty { fail(field, "is empty") }
-            for field in ["goal_area", "task", "indicator", "unit_of_measure"] where cell(field).count > 200 { fail(field, "is longer than 200 characters") }
+            for field in ["goal_area", "task", "indicator", "unit_of_measure"] where cell(field).count > 200 {
+                fail(field, "is longer than 200 characters")
+            }
             for (field, value) in column.keys.map({ ($0, cell($0)) }) where value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) {
                 fail(field, "has a control character")
             }
@@ -187,7 +189,8 @@ public enum PlanSheet {
     static func headerName(_ field: String) -> String { headers.first { $0.field == field }?.names.first ?? field }
 
     static func allIndicatorIDs(_ areas: [[String: Any]]) -> Set<String> {
-        Set(areas.flatMap { ($0["tasks"] as? [[String: Any]] ?? []).flatMap { ($0["indicators"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } } })
+        let tasks = areas.flatMap { $0["tasks"] as? [[String: Any]] ?? [] }
+        return Set(tasks.flatMap { ($0["indicators"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } })
     }
 
     /// `prefix` + the first number no item (nor `taken`) uses.

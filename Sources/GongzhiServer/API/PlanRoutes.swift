@@ -222,14 +222,16 @@ struct PlanController {
         }
         let category = body.category ?? "95002"
         guard category.hasPrefix("95"), context.current.categories.reportable(category) != nil else {
-            throw APIError(.unprocessableContent, code: "unknown_value", message: "category must be a blocker category (class 95)", field: "category")
+            throw APIError(.unprocessableContent, code: "unknown_value", message: "category must be a blocker category (class 95)",
+                           field: "category")
         }
         var externalID: String? = nil
         if let key = body.key {
             let text = "\(id)/\(subject.kind.rawValue)/\(subject.id)/\(key)"
             guard !key.isEmpty, text.utf8.count <= ReportLimits.externalIDMax else {
                 throw APIError(.unprocessableContent, code: "out_of_range",
-                               message: "key must be non-empty and, with the plan and subject, at most \(ReportLimits.externalIDMax) bytes", field: "key")
+                               message: "key must be non-empty and, with the plan and subject, at most \(ReportLimits.externalIDMax) bytes",
+                               field: "key")
             }
             externalID = text
         }

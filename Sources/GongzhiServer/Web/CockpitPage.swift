@@ -224,7 +224,8 @@ struct CockpitHTML {
         h += "<text x=\"2\" y=\"\(pad - 6)\">\(top)</text>"
         for i in [0, days.count / 2, days.count - 1] where days.indices.contains(i) {
             let anchor = i == 0 ? "start" : i == days.count - 1 ? "end" : "middle"
-            h += "<text x=\"\(String(format: "%.1f", x(i)))\" y=\"\(hgt - 6)\" text-anchor=\"\(anchor)\">\(Period.text(days[i].day).dropFirst(5))</text>"
+            h += "<text x=\"\(String(format: "%.1f", x(i)))\" y=\"\(hgt - 6)\" text-anchor=\"\(anchor)\">\(Period.text(days[i].day).dropFirst(5))"
+            h += "</text>"
         }
         h += "</svg><p class=\"keys\"><span class=\"key reported\">\(word("reported"))</span> <span class=\"key closed\">\(word("closed"))</span>"
         let total = days.reduce(0) { $0 + $1.reported }, closed = days.reduce(0) { $0 + $1.closed }

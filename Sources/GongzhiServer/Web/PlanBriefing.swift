@@ -28,7 +28,8 @@ extension WebRoutes {
             }
         }
         body += rows.isEmpty ? "<p>\(html.word("plan_all_on_track"))</p>"
-            : "<table class=\"list\"><thead><tr><th scope=\"col\">\(html.word("plan_light"))</th><th scope=\"col\">\(html.word("plan_goal_area"))</th>"
+            : "<table class=\"list\"><thead><tr><th scope=\"col\">\(html.word("plan_light"))</th>"
+            + "<th scope=\"col\">\(html.word("plan_goal_area"))</th>"
             + "<th scope=\"col\">\(html.word("plan_task"))</th><th scope=\"col\">\(html.word("plan_lead_unit"))</th>"
             + "<th scope=\"col\">\(html.word("plan_why"))</th></tr></thead><tbody>\(rows)</tbody></table>"
         body += "<h2>\(html.word("plan_portfolios"))</h2>" + html.portfolios()
@@ -73,7 +74,8 @@ extension WebRoutes {
                     guard let p = html.status.indicators[si.indicator.id] else { continue }
                     let i = si.indicator
                     let late = p.gaps.filter { ($0.daysLate ?? 1) > 0 }.map { String(PlanDays.text($0.month).prefix(7)) }.joined(separator: " ")
-                    rows.append([area.name, t.name, units[t.leadUnit]?.name ?? t.leadUnit, t.cooperatingUnits.map { units[$0]?.name ?? $0 }.joined(separator: "、"),
+                    let cooperating = t.cooperatingUnits.map { units[$0]?.name ?? $0 }.joined(separator: "、")
+                    rows.append([area.name, t.name, units[t.leadUnit]?.name ?? t.leadUnit, cooperating,
                                  i.name, i.unitOfMeasure, html.number(i.baseline), html.number(i.target), PlanDays.text(i.deadline),
                                  p.actual.map { html.number($0) } ?? "", p.actualAsOf.map(PlanDays.text) ?? "", html.number(p.expectedValue),
                                  p.progress.map { String(format: "%.4f", $0) } ?? "", String(format: "%.4f", p.expected),
@@ -92,7 +94,8 @@ extension WebRoutes {
         let units = services.context.current.units
         for p in html.plan.projects {
             guard let s = html.status.projects[p.id] else { continue }
-            var row: [String] = [p.id, p.name, p.group ?? "", p.type, p.road ?? "", p.street.map { services.areaName($0) ?? $0 } ?? "", units[p.leadUnit]?.name ?? p.leadUnit,
+            let street = p.street.map { services.areaName($0) ?? $0 } ?? ""
+            var row: [String] = [p.id, p.name, p.group ?? "", p.type, p.road ?? "", street, units[p.leadUnit]?.name ?? p.leadUnit,
                        PlanDays.text(p.deadline), p.target.rawValue, html.stage(p)?.rawValue ?? "", s.light.rawValue, String(s.openBlockers),
                        html.reason(p)]
             for m in Milestone.allCases {

@@ -31,8 +31,7 @@ extension WebRoutes {
         let stored = try await reader.stored(id)
         let view = try await reader.view(stored, scope: .all, at: min(PlanDays.of(services.clock.now()), stored.document.end))
         let units = services.context.current.units
-        let html = PlanHTML(texts: pages.texts.table(lang), lang: lang, view: view, unitName: { units[$0]?.name ?? $0 },
-                            areaName: services.areaName)
+        let html = planHTML(view, lang)
         var values = planValues(request, s, lang, html, title: pages.text("plan_edit", lang) + " · " + html.plan.name, section: "/edit")
         let csrf = html.esc(s.session.csrf ?? "")
         let action = "/plans/\(html.esc(StatsParams.escape(id)))/edit"
@@ -50,8 +49,9 @@ extension WebRoutes {
             for t in area.tasks {
                 let rows: [[String: String]] = t.indicators.isEmpty ? [[:]] : t.indicators.map { si in
                     let i = si.indicator
-                    return ["indicator": i.name, "unit_of_measure": i.unitOfMeasure, "target": html.number(i.target), "baseline": html.number(i.baseline),
-                            "start": PlanDays.text(i.start), "direction": i.direction.rawValue, "accumulation": i.accumulation.rawValue]
+                    return ["indicator": i.name, "unit_of_measure": i.unitOfMeasure, "target": html.number(i.target),
+                            "baseline": html.number(i.baseline), "start": PlanDays.text(i.start), "direction": i.direction.rawValue,
+                            "accumulation": i.accumulation.rawValue]
                 }
                 for row in rows {
                     body += "<form method=\"post\" action=\"\(action)\" class=\"plan-row\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\">"
@@ -59,13 +59,17 @@ extension WebRoutes {
                     let fixed = ["goal_area": area.name, "task": t.name].merging(row.filter { kept.contains($0.key) }) { a, _ in a }
                     for (k, v) in fixed.sorted(by: { $0.key < $1.key }) { body += "<input type=\"hidden\" name=\"\(k)\" value=\"\(html.esc(v))\">" }
                     body += "<strong>\(html.esc(t.name))</strong>" + (row["indicator"].map { " · \(html.esc($0))" } ?? "")
-                    body += "<label>\(html.word("plan_lead_unit")) <input name=\"lead_unit\" value=\"\(html.esc(units[t.leadUnit]?.name ?? t.leadUnit))\""
+                    body += "<label>\(html.word("plan_lead_unit")) "
+                    body += "<input name=\"lead_unit\" value=\"\(html.esc(units[t.leadUnit]?.name ?? t.leadUnit))\""
                     body += " required maxlength=\"100\"></label>"
                     let cooperating = t.cooperatingUnits.map { units[$0]?.name ?? $0 }.joined(separator: "、")
-                    body += "<label>\(html.word("plan_cooperating")) <input name=\"cooperating_units\" value=\"\(html.esc(cooperating))\" maxlength=\"1000\"></label>"
-                    body += "<label>\(html.word("plan_deadline")) <input type=\"date\" name=\"deadline\" value=\"\(PlanDays.text(t.deadline))\" required></label>"
+                    body += "<label>\(html.word("plan_cooperating")) "
+                    body += "<input name=\"cooperating_units\" value=\"\(html.esc(cooperating))\" maxlength=\"1000\"></label>"
+                    body += "<label>\(html.word("plan_deadline")) "
+                    body += "<input type=\"date\" name=\"deadline\" value=\"\(PlanDays.text(t.deadline))\" required></label>"
                     if let target = row["target"], let baseline = row["baseline"] {
-                        body += "<label>\(html.word("plan_target")) <input name=\"target\" value=\"\(target)\" inputmode=\"decimal\" required></label>"
+                        body += "<label>\(html.word("plan_target")) "
+                        body += "<input name=\"target\" value=\"\(target)\" inputmode=\"decimal\" required></label>"
                         body += "<label>\(html.word("plan_baseline")) <input name=\"baseline\" value=\"\(baseline)\" inputmode=\"decimal\"></label>"
                     }
                     body += "<button type=\"submit\">\(html.word("save"))</button></form>"

@@ -28,7 +28,8 @@ extension WebRoutes {
     /// The small form beside an indicator the viewer may report on.
     func reportForm(_ html: PlanHTML, indicator: String, csrf: String) -> String {
         var h = "<form method=\"post\" action=\"/plans/\(html.esc(StatsParams.escape(html.plan.id)))/reports\" class=\"report-form\">"
-        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(html.esc(csrf))\"><input type=\"hidden\" name=\"indicator\" value=\"\(html.esc(indicator))\">"
+        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(html.esc(csrf))\">"
+        h += "<input type=\"hidden\" name=\"indicator\" value=\"\(html.esc(indicator))\">"
         h += "<label>\(html.word("plan_month")) <input type=\"month\" name=\"month\" required></label>"
         h += "<label>\(html.word("plan_value")) <input name=\"value\" inputmode=\"decimal\" required maxlength=\"30\"></label>"
         return h + "<button type=\"submit\">\(html.word("plan_report"))</button></form>"
@@ -79,7 +80,8 @@ extension WebRoutes {
             let name = services.context.current.categories.reportable(code)?.name ?? code
             h += "<option value=\"\(code)\"\(code == "95002" ? " selected" : "")>\(code) \(html.esc(name))</option>"
         }
-        h += "</select></label><label>\(html.word("description")) <textarea name=\"description\" required maxlength=\"4000\" rows=\"3\"></textarea></label>"
+        h += "</select></label><label>\(html.word("description")) "
+        h += "<textarea name=\"description\" required maxlength=\"4000\" rows=\"3\"></textarea></label>"
         return h + "<button type=\"submit\">\(html.word("plan_raise_blocker"))</button></form>"
     }
 

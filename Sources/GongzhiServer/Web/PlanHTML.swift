@@ -51,7 +51,8 @@ struct PlanHTML {
 
     func subnav(current: String, editable: Bool) -> String {
         var h = "<nav class=\"subnav\" aria-label=\"\(word("plan_sections"))\"><ul>"
-        for (path, key) in [("", "plan_overview"), ("/map", "plan_map"), ("/briefing", "plan_briefing")] + (editable ? [("/edit", "plan_edit")] : []) {
+        let sections = [("", "plan_overview"), ("/map", "plan_map"), ("/briefing", "plan_briefing")] + (editable ? [("/edit", "plan_edit")] : [])
+        for (path, key) in sections {
             h += "<li><a href=\"\(esc(href(path)))\"\(path == current ? " aria-current=\"page\"" : "")>\(word(key))</a></li>"
         }
         for (table, key) in [("indicators", "plan_export_indicators"), ("projects", "plan_export_projects")] {
@@ -197,7 +198,9 @@ struct PlanHTML {
         guard let (code, shape) = mapView.district() else { return "<p>\(word("no_map"))</p>" }
         var layers = [SVGMap.Layer(code: code, name: atlas.name(of: code) ?? code, shape: shape, style: .base)]
         if let streets = atlas.layers[.street] {
-            layers += streets.codes.compactMap { c in streets.shapes[c].map { .init(code: c, name: streets.names[c] ?? c, shape: $0, style: .grid) } }
+            layers += streets.codes.compactMap { c in
+                streets.shapes[c].map { SVGMap.Layer(code: c, name: streets.names[c] ?? c, shape: $0, style: .grid) }
+            }
         }
         // Red last, so it is drawn on top.
         let order = projects.sorted { (status.projects[$0.id]?.light ?? .none) < (status.projects[$1.id]?.light ?? .none) }
@@ -229,7 +232,8 @@ struct PlanHTML {
         func x(_ d: PlanDay) -> String { String(format: "%.1f", left + (w - left - right) * Double(d - first) / Double(last - first)) }
         var h = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" role=\"img\""
         h += " aria-label=\"\(word("plan_timeline"))\">"
-        h += "<text x=\"\(left)\" y=\"14\">\(PlanDays.text(first))</text><text x=\"\(w - right)\" y=\"14\" text-anchor=\"end\">\(PlanDays.text(last))</text>"
+        h += "<text x=\"\(left)\" y=\"14\">\(PlanDays.text(first))</text>"
+        h += "<text x=\"\(w - right)\" y=\"14\" text-anchor=\"end\">\(PlanDays.text(last))</text>"
         h += "<line class=\"today\" x1=\"\(x(status.asOf))\" y1=\"18\" x2=\"\(x(status.asOf))\" y2=\"\(Int(hgt))\">"
         h += "<title>\(word("plan_as_of")) \(day)</title></line>"
         for (i, m) in s.milestones.enumerated() {
@@ -240,15 +244,19 @@ struct PlanHTML {
                 h += "<title>\(word("plan_latest")) \(PlanDays.text(a)) – \(PlanDays.text(b))</title></line>"
             }
             if let d = m.planned {
-                h += "<rect class=\"planned\" x=\"\(x(d))\" y=\"\(y - 12)\" width=\"3\" height=\"24\"><title>\(word("plan_planned")) \(PlanDays.text(d))</title></rect>"
+                h += "<rect class=\"planned\" x=\"\(x(d))\" y=\"\(y - 12)\" width=\"3\" height=\"24\">"
+                h += "<title>\(word("plan_planned")) \(PlanDays.text(d))</title></rect>"
             }
             if let d = m.actual {
-                h += "<circle class=\"actual\" cx=\"\(x(d))\" cy=\"\(y)\" r=\"6\"><title>\(word("plan_actual_date")) \(PlanDays.text(d))</title></circle>"
+                h += "<circle class=\"actual\" cx=\"\(x(d))\" cy=\"\(y)\" r=\"6\">"
+                h += "<title>\(word("plan_actual_date")) \(PlanDays.text(d))</title></circle>"
             } else {
-                h += "<circle class=\"forecast\" cx=\"\(x(m.forecast))\" cy=\"\(y)\" r=\"5\"><title>\(word("plan_forecast")) \(PlanDays.text(m.forecast))</title></circle>"
+                h += "<circle class=\"forecast\" cx=\"\(x(m.forecast))\" cy=\"\(y)\" r=\"5\">"
+                h += "<title>\(word("plan_forecast")) \(PlanDays.text(m.forecast))</title></circle>"
             }
         }
-        h += "</svg><p class=\"keys\"><span class=\"key planned\">\(word("plan_planned"))</span> <span class=\"key window\">\(word("plan_latest"))</span>"
+        h += "</svg><p class=\"keys\"><span class=\"key planned\">\(word("plan_planned"))"
+        h += "</span> <span class=\"key window\">\(word("plan_latest"))</span>"
         return h + " <span class=\"key actual\">\(word("plan_actual_date"))</span> <span class=\"key forecast\">\(word("plan_forecast"))</span></p>"
     }
 
@@ -262,7 +270,8 @@ struct PlanHTML {
         func d(_ day: PlanDay?) -> String { day.map(PlanDays.text) ?? "—" }
         for m in s.milestones {
             h += "<tr><td>\(milestoneName(m.milestone))</td><td>\(d(m.planned))</td><td>\(d(m.latestStart))</td><td>\(d(m.latestFinish))</td>"
-            h += "<td>\(d(m.actual))</td><td>\(PlanDays.text(m.forecast))</td><td>\(m.slack.map { "\($0)" } ?? "—")</td><td>\(light(m.light))</td></tr>"
+            h += "<td>\(d(m.actual))</td><td>\(PlanDays.text(m.forecast))</td>"
+            h += "<td>\(m.slack.map { "\($0)" } ?? "—")</td><td>\(light(m.light))</td></tr>"
         }
         return h + "</tbody></table></div>"
     }

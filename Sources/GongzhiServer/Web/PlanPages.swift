@@ -50,29 +50,29 @@ extension WebRoutes {
         return min(PlanDays.of(services.clock.now()), stored.document.end)
     }
 
+    func planHTML(_ view: PlanReader.View, _ lang: Lang) -> PlanHTML {
+        let units = services.context.current.units
+        return PlanHTML(texts: pages.texts.table(lang), lang: lang, view: view, unitName: { units[$0]?.name ?? $0 }, areaName: services.areaName)
+    }
+
     func planView(_ request: Request, _ id: String, _ s: WebSession, _ lang: Lang) async throws -> (PlanHTML, StoredPlan) {
         let reader = services.planReader
         let stored = try await reader.stored(id)
         let view = try await reader.view(stored, scope: reader.scope(s.session.principal), at: try planDay(request, stored))
-        let units = services.context.current.units
-        let html = PlanHTML(texts: pages.texts.table(lang), lang: lang, view: view, unitName: { units[$0]?.name ?? $0 },
-                            areaName: services.areaName)
-        return (html, stored)
+        return (planHTML(view, lang), stored)
     }
 
     /// The cockpit's plan tiles: each plan's tasks by light and its portfolio targets, on the
     /// plan's day, as the viewer's scope cuts them; nil when the viewer sees no plan.
     func planTiles(_ s: WebSession, _ lang: Lang) async throws -> String? {
         let reader = services.planReader
-        let units = services.context.current.units
         var h = ""
         for summary in try await services.store.plans.plans() {
             let stored = try await reader.stored(summary.id)
             let view = try await reader.view(stored, scope: reader.scope(s.session.principal),
                                              at: min(PlanDays.of(services.clock.now()), stored.document.end))
             guard !view.document.goalAreas.isEmpty || !view.document.projects.isEmpty else { continue }
-            let html = PlanHTML(texts: pages.texts.table(lang), lang: lang, view: view, unitName: { units[$0]?.name ?? $0 },
-                                areaName: services.areaName)
+            let html = planHTML(view, lang)
             h += "<li class=\"tile plan-tile\"><a href=\"\(html.esc(html.href("")))\"><span class=\"label\">\(html.esc(summary.name))"
             h += " · \(html.word("plan_as_of")) \(html.day)</span></a><p>"
             h += [Light.red, .amber, .green].map { "\(html.light($0)) \(view.status.taskLights[$0] ?? 0)" }.joined(separator: " ") + "</p>"
@@ -118,7 +118,8 @@ extension WebRoutes {
         if PlanController.reporters.contains(p.role) {
             let scope = services.planReader.scope(p), csrf = s.session.csrf ?? "", plain = html
             html.reportForm = { indicator in
-                stored.document.mayReport(indicator: indicator, unit: p.unit, scope: scope) ? reportForm(plain, indicator: indicator, csrf: csrf) : nil
+                guard stored.document.mayReport(indicator: indicator, unit: p.unit, scope: scope) else { return nil }
+                return reportForm(plain, indicator: indicator, csrf: csrf)
             }
         }
         var values = planValues(request, s, lang, html, title: html.plan.name, section: "")
@@ -135,7 +136,8 @@ extension WebRoutes {
             func pick(_ name: String, _ allowed: [String]) throws -> String? {
                 guard let v = params.get(name), !v.isEmpty else { return nil }
                 guard allowed.contains(v) else {
-                    throw APIError(.unprocessableContent, code: "unknown_value", message: "\(name) '\(v.prefix(100))' is not in the plan", field: name)
+                    throw APIError(.unprocessableContent, code: "unknown_value", message: "\(name) '\(v.prefix(100))' is not in the plan",
+                                   field: name)
                 }
                 return v
             }
@@ -164,8 +166,8 @@ extension WebRoutes {
         let projects = html.plan.projects.filter { filter.keeps($0, html) }
         var values = planValues(request, s, lang, html, title: pages.text("plan_map", lang) + " · " + html.plan.name, section: "/map")
         values["picker"] = mapFilterForm(html, filter)
-        values["body"] = "<p class=\"count\">\(html.word("plan_projects")): \(projects.count)</p>" + html.battleMap(projects, atlas: services.atlas.current)
-            + html.projectTable(projects)
+        values["body"] = "<p class=\"count\">\(html.word("plan_projects")): \(projects.count)</p>"
+            + html.battleMap(projects, atlas: services.atlas.current) + html.projectTable(projects)
         return pages.render("plan", values)
     }
 
@@ -182,10 +184,11 @@ extension WebRoutes {
         h += "<label>\(html.word("plan_as_of")) <input type=\"date\" name=\"as_of\" value=\"\(html.day)\"></label>"
         h += select("road", "plan_road", roads, filter.road)
         h += select("group", "plan_group", html.plan.projectGroups.map { ($0.id, $0.name) }, filter.group)
-        let stages = [("none", html.texts["plan_stage_none"] ?? "none")] + Milestone.allCases.map { ($0.rawValue, html.texts["milestone_" + $0.rawValue] ?? $0.name) }
+        let stages = [("none", html.texts["plan_stage_none"] ?? "none")]
+            + Milestone.allCases.map { ($0.rawValue, html.texts["milestone_" + $0.rawValue] ?? $0.name) }
         h += select("stage", "plan_stage", stages, filter.stage)
-        h += select("light", "plan_light", [Light.red, .amber, .green, .none].map { ($0.rawValue, html.texts["light_" + $0.rawValue] ?? $0.rawValue) },
-                    filter.light?.rawValue)
+        let lights = [Light.red, .amber, .green, .none].map { ($0.rawValue, html.texts["light_" + $0.rawValue] ?? $0.rawValue) }
+        h += select("light", "plan_light", lights, filter.light?.rawValue)
         return h + "<button type=\"submit\">\(html.word("apply"))</button></form>"
     }
 
