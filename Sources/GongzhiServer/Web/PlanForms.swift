@@ -52,12 +52,15 @@ extension WebRoutes {
         return v
     }
 
+    /// The milestones not reached yet, to record one; nothing once all are.
     func milestoneForm(_ html: PlanHTML, _ p: PlanProject, csrf: String) -> String {
+        let reached = Set(html.status.projects[p.id]?.milestones.filter { $0.actual != nil }.map(\.milestone) ?? [])
+        let open = Milestone.allCases.filter { !reached.contains($0) }
+        guard !open.isEmpty else { return "" }
         let action = "/plans/\(StatsParams.escape(html.plan.id))/projects/\(StatsParams.escape(p.id))/milestones"
         var h = "<form method=\"post\" action=\"\(html.esc(action))\" class=\"card-form milestone-form\"><h2>\(html.word("plan_reach"))</h2>"
         h += "<input type=\"hidden\" name=\"csrf\" value=\"\(html.esc(csrf))\"><label>\(html.word("plan_milestone")) <select name=\"milestone\">"
-        let reached = Set(html.status.projects[p.id]?.milestones.filter { $0.actual != nil }.map(\.milestone) ?? [])
-        for m in Milestone.allCases where !reached.contains(m) { h += "<option value=\"\(m.rawValue)\">\(html.milestoneName(m))</option>" }
+        for m in open { h += "<option value=\"\(m.rawValue)\">\(html.milestoneName(m))</option>" }
         h += "</select></label><label>\(html.word("plan_actual_date")) <input type=\"date\" name=\"day\" required max=\"\(today)\"></label>"
         return h + "<button type=\"submit\">\(html.word("plan_reach"))</button></form>"
     }
