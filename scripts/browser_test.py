@@ -11,6 +11,7 @@ recorded and must stay on the server's origin; text that tries to be markup must
 
 Usage: browser_test.py PATH/TO/gongzhi OUTPUT-DIR
 """
+import base64
 import csv
 import hashlib
 import hmac
@@ -33,6 +34,7 @@ from selenium.common.exceptions import NoAlertPresentException, WebDriverExcepti
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.print_page_options import PrintOptions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 BIN, OUT = sys.argv[1], sys.argv[2]
@@ -436,6 +438,16 @@ try:
     shoot("plan-project")
     d.get(base + "/plans/gongshu-2020h2/briefing?as_of=2020-10-31")
     check("the briefing lists the red projects", "红灯项目" in d.find_element(By.TAG_NAME, "main").text)
+    # Printed as the browser prints it (A4): a PDF, without the navigation, the buttons or the pickers.
+    pdf = base64.b64decode(d.print_page(PrintOptions()))
+    open(os.path.join(OUT, "plan-briefing.pdf"), "wb").write(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    check("the briefing prints to PDF", pdf.startswith(b"%PDF") and 1 <= pages <= 6, pages)
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    shown = d.execute_script("""return Array.from(document.querySelectorAll('header.bar, .no-print, form.picker'))
+        .filter(e => getComputedStyle(e).display !== 'none').map(e => e.className)""")
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    check("printing hides the bar, the buttons and the pickers", not shown, shown)
     shoot("plan-briefing")
     d.get(base + "/cockpit")
     check("the cockpit has the plan's tile", len(d.find_elements(By.CSS_SELECTOR, ".plan-tile")) == 1)

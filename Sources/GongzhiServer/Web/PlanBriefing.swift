@@ -48,7 +48,7 @@ extension WebRoutes {
             for g in p.gaps where (g.daysLate ?? 1) > 0 {
                 let month = String(PlanDays.text(g.month).prefix(7))
                 let state = g.daysLate.map { "\(html.word("plan_days_late")) \($0)" } ?? html.word("plan_missing")
-                items += "<li>\(html.esc(si.indicator.name)) · \(month) · \(html.word("due")) \(PlanDays.text(g.due)) · \(state)</li>"
+                items += "<li>\(html.esc(si.indicator.name)) · \(month) · \(html.word("plan_report_due")) \(PlanDays.text(g.due)) · \(state)</li>"
             }
         }
         return items.isEmpty ? "<p>\(html.word("plan_no_late_reports"))</p>" : "<ul class=\"late\">\(items)</ul>"
