@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "GongzhiIntakeTests", dependencies: [
             "GongzhiTestSupport", "GongzhiIntake", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiCore", "GongzhiGeo",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "GongzhiNotifyTests", dependencies: [
             "GongzhiTestSupport", "GongzhiNotify", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiCore",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -50,7 +50,7 @@ struct PlansCommand: AsyncParsableCommand {
 extension PlansCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Merge goal areas, tasks and indicators from a spreadsheet (CSV, UTF-8 or GB18030) into a plan.",
+            abstract: "Merge goal areas, tasks and indicators from a spreadsheet (XLSX, or CSV in UTF-8 or GB18030) into a plan.",
             discussion: """
                 Columns by their header: 目标领域/goal_area, 任务/task, 牵头单位/lead_unit, 配合单位/cooperating_units, \
                 完成时限/deadline, 指标/indicator, 计量单位/unit_of_measure, 目标值/target, 基数/baseline, 起始日期/start, \
@@ -60,7 +60,7 @@ extension PlansCommand {
                 A plan not loaded yet needs --name, --start and --end. Exit status: 0 when every row was taken, 2 when \
                 some were refused, 1 when nothing could be.
                 """)
-        @Argument(help: "The CSV file.") var file: String
+        @Argument(help: "The XLSX file (its first sheet) or CSV file.") var file: String
         @Option(help: "The plan's id.") var plan: String
         @Option(help: "A new plan's name.") var name: String?
         @Option(help: "A new plan's first day (YYYY-MM-DD).") var start: String?
@@ -71,7 +71,11 @@ extension PlansCommand {
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)") }
             let text: String
-            do { text = try TextDecoding.decode(data).text } catch { throw CommandFailure("\(file): \(error)") }
+            do {
+                text = XLSXSheet.looksLikeXLSX(data) ? CSV.write(try XLSXSheet.rows(data)) : try TextDecoding.decode(data).text
+            } catch {
+                throw CommandFailure("\(file): \(error)")
+            }
             var new: (name: String, start: PlanDay, end: PlanDay)? = nil
             if let name {
                 guard let s = start.flatMap(PlanDays.parse), let e = end.flatMap(PlanDays.parse) else {

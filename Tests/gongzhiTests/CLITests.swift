@@ -279,6 +279,12 @@ struct CLIFailure: Error, CustomStringConvertible {
         try Data(#"{"id":"bad","name":"x","start":"2021-01-01","end":"2020-01-01","goal_areas":[]}"#.utf8).write(to: plan)
         let refused = try Self.run(["plans", "load", plan.path, "--db", db])
         #expect(refused.status == 1 && refused.err.contains("end before start"), "\(refused.err)")
+        // The same district's sheet as Excel saves it: the first worksheet, dates as serial numbers.
+        let xlsx = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../GongzhiIntakeTests/Fixtures/plan-sheet.xlsx")
+        let fromExcel = try Self.run(["plans", "import", xlsx.path, "--db", db, "--plan", "p2021"])
+        #expect(fromExcel.status == 2 && fromExcel.out.contains("2 of 3 rows taken"), "\(fromExcel.out) \(fromExcel.err)")
+        #expect(fromExcel.err.contains("line 3, task: is empty"))
         let list = try Self.run(["plans", "list", "--db", db])
         #expect(list.status == 0 && list.out == "p2021\t2021年重点工作\t2021-01-01\t2021-12-31\n")
         let verify = try Self.run(["verify", "--db", db])

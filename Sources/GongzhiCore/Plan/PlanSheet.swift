@@ -57,9 +57,11 @@ public enum PlanSheet {
         return try CSV.rows(text)
     }
 
-    /// A date as sheets write it: 2020-12-31, 2020/12/31, 2020.12.31 or 2020年12月31日.
+    /// A date as sheets write it: 2020-12-31, 2020/12/31, 2020.12.31 or 2020年12月31日, or as an
+    /// XLSX cell holds one, a serial number of days (44196 is 2020-12-31; day 0 is 1899-12-30).
     public static func day(_ text: String) -> PlanDay? {
         var t = text.trimmingCharacters(in: .whitespaces)
+        if let serial = Int(t.hasSuffix(".0") ? String(t.dropLast(2)) : t), (1...2_958_465).contains(serial) { return Int64(serial - 25_569) }
         for sep in ["/", ".", "年", "月"] { t = t.replacingOccurrences(of: sep, with: "-") }
         t = t.replacingOccurrences(of: "日", with: "")
         let parts = t.split(separator: "-")
