@@ -19,10 +19,10 @@ public struct StoredPlan: Sendable {
         self.eventCount = eventCount
     }
 
-    /// The plan's status on `day` with everything known by then; `blockerCases` are the cases
-    /// raised as blockers (any plan's: `OpenBlockers.count` keeps this plan's open ones).
-    public func status(at day: PlanDay, blockerCases: [CaseRecord] = []) -> PlanStatus {
-        let openBlockers = OpenBlockers.count(blockerCases, plan: document, at: day)
+    /// The plan's status on `day` with everything known by then; `openBlockers` are this plan's
+    /// blocker cases open that day (`OpenBlockers.cases`).
+    public func status(at day: PlanDay, openBlockers open: [BlockerSubject: [CaseRecord]] = [:]) -> PlanStatus {
+        let openBlockers = OpenBlockers.count(open, plan: document, at: day)
         // Each project's schedule keeps only the milestones reached by `day`.
         return PlanEvaluation.evaluate(document, reports: reports, actuals: actuals, openBlockers: openBlockers, at: day)
     }

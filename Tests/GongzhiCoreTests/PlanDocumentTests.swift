@@ -118,6 +118,11 @@ import Testing
         return r
     }
 
+    static func count(_ cases: [CaseRecord], _ plan: PlanDocument, _ day: String) -> OpenBlockers {
+        let d = PlanDays.parse(day)!
+        return OpenBlockers.count(OpenBlockers.cases(cases, of: plan.id, openOn: d), plan: plan, at: d)
+    }
+
     @Test func openBlockerCasesCountOnTheirSubjectWhileOpen() throws {
         let plan = try PlanDocumentTests.plan()
         let cases = [
@@ -129,11 +134,11 @@ import Testing
         ]
         // On 24 September: 1 and 2 on 甲 (5 was rejected at once: it left the loop the day it came),
         // the file's blocker on 乙; the task blocker is not raised yet; the other plan's never counts.
-        let sept24 = OpenBlockers.count(cases, plan: plan, at: PlanDays.parse("2020-09-24")!)
+        let sept24 = Self.count(cases, plan, "2020-09-24")
         #expect(sept24 == OpenBlockers(projects: ["a": 2, "b": 1]))
-        let oct3 = OpenBlockers.count(cases, plan: plan, at: PlanDays.parse("2020-10-03")!)
+        let oct3 = Self.count(cases, plan, "2020-10-03")
         #expect(oct3 == OpenBlockers(projects: ["a": 1, "b": 1], tasks: ["t1": 1]))
-        #expect(OpenBlockers.count(cases, plan: plan, at: PlanDays.parse("2020-08-31")!) == OpenBlockers())
+        #expect(Self.count(cases, plan, "2020-08-31") == OpenBlockers())
         // A task's own blocker makes it amber although its indicator is on pace.
         let reports = Dictionary(grouping: plan.reports, by: \.indicator).mapValues { $0.map(\.report) }
         let status = PlanEvaluation.evaluate(plan, reports: reports, openBlockers: oct3, at: PlanDays.parse("2020-10-03")!)

@@ -58,18 +58,27 @@ public struct OpenBlockers: Sendable, Equatable {
         return PlanDays.of(left) > day
     }
 
-    /// The blockers of `plan` open on `day` among `cases` (others are ignored), plus those the
-    /// plan's own file records (raised before the plan was kept here; they stay open).
-    public static func count(_ cases: [CaseRecord], plan: PlanDocument, at day: PlanDay) -> OpenBlockers {
-        var open = OpenBlockers()
-        for b in plan.blockers where b.raised <= day { open.projects[b.project, default: 0] += 1 }
+    /// The blocker cases of plan `id` open on `day`, by subject (other cases are ignored).
+    public static func cases(_ cases: [CaseRecord], of id: String, openOn day: PlanDay) -> [BlockerSubject: [CaseRecord]] {
+        var open: [BlockerSubject: [CaseRecord]] = [:]
         for c in cases {
-            guard let s = BlockerSubject(report: c.report), s.plan == plan.id, wasOpen(c, on: day) else { continue }
-            switch s.kind {
-            case .project: open.projects[s.id, default: 0] += 1
-            case .task: open.tasks[s.id, default: 0] += 1
-            }
+            guard let s = BlockerSubject(report: c.report), s.plan == id, wasOpen(c, on: day) else { continue }
+            open[s, default: []].append(c)
         }
         return open
+    }
+
+    /// The counts of `open` (from `cases(_:of:openOn:)`), plus the blockers the plan's own file
+    /// records (raised before the plan was kept here; they stay open from their day).
+    public static func count(_ open: [BlockerSubject: [CaseRecord]], plan: PlanDocument, at day: PlanDay) -> OpenBlockers {
+        var counts = OpenBlockers()
+        for b in plan.blockers where b.raised <= day { counts.projects[b.project, default: 0] += 1 }
+        for (s, list) in open {
+            switch s.kind {
+            case .project: counts.projects[s.id, default: 0] += list.count
+            case .task: counts.tasks[s.id, default: 0] += list.count
+            }
+        }
+        return counts
     }
 }

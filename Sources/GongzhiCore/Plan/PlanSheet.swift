@@ -69,7 +69,8 @@ public enum PlanSheet {
         return PlanDays.parse(String(format: "%04d-%02d-%02d", y, m, d))
     }
 
-    static func number(_ text: String) -> Double? {
+    /// A number as people type it (`10,500`, `10，500`), finite and below 10¹⁵; nil otherwise.
+    public static func number(_ text: String) -> Double? {
         let t = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "，", with: "").trimmingCharacters(in: .whitespaces)
         guard let v = Double(t), v.isFinite, abs(v) < 1e15 else { return nil }
         return v

@@ -13,7 +13,7 @@ struct PlanReader: Sendable {
     struct View: Sendable {
         var document: PlanDocument
         var status: PlanStatus
-        /// The plan's blocker cases open on the day, by subject.
+        /// The plan's blocker cases open on the day, by subject (look up only what `document` holds).
         var blockers: [BlockerSubject: [CaseRecord]]
     }
 
@@ -36,16 +36,9 @@ struct PlanReader: Sendable {
         let seen = stored.document.scoped(to: scope)
         let visible = Set(seen.indicators.map(\.indicator.id))
         let reports = stored.reports.filter { visible.contains($0.key) }
-        let blockerCases = try await blockerCases()
+        let open = OpenBlockers.cases(try await blockerCases(), of: seen.id, openOn: day)
         let status = StoredPlan(document: seen, reports: reports, actuals: stored.actuals, eventCount: stored.eventCount)
-            .status(at: day, blockerCases: blockerCases)
-        let projects = Set(seen.projects.map(\.id)), tasks = Set(seen.goalAreas.flatMap(\.tasks).map(\.id))
-        var open: [BlockerSubject: [CaseRecord]] = [:]
-        for c in blockerCases {
-            guard let s = BlockerSubject(report: c.report), s.plan == seen.id, OpenBlockers.wasOpen(c, on: day),
-                  s.kind == .project ? projects.contains(s.id) : tasks.contains(s.id) else { continue }
-            open[s, default: []].append(c)
-        }
+            .status(at: day, openBlockers: open)
         return View(document: seen, status: status, blockers: open)
     }
 

@@ -98,11 +98,11 @@ struct PlanController {
             let view = try await reader.view(id, by: p, at: day)
             for project in view.document.projects {
                 guard let s = view.status.projects[project.id] else { continue }
+                if let road = params.get("road"), project.road != road { continue }
+                if let light, s.light != light { continue }
                 let dto = ProjectDTO(project, plan: id, status: s, blockers: view.blockers[.init(plan: id, kind: .project, id: project.id)] ?? [],
                                      now: clock.now())
-                if let road = params.get("road"), project.road != road { continue }
                 if let stage, dto.stage != stage.rawValue { continue }
-                if let light, s.light != light { continue }
                 items.append(dto)
             }
         }

@@ -43,11 +43,11 @@ extension WebRoutes {
         return Pages.redirect("/plans/\(StatsParams.escape(id))?as_of=\(today)")
     }
 
-    /// A number a person typed (`10,500` too), or nil when the field was left empty.
+    /// A number a person typed (as a sheet's cell is read), or nil when the field was left empty.
     func number(_ text: String?, _ field: String) throws -> Double? {
-        guard let t = text?.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
-        guard let v = Double(t), v.isFinite else {
-            throw APIError(.unprocessableContent, code: "invalid_value", message: "\(field) must be a number", field: field)
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let v = PlanSheet.number(text) else {
+            throw APIError(.unprocessableContent, code: "invalid_value", message: "\(field) must be a number, such as 8800 or 8,800", field: field)
         }
         return v
     }
