@@ -30,7 +30,7 @@ import urllib.request
 
 os.environ["SE_AVOID_STATS"] = "true"  # no usage statistics, no driver download: the machine is offline
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoAlertPresentException, WebDriverException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -215,6 +215,20 @@ def login(user):
     return d.current_url[len(base):]
 
 
+def follow(selector):
+    """Clicks a link on a live page (the cockpit redraws itself when figures change, which can
+    replace the element between finding and clicking it): found afresh, up to three times."""
+    for attempt in range(3):
+        try:
+            link = d.find_element(By.CSS_SELECTOR, selector)
+            link.click()
+            gone(link)
+            return
+        except StaleElementReferenceException:
+            if attempt == 2:
+                raise
+
+
 def gone(element):
     """Waits for `element`'s page to be replaced. While Chrome swaps documents, asking about an old
     element can fail with "does not belong to the document" rather than as stale: both mean gone."""
@@ -357,9 +371,7 @@ try:
     gone(worst)
     check("a street's cockpit names it", name in d.find_element(By.CSS_SELECTOR, ".crumbs").text, name)
     shoot("cockpit-street")
-    first = d.find_element(By.CSS_SELECTOR, "li.tile[data-tile=cockpit_open] a")
-    first.click()
-    gone(first)
+    follow("li.tile[data-tile=cockpit_open] a")
     check("the open tile leads to the street's case list", d.current_url.startswith(base + "/cases?") and "street=" in d.current_url)
     rows = d.find_elements(By.CSS_SELECTOR, "table.list tbody a[href^='/cases/']")
     check("the street has open cases to open", len(rows) >= 1)
