@@ -12,6 +12,10 @@ import PostgresNIO
 /// transaction takes the row or advisory locks it needs, so they stay correct together.
 public final class PostgresDatabase: SQLDatabase, Sendable {
     public let location: String
+    /// The channel of `changeNotice`: one per schema, since tests (and some sites) keep several
+    /// databases in one server. Cut to PostgreSQL's 63 characters; two schemas sharing a long
+    /// prefix only hear each other's notices (an extra refresh, nothing wrong).
+    let channel: String
     let client: PostgresClient
     let threads: NIOThreadPool
     let logger: Logger
@@ -64,6 +68,7 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
         config.options.connectTimeout = .seconds(10)
         if let schema = target.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
         self.location = target.redacted
+        channel = String((target.schema.map { "gongzhi_\($0)" } ?? "gongzhi").prefix(63))
         self.logger = logger
         client = PostgresClient(configuration: config, backgroundLogger: logger)
         // One thread per connection: each waits on its own connection's answers.
@@ -109,12 +114,30 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
         }
     }
 
-    /// Runs `body` in one transaction on a leased connection, on a thread of the pool.
-    func session<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    public var changeNotice: String? { "NOTIFY \"\(channel)\"" }
+
+    /// Listens on a connection of the pool, held for as long as it runs (`SQLDatabase.followChanges`).
+    public func followChanges(_ onChange: @escaping @Sendable () -> Void) async throws {
+        let channel = channel
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications { onChange() }
+            }
+        }
+    }
+
+    public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
+        try await session(begin: nil) { try $0.query(sql, arguments) }
+    }
+
+    /// Runs `body` in one transaction on a leased connection, on a thread of the pool; without
+    /// `begin`, its statement on its own (`query`).
+    func session<T: Sendable>(begin: String?, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         let logger = logger, threads = threads
         return try await client.withConnection { connection in
             try await threads.runIfActive {
                 let s = PostgresSession(connection: connection, logger: logger)
+                guard let begin else { return try body(s) }
                 try s.execute(begin, [])
                 do {
                     let result = try body(s)

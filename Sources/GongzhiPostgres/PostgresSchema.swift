@@ -22,6 +22,9 @@ enum PostgresSchema {
         ("v4-statistics", ["ALTER TABLE cases ADD COLUMN satisfaction code"] + FactRows.ddl(integer: "BIGINT", text: "code", withoutRowID: "")),
         // Work plans (see the SQLite schema's v9).
         ("v5-plans", SQLPlanStore.ddl(integer: "BIGINT", text: "code", real: "DOUBLE PRECISION") + appendOnly("plan_events")),
+        // The status in the street's and the unit's index (see the SQLite schema's v10).
+        ("v6-list-indexes", CaseListSQL.statusIndexes.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty }),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

@@ -95,6 +95,11 @@ public enum CaseRows {
         return r
     }
 
+    /// The revision of a row selected with `caseColumns` (see `CaseRevision`).
+    static func revision(_ row: SQLRow) -> CaseRevision {
+        CaseRevision(eventCount: row[C.eventCount], tally: row[C.reportSources], lastReportAt: row[C.lastReportAt])
+    }
+
     static let insertSQL = """
         INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
                            external_id, media_urls, district_code, street_code, community_code, grid_code, area_version,
@@ -116,6 +121,31 @@ public enum CaseRows {
             r.report.observedAt, r.report.confidence, r.tally.json, Timestamp.millis(r.tally.lastAt), ReportExtra.column(r.report),
         ]
         return values.map(\.sqlValue)
+    }
+
+    /// Whole case rows with their ids and final projection, in statements of up to 400 rows
+    /// (50 values each), for bulk loads: no row is written twice.
+    static func insertAll(_ records: [CaseRecord], _ db: any SQLSession) throws {
+        let fixed = ["id", "tracking_code", "source", "description", "lat", "lon", "address", "reporter_name", "reporter_phone", "external_id",
+                     "media_urls", "district_code", "street_code", "community_code", "grid_code", "area_version", "created_at", "camera_id",
+                     "observed_at", "confidence", "report_sources", "last_report_at", "report_extra"]
+        let columns = fixed + projection.map(\.column)
+        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        for start in stride(from: 0, to: records.count, by: 400) {
+            let chunk = records[start..<min(records.count, start + 400)]
+            let arguments = chunk.flatMap { r -> [SQLValue] in
+                let values: [any SQLBindable] = [
+                    r.id, r.trackingCode, r.report.source.rawValue, r.report.description, r.report.location?.lat, r.report.location?.lon,
+                    r.report.address, r.report.reporter?.name, r.report.reporter?.phone, r.report.externalID,
+                    JSONText.stringArray(r.report.mediaURLs), r.area?.district, r.area?.street, r.area?.community, r.area?.grid, r.area?.version,
+                    Timestamp.millis(r.createdAt), r.report.cameraID, r.report.observedAt, r.report.confidence, r.tally.json,
+                    Timestamp.millis(r.tally.lastAt), ReportExtra.column(r.report),
+                ]
+                return values.map(\.sqlValue) + projection.map { $0.value(r) }
+            }
+            try db.execute("INSERT INTO cases (\(columns.joined(separator: ", "))) VALUES "
+                           + Array(repeating: marks, count: chunk.count).joined(separator: ", "), arguments)
+        }
     }
 
     /// The fields events can change, as columns. The opening report's fields never change.
@@ -150,15 +180,30 @@ public enum CaseRows {
         try db.execute("UPDATE cases SET \(columns.joined(separator: ", ")) WHERE id = ?", values)
     }
 
+    static let insertEventHead = "INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, "
+        + "prev_hash, hash) VALUES "
+    static let eventValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
     static func insertEvent(_ e: CaseEvent, _ db: any SQLSession) throws {
+        try db.execute(insertEventHead + eventValues, eventArguments(e))
+    }
+
+    /// Events in statements of up to 500 rows (11 values each), for bulk loads.
+    static func insertEvents(_ events: [CaseEvent], _ db: any SQLSession) throws {
+        for start in stride(from: 0, to: events.count, by: 500) {
+            let chunk = events[start..<min(events.count, start + 500)]
+            try db.execute(insertEventHead + Array(repeating: eventValues, count: chunk.count).joined(separator: ", "),
+                           chunk.flatMap(eventArguments))
+        }
+    }
+
+    static func eventArguments(_ e: CaseEvent) -> [SQLValue] {
         // An empty unit hashes like none (see `EventChain.digest`); only NULL is ever written, so
         // `verify` can treat an empty one as an edit.
         let unit = e.actor.unit.flatMap { $0.isEmpty ? nil : $0 }
-        try db.execute("""
-            INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, e.caseID, e.seq, e.action.rawValue, e.actor.id, unit, Timestamp.millis(e.at), e.from?.rawValue, e.to.rawValue,
-            e.payloadJSON, e.prevHash, e.hash)
+        let values: [any SQLBindable] = [e.caseID, e.seq, e.action.rawValue, e.actor.id, unit, Timestamp.millis(e.at), e.from?.rawValue,
+                                         e.to.rawValue, e.payloadJSON, e.prevHash, e.hash]
+        return values.map(\.sqlValue)
     }
 
     /// An event row as stored, for checking and decoding.

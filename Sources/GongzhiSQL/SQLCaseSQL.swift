@@ -29,6 +29,53 @@ struct SQLCaseSQL: CaseSQL {
 
     func insertEvent(_ e: CaseEvent) throws { try CaseRows.insertEvent(e, db) }
 
+    func insertEvents(_ events: [CaseEvent]) throws { try CaseRows.insertEvents(events, db) }
+
+    func reserveCaseIDs(_ count: Int) throws -> ClosedRange<Int64> {
+        precondition(count > 0)
+        // PostgreSQL counts ids in a table (without gaps, see `nextID`); SQLite's AUTOINCREMENT
+        // counter follows the largest id inserted, and it has one writer.
+        if db.dialect == .postgres {
+            guard let last: Int64 = try db.query("UPDATE id_counters SET last = last + ? WHERE name = 'cases' RETURNING last", count).first?[0]
+            else { throw StoreError.conflict("no id counter for cases") }
+            return (last - Int64(count) + 1)...last
+        }
+        let last = max(try db.lastIssuedID(of: "cases"), try db.scalar("SELECT MAX(id) FROM cases", as: Int64.self) ?? 0)
+        return (last + 1)...(last + Int64(count))
+    }
+
+    func takenTrackingCodes(_ codes: [String]) throws -> Set<String> {
+        var taken: Set<String> = []
+        for start in stride(from: 0, to: codes.count, by: 500) {
+            let chunk = codes[start..<min(codes.count, start + 500)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            for row in try db.query("SELECT tracking_code FROM cases WHERE tracking_code IN (\(marks))", chunk.map { .text($0) }) {
+                taken.insert(row[0])
+            }
+        }
+        return taken
+    }
+
+    func insertCases(_ records: [CaseRecord]) throws { try CaseRows.insertAll(records, db) }
+
+    func insertOpeningReports(_ rows: [ReportInsert]) throws {
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let chunk = rows[start..<min(rows.count, start + 500)]
+            try db.execute(ReportRows.insertHead + Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", "),
+                           chunk.flatMap { ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at) })
+        }
+    }
+
+    func addFacts(_ facts: [(caseID: Int64, fact: Fact)]) throws {
+        try FactRows.insert(facts, db)
+        var sums: [FactKey: Counts] = [:]
+        for f in facts { FactRows.accumulate(f.fact, into: &sums) }
+        // Sorted where other writers may lock the same sum rows (see `FactRows.replace`); SQLite
+        // has one writer, and sorting thousands of keys was 5 % of a bulk load.
+        let rows = sums.filter { !$0.value.isZero }.map { (key: $0.key, value: $0.value) }
+        try FactRows.add(db.dialect == .sqlite ? rows : rows.sorted { $0.key < $1.key }, db)
+    }
+
     func events(of id: Int64) throws -> [CaseEvent] {
         try db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", id).map(CaseRows.event)
     }

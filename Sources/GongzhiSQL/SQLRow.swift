@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One result row: its values by position, and the column names of its statement (shared by
 /// every row of a result, so a row is one array).
@@ -51,12 +52,19 @@ public struct SQLRow: Sendable {
 /// Column names of a result, with their positions.
 public final class SQLColumns: Sendable {
     public let names: [String]
-    public let index: [String: Int]
+    /// Built when a row is first read by name: rows read by position (a case, the list's
+    /// revisions) never need it, and hashing every name of every statement showed in the list's profile.
+    private let byName = Mutex<[String: Int]?>(nil)
 
-    public init(_ names: [String]) {
-        self.names = names
-        var index: [String: Int] = [:]
-        for (i, n) in names.enumerated() where index[n] == nil { index[n] = i }
-        self.index = index
+    public init(_ names: [String]) { self.names = names }
+
+    public var index: [String: Int] {
+        byName.withLock { built in
+            if let built { return built }
+            var index: [String: Int] = [:]
+            for (i, n) in names.enumerated() where index[n] == nil { index[n] = i }
+            built = index
+            return index
+        }
     }
 }

@@ -32,11 +32,22 @@ public struct SQLStorage: Storage, Sendable {
             let tx = CaseTransaction(sql: SQLCaseSQL(db: session), context: context, faults: faults)
             let result = try body(tx)
             try tx.settleFacts()
+            if let notice = db.changeNotice { try session.execute(notice, []) }
             return result
         }
         changes.bump()
         return result
     }
+
+    /// Counts the write transactions of other instances on the same database as changes too,
+    /// so their cases reach this instance's open cockpits (see `SQLDatabase.followChanges`).
+    /// Runs until cancelled; returns at once where no other instance can write (SQLite).
+    public func followChanges() async throws {
+        try await db.followChanges { [changes] in changes.bump() }
+    }
+
+    /// Whether other instances' changes can be followed (`followChanges`).
+    public var followsOtherInstances: Bool { db.changeNotice != nil }
 
     public func reloadRevision() async throws -> String {
         try await db.read { db in
@@ -50,7 +61,7 @@ public struct SQLStorage: Storage, Sendable {
     }
 
     public func find(id: Int64) async throws -> CaseRecord? {
-        try await db.read { try $0.first("SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", id).map(CaseRows.record) }
+        try await db.query("SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?", [.int(id)]).first.map(CaseRows.record)
     }
 
     public func find(trackingCode: String) async throws -> CaseRecord? {
@@ -58,7 +69,7 @@ public struct SQLStorage: Storage, Sendable {
     }
 
     public func history(of id: Int64) async throws -> [CaseEvent] {
-        try await db.read { try $0.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", id).map(CaseRows.event) }
+        try await db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY seq", [.int(id)]).map(CaseRows.event)
     }
 
     public func reports(of id: Int64, after: Int64?, limit: Int) async throws -> [StoredReport] {
@@ -84,13 +95,32 @@ public struct SQLStorage: Storage, Sendable {
 
     public func list(_ query: CaseQuery) async throws -> CasePage {
         let (sql, arguments) = CaseListSQL.select(query)
-        let limit = max(1, min(query.limit, CaseQuery.maxLimit))
-        let rows = try await db.read { try $0.query(sql, arguments).map(CaseRows.record) }
-        guard rows.count > limit else { return CasePage(items: rows, nextCursor: nil) }
-        let items = Array(rows.prefix(limit))
-        let last = items[items.count - 1]
-        let key = query.sort != .timeLeft ? Timestamp.millis(last.createdAt) : last.dueAt.map(Timestamp.millis) ?? 0
-        return CasePage(items: items, nextCursor: CaseCursor(sort: query.sort, key: key, id: last.id))
+        let rows = try await db.query(sql, arguments).map(CaseRows.record)
+        let (items, next) = CaseListSQL.page(rows, query) { (Timestamp.millis($0.createdAt), $0.dueAt.map(Timestamp.millis), $0.id) }
+        return CasePage(items: items, nextCursor: next)
+    }
+
+    public func listRevisions(_ query: CaseQuery) async throws -> RevisionPage {
+        let (sql, arguments) = CaseListSQL.select(query, columns: "id, created_at, due_at, event_count, report_sources, last_report_at")
+        let rows = try await db.query(sql, arguments).map { row -> (createdAt: Int64, dueAt: Int64?, id: Int64, revision: CaseRevision) in
+            (row[1], row[2], row[0], CaseRevision(eventCount: row[3], tally: row[4], lastReportAt: row[5]))
+        }
+        let (items, next) = CaseListSQL.page(rows, query) { ($0.createdAt, $0.dueAt, $0.id) }
+        return RevisionPage(items: items.map { ($0.id, $0.revision) }, nextCursor: next)
+    }
+
+    public func cases(ids: [Int64]) async throws -> [(record: CaseRecord, revision: CaseRevision)] {
+        guard !ids.isEmpty else { return [] }
+        var found: [Int64: (record: CaseRecord, revision: CaseRevision)] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(ids.count, start + 500)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let rows = try await db.query("SELECT \(CaseRows.caseColumns) FROM cases WHERE id IN (\(marks))", chunk.map { .int($0) }).map {
+                (record: try CaseRows.record($0), revision: CaseRows.revision($0))
+            }
+            for row in rows { found[row.record.id] = row }
+        }
+        return ids.compactMap { found[$0] }
     }
 
     public func count(_ query: CaseQuery) async throws -> Int {

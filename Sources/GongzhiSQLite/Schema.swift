@@ -201,6 +201,10 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'plan_events is append-only'); END;
                 """)
         }
+        m.registerMigration("v10-list-indexes") { db in
+            // The status in the street's and the unit's list indexes (see `CaseListSQL.statusIndexes`).
+            try db.execute(sql: CaseListSQL.statusIndexes)
+        }
         return m
     }
 

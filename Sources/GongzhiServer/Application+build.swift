@@ -32,6 +32,8 @@ public struct GongzhiServices: Sendable {
     public let classifier: (any TextClassifier)?
     /// How units are scored and ranked.
     public let scheme: ScoringScheme
+    /// The case list's rendered items (see `CaseItemCache`).
+    let caseItems = CaseItemCache()
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
@@ -137,13 +139,15 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let worker = DeliveryWorker(store: services.store, channel: channel ?? LogChannel(logger: logger), clock: services.clock)
+    var background: [any Service] = [SchedulerService(timers: services.store, clock: services.clock, every: sweepEvery, logger: logger),
+                                     ReloadWatch(services: services, every: watchEvery, logger: logger),
+                                     IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)]
+    if services.store.followsOtherInstances { background.append(ChangeWatch(store: services.store, logger: logger)) }
     return Application(
         router: try await buildRouter(services),
         server: GongzhiHTTP.server,
         configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
-        services: [SchedulerService(timers: services.store, clock: services.clock, every: sweepEvery, logger: logger),
-                   ReloadWatch(services: services, every: watchEvery, logger: logger),
-                   IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)],
+        services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }

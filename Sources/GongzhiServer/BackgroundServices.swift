@@ -14,7 +14,7 @@ func everyUntilShutdown(_ every: Duration, logger: Logger, failure: String,
                         _ body: @escaping @Sendable () async throws -> Void) async {
     try? await cancelWhenGracefulShutdown {
         while !Task.isCancelled {
-            do { try await body() } catch { logger.error("\(failure)", metadata: ["error": "\(error)"]) }
+            do { try await body() } catch where !Task.isCancelled { logger.error("\(failure)", metadata: ["error": "\(error)"]) }
             try await Task.sleep(for: every)
         }
     }
@@ -56,6 +56,20 @@ struct ReloadWatch: Service {
             let r = try await services.follow()
             logger.info("reloaded after a change on another instance",
                         metadata: ["rules": "\(r.rules)", "area_version": "\(r.atlasVersion)"])
+        }
+    }
+}
+
+/// Hears the write transactions of other instances on the same PostgreSQL database, so that the
+/// cases they take in reach this instance's open cockpits (their event streams follow
+/// `Storage.changes`); listens again after a lost connection.
+struct ChangeWatch: Service {
+    let store: any Storage
+    let logger: Logger
+
+    func run() async throws {
+        await everyUntilShutdown(.seconds(2), logger: logger, failure: "following other instances' changes failed; listening again") {
+            [store] in try await store.followChanges()
         }
     }
 }

@@ -15,6 +15,11 @@ public protocol CaseStore: Sendable {
     func find(id: Int64) async throws -> CaseRecord?
     func history(of id: Int64) async throws -> [CaseEvent]
     func list(_ query: CaseQuery) async throws -> CasePage
+    /// The same page as `list`, as each case's id and revision only: a cache of rendered cases
+    /// (the API's case list) then reads whole rows only for what it lacks or holds out of date.
+    func listRevisions(_ query: CaseQuery) async throws -> RevisionPage
+    /// Cases by id with their revisions, in the order given; ids without a case are left out.
+    func cases(ids: [Int64]) async throws -> [(record: CaseRecord, revision: CaseRevision)]
     /// How many cases match the query's filters and scope (its sort, cursor and limit ignored).
     func count(_ query: CaseQuery) async throws -> Int
     /// A case's reports, oldest first, after the report id `after`.
@@ -121,6 +126,32 @@ public struct CasePage: Sendable {
     }
 }
 
+/// What tells that a case's row changed. Every event adds to its count (a history only grows,
+/// one event at a time under the row's lock, so a count names one state); the report tally is
+/// the one part of the row that changes without an event (camera detections are counted on the
+/// row between their summary events), so it is part of the revision too.
+public struct CaseRevision: Sendable, Hashable {
+    public var eventCount: Int
+    public var tally: String?
+    public var lastReportAt: Int64?
+
+    public init(eventCount: Int, tally: String?, lastReportAt: Int64?) {
+        self.eventCount = eventCount
+        self.tally = tally
+        self.lastReportAt = lastReportAt
+    }
+}
+
+public struct RevisionPage: Sendable {
+    public var items: [(id: Int64, revision: CaseRevision)]
+    public var nextCursor: CaseCursor?
+
+    public init(items: [(id: Int64, revision: CaseRevision)], nextCursor: CaseCursor?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
 /// The scheduler's store: marks what is due (see `TimerMarks`), each case in the transaction
 /// that sets its flags, so each mark happens once however often and wherever the sweep runs.
 public protocol TimerStore: Sendable {
@@ -138,8 +169,13 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var statistics: any StatisticsStore { get }
     /// The work plans kept in the same database.
     var plans: any PlanStore { get }
-    /// Bumped after each committed write transaction of this process.
+    /// Bumped after each committed write transaction of this process, and of other instances
+    /// while `followChanges` runs.
     var changes: ChangeCounter { get }
+    /// Counts other instances' write transactions into `changes` as they commit, until cancelled.
+    func followChanges() async throws
+    /// Whether other instances can write to this database (and `followChanges` hears them).
+    var followsOtherInstances: Bool { get }
     func find(trackingCode: String) async throws -> CaseRecord?
     /// Runs `body` in one write transaction: everything it does commits together or not at all.
     /// A backend that can lose a race with another writer (a deadlock, a serialisation failure)

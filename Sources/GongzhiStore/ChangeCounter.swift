@@ -1,8 +1,8 @@
 import Synchronization
 
 /// Counts this process's committed write transactions, so open cockpits learn that figures
-/// changed without asking the database (see the cockpit's event stream). Another instance's
-/// writes are not counted here; its own cockpits see them.
+/// changed without asking the database (see the cockpit's event stream). Other instances'
+/// writes on the same PostgreSQL database are counted as their notices arrive (`Storage.followChanges`).
 public final class ChangeCounter: Sendable {
     private let value = Atomic<UInt64>(0)
 

@@ -21,6 +21,9 @@ struct BenchFill: AsyncParsableCommand {
     @Option(help: "Cases per transaction.")
     var batch = 1_000
 
+    @Flag(help: "Perform each step in turn through CaseTransaction.perform (the peer of the bulk load, for its ratio).")
+    var stepwise = false
+
     @Option(help: "The year's end (RFC 3339); cases run up to it.")
     var until = "2026-11-25T18:00:00+08:00"
 
@@ -51,38 +54,53 @@ struct BenchFill: AsyncParsableCommand {
         let sources: [ReportSource] = [.resident, .hotline, .gridWorker, .gridWorker, .dispute, .enterprise]
         let end = Timestamp.parse(until)!, year = 365.0 * 86_400
         let store = opened.store, total = cases, perTransaction = batch
-        print("filling \(total) cases into \(opened.db.location), \(perTransaction) a transaction")
+        print("filling \(total) cases into \(opened.db.location), \(perTransaction) a transaction\(stepwise ? ", step by step" : "")")
         let started = ContinuousClock.now
-        var made = 0
-        while made < total {
-            let n = min(perTransaction, total - made), first = made
-            var reports: [(Report, Date)] = []
+        /// The scripts of cases `first..<first + n`: made while the previous batch is written, so
+        /// that placing points in streets and building reports does not wait for the writer.
+        @Sendable func makeScripts(first: Int, n: Int) -> [CaseScript] {
+            var out: [CaseScript] = []
             var rng = SystemRandomNumberGenerator()
-            while reports.count < n {
+            while out.count < n {
                 let p = GeoPoint(lat: Double.random(in: box.minLat...box.maxLat, using: &rng),
                                  lon: Double.random(in: box.minLon...box.maxLon, using: &rng))
-                guard let area = try? atlas.locate(p), area.street != nil else { continue }
-                let i = first + reports.count
+                guard let area = try? atlas.locate(p), let street = area.street else { continue }
+                let i = first + out.count
                 let at = end.addingTimeInterval(-year + year * Double(i) / Double(total))
                 let report = Report(source: sources.randomElement(using: &rng)!, category: categories.randomElement(using: &rng),
                                     description: "生成的案件 #\(i)：路面垃圾堆积，影响通行", location: p, address: "拱墅区",
                                     reporter: Reporter(name: "市民\(i % 100)", phone: "138\(String(format: "%08d", i % 100_000_000))"), area: area)
-                reports.append((report, at))
-            }
-            try await store.transaction { [reports] tx in
-                for (report, at) in reports {
-                    let id = try tx.create(report, actor: .system, at: at).record.id
-                    // The last week's cases are still open; older ones went round the loop.
-                    let age = end.timeIntervalSince(at)
-                    var status = try tx.perform(CaseCommand(.register), on: id, actor: .system, at: at.addingTimeInterval(600)).status
-                    guard age > 7 * 86_400 else { continue }
-                    if status == .registered, let unit = report.area?.street {
-                        status = try tx.perform(CaseCommand(.dispatch, unit: unit), on: id, actor: .system, at: at.addingTimeInterval(900)).status
+                // The last week's cases are still open, registered; older ones went round the loop.
+                var steps = [CaseScript.Step(CaseCommand(.register), at: at.addingTimeInterval(600))]
+                if end.timeIntervalSince(at) > 7 * 86_400 {
+                    let rest: [(CaseCommand, CaseStatus)] = [(CaseCommand(.dispatch, unit: street), .registered),
+                                                             (CaseCommand(.handle, note: "已清理"), .dispatched),
+                                                             (CaseCommand(.verify, passed: true), .handled), (CaseCommand(.close), .verified)]
+                    for (k, (command, status)) in rest.enumerated() {
+                        steps.append(CaseScript.Step(command, at: at.addingTimeInterval(k == 0 ? 900 : 3_600 * Double(k + 1)), onlyIf: status))
                     }
-                    guard status == .dispatched else { continue }
-                    let steps = [CaseCommand(.handle, note: "已清理"), CaseCommand(.verify, passed: true), CaseCommand(.close)]
-                    for (k, step) in steps.enumerated() {
-                        _ = try tx.perform(step, on: id, actor: .system, at: at.addingTimeInterval(3_600 * Double(k + 2)))
+                }
+                out.append(CaseScript(report: report, actor: .system, openedAt: at, steps: steps))
+            }
+            return out
+        }
+        var made = 0
+        var next = Task { makeScripts(first: 0, n: min(perTransaction, total)) }
+        while made < total {
+            let scripts = await next.value
+            let n = scripts.count
+            if made + n < total {
+                let first = made + n
+                next = Task { makeScripts(first: first, n: min(perTransaction, total - first)) }
+            }
+            let stepwise = stepwise
+            try await store.transaction { tx in
+                guard stepwise else { _ = try tx.load(scripts); return }
+                for script in scripts {
+                    let id = try tx.create(script.report, actor: script.actor, at: script.openedAt).record.id
+                    var status = CaseStatus.reported
+                    for step in script.steps where step.onlyIf.map({ $0 == status }) ?? true {
+                        status = try tx.perform(step.command, on: id, actor: script.actor, at: step.at).status
                     }
                 }
             }

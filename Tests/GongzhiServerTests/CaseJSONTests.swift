@@ -2,6 +2,10 @@ import Foundation
 import GongzhiCore
 @testable import GongzhiServer
 import GongzhiStore
+import GongzhiTestSupport
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// The case list and a case are written without JSONEncoder (`JSONWriter`, for speed): the text
@@ -46,7 +50,7 @@ import Testing
             let list = CaseListDTO(items: items, next_cursor: cursor)
             Self.same(list, list, "list")
         }
-        #expect(Self.written(CaseListDTO(items: [], next_cursor: nil)) == Data(#"{"items":[],"next_cursor":null}"#.utf8))
+        #expect(Self.written(CaseListDTO<CaseDTO>(items: [], next_cursor: nil)) == Data(#"{"items":[],"next_cursor":null}"#.utf8))
     }
 
     @Test func numbersAsJSONEncoderWritesThem() {
@@ -69,4 +73,95 @@ import Testing
         value.write(json: &text)
         return Data(text.bytes)
     }
+}
+
+/// The case list from `CaseItemCache`: the same text as the cases written afresh, for each
+/// caller and at each moment, after every kind of change to a case.
+@Suite struct CaseItemCacheTests {
+    /// The list's text as the server sends it.
+    static func listText(_ client: Client, _ query: String = "limit=50") async throws -> String {
+        var headers: HTTPFields = [:]
+        headers[.authorization] = "Bearer \(client.credential ?? "")"
+        return try await client.raw.execute(uri: "/api/v1/cases?\(query)", method: .get, headers: headers, body: nil) {
+            String(buffer: $0.body)
+        }
+    }
+
+    /// The text the list must be: every case read now, written by `CaseDTO` for `principal`.
+    static func expected(_ f: ServerFixture, ids: [Int64], principal: Principal, cursor: String? = nil) async throws -> String {
+        let now = f.clock.now(), scope = f.services.scope(of: principal)
+        var items: [CaseDTO] = []
+        for id in ids {
+            let r = try #require(try await f.services.store.find(id: id))
+            let allowed = AccessPolicy.offeredActions(principal, on: r, scope: scope, at: now, context: f.services.context.current)
+            items.append(CaseDTO(r, services: f.services, now: now, allowed: allowed))
+        }
+        return String(decoding: CaseJSONTests.written(CaseListDTO(items: items, next_cursor: cursor)), as: UTF8.self)
+    }
+
+    @Test(arguments: Backend.all) func theCachedListIsTheCasesWrittenAfresh(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
+        let store = f.services.store, t0 = ServerFixture.start
+        var ids: [Int64] = []
+        for (n, street) in ["330105001", "330105002", "330105001"].enumerated() {
+            var r = Report(source: .gridWorker, category: "06010", description: "暴露垃圾 #\(n) \"引号\"", location: GeoPoint(lat: 30.3192, lon: 120.1414),
+                           address: "湖墅南路", reporter: Reporter(name: "王芳", phone: "13812345678"))
+            r.area = AreaPath(district: "330105", street: street, version: 1)
+            ids.append(try await store.create(r, actor: .system, at: t0.addingTimeInterval(Double(n))).record.id)
+        }
+        _ = try await store.perform(CaseCommand(.register), on: ids[0], actor: .system, at: t0)
+        _ = try await store.perform(CaseCommand(.dispatch, unit: "330105001", deadlineHours: 4), on: ids[0], actor: .system, at: t0)
+        let newest = Array(ids.reversed()), caseIDs = ids
+        let admin = try #require(try await f.services.accounts.authenticate(key: f.adminKey, at: t0))
+        let streetKey = try await f.key(.handler, "330105001")
+        let street = try #require(try await f.services.accounts.authenticate(key: streetKey, at: t0))
+        try await f.test { client in
+            #expect(try await Self.listText(client) == (try await Self.expected(f, ids: newest, principal: admin)))
+            #expect(f.services.caseItems.count == 3)
+            // Held now: the same text again, and a second page through the cursor.
+            #expect(try await Self.listText(client) == (try await Self.expected(f, ids: newest, principal: admin)))
+            let first = try await client.get("/api/v1/cases?limit=2")
+            let cursor = try #require(first["next_cursor"] as? String)
+            #expect(try await Self.listText(client, "limit=2&cursor=\(cursor)") == (try await Self.expected(f, ids: [caseIDs[0]], principal: admin)))
+            // The time alone makes the dispatched case overdue, and its actions change with it.
+            f.clock.advance(by: 5 * 3_600)
+            let late = try await Self.listText(client), lateExpected = try await Self.expected(f, ids: newest, principal: admin)
+            #expect(late.contains(#""overdue":true"#) && late == lateExpected)
+            // An event changes the case; a tally counted on the row without an event changes it too.
+            _ = try await store.perform(CaseCommand(.handle, note: "已清理"), on: caseIDs[0], actor: .system, at: f.clock.now())
+            let tally = ReportTally(json: #"{"camera":7,"grid_worker":1}"#, lastAt: f.clock.now())!
+            try await f.db.execute("UPDATE cases SET report_sources = ?, last_report_at = ? WHERE id = ?",
+                                   [.text(tally.json), .int(Timestamp.millis(f.clock.now())), .int(caseIDs[2])])
+            let changed = try await Self.listText(client)
+            #expect(changed.contains(#""status":"handled""#) && changed.contains(#""camera":7"#))
+            #expect(changed == (try await Self.expected(f, ids: newest, principal: admin)))
+            // A street's handler, after the admin filled the cache: its own street's cases, its own actions.
+            let mine = try await Self.listText(client.as(streetKey))
+            #expect(mine == (try await Self.expected(f, ids: [caseIDs[2], caseIDs[0]], principal: street)))
+            #expect(!mine.contains("#1 "))
+        }
+    }
+
+    @Test func generationsHoldTwiceTheCapacityAtMost() async throws {
+        let f = try await ServerFixture()
+        let cache = CaseItemCache(capacity: 4)
+        let record = try await f.services.store.create(StoreReport.sample, actor: .system, at: ServerFixture.start).record
+        let revision = CaseRevision(eventCount: record.eventCount, tally: record.tally.json, lastReportAt: nil)
+        for id in Int64(1)...20 {
+            var r = record
+            r.id = id
+            cache.store([CaseItemCache.item(r, revision: revision, services: f.services)])
+        }
+        #expect(cache.count <= 8 && cache.count >= 4)
+        let version = f.services.atlas.current.version
+        #expect(cache.items([(20, revision)], atlasVersion: version).count == 1)
+        #expect(cache.items([(1, revision)], atlasVersion: version).isEmpty)
+        // Another revision, or other area layers, is a miss.
+        #expect(cache.items([(20, CaseRevision(eventCount: record.eventCount + 1, tally: record.tally.json, lastReportAt: nil))], atlasVersion: version).isEmpty)
+        #expect(cache.items([(20, revision)], atlasVersion: version + 1).isEmpty)
+    }
+}
+
+private enum StoreReport {
+    static let sample = Report(source: .resident, category: "06010", description: "样例", location: GeoPoint(lat: 30.3192, lon: 120.1414))
 }

@@ -26,6 +26,35 @@ struct MultiInstanceTests {
         return id
     }
 
+    /// A case written on instance A counts as a change on instance B, whose open cockpits
+    /// refresh from its counter; B's own counter does not hear a third database's writes.
+    @Test func anotherInstancesWritesReachThisOnesChangeCounter() async throws {
+        let (f, b, _) = try await instances()
+        #expect(b.followsOtherInstances)
+        let elsewhere = try await StoreFixture(.postgres)
+        let following = Task { try await b.followChanges() }
+        defer { following.cancel() }
+        /// Waits up to two seconds for B's counter to pass `count`.
+        func heard(after count: UInt64) async throws -> Bool {
+            for _ in 0..<40 where b.changes.current <= count { try await Task.sleep(for: .milliseconds(50)) }
+            return b.changes.current > count
+        }
+        // Listening starts on its own connection: wait until a write is heard, then count.
+        var seen = false
+        for _ in 0..<10 where !seen {
+            let count = b.changes.current
+            _ = try await f.store.create(StoreFixture.report(), actor: .system, at: Self.t0)
+            seen = try await heard(after: count)
+        }
+        #expect(seen, "instance B never heard instance A")
+        let before = b.changes.current
+        _ = try await elsewhere.store.create(StoreFixture.report(), actor: .system, at: Self.t0)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(b.changes.current == before, "a write to another schema reached B")
+        _ = try await dispatched(f.store)
+        #expect(try await heard(after: before))
+    }
+
     /// Both instances sweep the same due timers, many times and at once: each mark is made once.
     @Test func dueTimersFireOnceFromTwoInstances() async throws {
         let (f, b, _) = try await instances()

@@ -17,7 +17,12 @@ public enum AccessPolicy {
     }
 
     /// The case actions each role may take, before scope and assignment are considered.
-    public static func actions(_ role: Role) -> Set<CaseAction> {
+    public static func actions(_ role: Role) -> Set<CaseAction> { actionsByRole[role] ?? [] }
+
+    /// Built once: the case list asks for each case it shows.
+    private static let actionsByRole: [Role: Set<CaseAction>] = Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, roleActions($0)) })
+
+    private static func roleActions(_ role: Role) -> Set<CaseAction> {
         switch role {
         case .admin: Set(CaseAction.commands)
         case .dispatcher: [.register, .reject, .dispatch, .escalate, .redispatch, .verify, .recheck, .close, .reopen, .comment, .supervise,
@@ -59,7 +64,11 @@ public enum AccessPolicy {
     /// take. The one source of the API's `allowed_actions` and of the pages' buttons.
     public static func offeredActions(_ principal: Principal, on record: CaseRecord, scope: Scope, at: Date,
                                       context: CaseContext) -> [CaseAction] {
-        CaseMachine.availableActions(record, at: at, context: context).filter { decide(principal, $0, on: record, scope: scope) == .allow }
+        // The role's own actions first: `decide` words a refusal, which the list does not need.
+        let own = actions(principal.role)
+        return CaseMachine.availableActions(record, at: at, context: context).filter {
+            own.contains($0) && decide(principal, $0, on: record, scope: scope) == .allow
+        }
     }
 
     /// Whether the role may read personal fields unmasked (on request, logged).

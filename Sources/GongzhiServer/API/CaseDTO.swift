@@ -136,6 +136,9 @@ struct CaseDTO: Encodable {
         }
     }
 
+    /// Whether the unit holding the case is past its deadline at `now`.
+    static func isOverdue(_ r: CaseRecord, at now: Date) -> Bool { r.status == .dispatched && (r.dueAt.map { $0 < now } ?? false) }
+
     /// - Parameter allowed: what the caller may do to the case now (`AccessPolicy.offeredActions`).
     init(_ r: CaseRecord, services: GongzhiServices, now: Date, allowed: [CaseAction], history: [CaseEvent]? = nil, revealReporter: Bool = false) {
         let reference = services.reference
@@ -156,7 +159,7 @@ struct CaseDTO: Encodable {
         due_at = r.dueAt.map(Timestamp.rfc3339)
         warn_at = r.warnAt.map(Timestamp.rfc3339)
         rule_id = r.ruleID
-        overdue = r.status == .dispatched && (r.dueAt.map { $0 < now } ?? false)
+        overdue = Self.isOverdue(r, at: now)
         created_at = Timestamp.rfc3339(r.createdAt)
         updated_at = Timestamp.rfc3339(r.updatedAt)
         closed_at = r.closedAt.map(Timestamp.rfc3339)
@@ -332,12 +335,13 @@ struct EventDTO: Encodable {
     }
 }
 
-struct CaseListDTO: Encodable {
-    var items: [CaseDTO]
+/// A page of the case list: `CaseDTO`s, or the cache's text for them (`CachedCaseJSON`).
+struct CaseListDTO<Item> {
+    var items: [Item]
     var next_cursor: String?
 }
 
-extension CaseListDTO {
+extension CaseListDTO: Encodable where Item: Encodable {
     enum CodingKeys: String, CodingKey { case items, next_cursor }
 
     /// `next_cursor` is always present: null on the last page.

@@ -114,12 +114,22 @@ struct CaseRoutes {
         }
         var q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
         q.scope = services.scope(of: principal)
-        let page = try await services.store.list(q)
-        let now = services.clock.now(), context = services.context.current
-        let items = page.items.map { r in
-            CaseDTO(r, services: services, now: now, allowed: AccessPolicy.offeredActions(principal, on: r, scope: q.scope, at: now, context: context))
+        // Ids and revisions first; whole rows only for the cases the cache lacks (`CaseItemCache`).
+        let page = try await services.store.listRevisions(q)
+        let cache = services.caseItems
+        var held = cache.items(page.items, atlasVersion: services.atlas.current.version)
+        let missing = page.items.map(\.id).filter { held[$0] == nil }
+        if !missing.isEmpty {
+            let made = try await services.store.cases(ids: missing).map { CaseItemCache.item($0.record, revision: $0.revision, services: services) }
+            cache.store(made)
+            for item in made { held[item.record.id] = item }
         }
-        return JSONBody.response(writing: CaseListDTO(items: items, next_cursor: page.nextCursor?.token))
+        let now = services.clock.now(), context = services.context.current
+        let items = page.items.compactMap { held[$0.id] }.map { item in
+            CachedCaseJSON(item: item, allowed: AccessPolicy.offeredActions(principal, on: item.record, scope: q.scope, at: now, context: context),
+                           now: now)
+        }
+        return JSONBody.response(writing: CaseListDTO(items: items, next_cursor: page.nextCursor?.token), capacity: 1_024 * (items.count + 1))
     }
 
     /// What `principal` may do to the case now: the API's `allowed_actions`.

@@ -14,8 +14,8 @@ enum JSONBody {
     }
 
     /// A value that writes its own JSON text (the hot responses: see `JSONWriter`).
-    static func response(writing value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
-        var text = JSONWriter()
+    static func response(writing value: some JSONWritable, status: HTTPResponse.Status = .ok, capacity: Int = 4_096) -> Response {
+        var text = JSONWriter(capacity: capacity)
         value.write(json: &text)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: text.bytes)))

@@ -26,6 +26,32 @@ struct JSONWriter {
         comma = true
     }
 
+    /// `{`, for an object written member by member (`object` is the usual way).
+    mutating func openObject() {
+        bytes.append(UInt8(ascii: "{"))
+        comma = false
+    }
+
+    mutating func closeObject() {
+        bytes.append(UInt8(ascii: "}"))
+        comma = true
+    }
+
+    /// A writer for members that continue an object already begun elsewhere: the first one
+    /// written gets its comma.
+    static func continuing(capacity: Int = 1_024) -> JSONWriter {
+        var w = JSONWriter(capacity: capacity)
+        w.comma = true
+        return w
+    }
+
+    /// Bytes of JSON text as they are; `continues` when they end in a member or element, so
+    /// that what follows needs a comma.
+    mutating func raw(bytes more: [UInt8], continues: Bool = true) {
+        bytes.append(contentsOf: more)
+        comma = continues
+    }
+
     /// One member; none when `value` is nil (as `encodeIfPresent` leaves it out).
     mutating func field<V: JSONWritable>(_ key: String, _ value: V?) {
         guard let value else { return }

@@ -20,6 +20,19 @@ public protocol CaseSQL {
     /// Writes the projected columns of `r` that differ from `old`.
     func updateProjection(_ r: CaseRecord, from old: CaseRecord) throws
     func insertEvent(_ e: CaseEvent) throws
+    /// Many events in multi-row statements (bulk loads).
+    func insertEvents(_ events: [CaseEvent]) throws
+    /// Hands out `count` case ids at once (bulk loads, which insert each row whole).
+    func reserveCaseIDs(_ count: Int) throws -> ClosedRange<Int64>
+    /// Which of these tracking codes cases already have.
+    func takenTrackingCodes(_ codes: [String]) throws -> Set<String>
+    /// Whole case rows, ids and final projection included, in multi-row statements (bulk loads).
+    func insertCases(_ records: [CaseRecord]) throws
+    /// Report rows whose ids nobody needs back, in multi-row statements (bulk loads).
+    func insertOpeningReports(_ rows: [ReportInsert]) throws
+    /// Facts of cases that had none, and what they add to the sums, in multi-row statements
+    /// with each sum row written once (bulk loads).
+    func addFacts(_ facts: [(caseID: Int64, fact: Fact)]) throws
     /// A case's history so far, this transaction's events included.
     func events(of id: Int64) throws -> [CaseEvent]
     /// What the case adds to the statistics now (see `CaseFacts`).
