@@ -66,7 +66,12 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
                                                   database: target.database, tls: target.requireTLS ? .require(.makeClientConfiguration()) : .disable)
         config.options.maximumConnections = maxConnections
         config.options.connectTimeout = .seconds(10)
-        if let schema = target.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
+        // The case list's indexes are read in order and stop after a page: at the default cost of
+        // a random page (4, for spinning disks) the planner walked the newest cases of the whole
+        // district and filtered 19,643 of them out (34 ms) rather than read a street's own index
+        // (0.16 ms). 1.1 is the usual setting where the data sits on SSD or in memory.
+        config.options.additionalStartupParameters = [("random_page_cost", "1.1")]
+        if let schema = target.schema { config.options.additionalStartupParameters.append(("search_path", schema)) }
         self.location = target.redacted
         channel = String((target.schema.map { "gongzhi_\($0)" } ?? "gongzhi").prefix(63))
         self.logger = logger
@@ -126,18 +131,27 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
         }
     }
 
+    /// Awaited on the connection itself: no thread of the pool is taken (a read of the case list
+    /// hopped to one and back for every request).
     public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
-        try await session(begin: nil) { try $0.query(sql, arguments) }
+        let logger = logger
+        return try await client.withConnection { connection in
+            let (answer, watch) = try PostgresSession.send(sql, arguments, on: connection, logger: logger)
+            defer { watch.cancel() }
+            do {
+                return try PostgresSession.rows(try await answer.get())
+            } catch let error as PSQLError {
+                throw PostgresStoreError(error)
+            }
+        }
     }
 
-    /// Runs `body` in one transaction on a leased connection, on a thread of the pool; without
-    /// `begin`, its statement on its own (`query`).
-    func session<T: Sendable>(begin: String?, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    /// Runs `body` in one transaction on a leased connection, on a thread of the pool.
+    func session<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         let logger = logger, threads = threads
         return try await client.withConnection { connection in
             try await threads.runIfActive {
                 let s = PostgresSession(connection: connection, logger: logger)
-                guard let begin else { return try body(s) }
                 try s.execute(begin, [])
                 do {
                     let result = try body(s)

@@ -19,32 +19,38 @@ final class PostgresSession: SQLSession {
     var dialect: SQLDialect { .postgres }
 
     func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        let (answer, watch) = try Self.send(sql, arguments, on: connection, logger: logger)
+        defer { watch.cancel() }
+        do {
+            return try answer.wait()
+        } catch let error as PSQLError {
+            throw PostgresStoreError(error)
+        }
+    }
+
+    /// Sends one statement and returns its answer. A statement sent on a connection the server
+    /// has closed (a restart, a terminated backend) is dropped without an answer, and its future
+    /// would never complete: whoever waits on it would hang. So the connection is checked before
+    /// sending and watched while waiting; cancel the watch once answered.
+    static func send(_ sql: String, _ arguments: [SQLValue], on connection: PostgresConnection, logger: Logger) throws
+        -> (answer: EventLoopFuture<PostgresQueryResult>, watch: RepeatedTask) {
         let query = PostgresQuery(unsafeSQL: PostgresSQL.numbered(sql), binds: PostgresSQL.binds(arguments))
-        // A statement sent on a connection the server has closed (a restart, a terminated
-        // backend) is dropped without an answer, and its future would never complete: the
-        // thread waiting on it would hang with the transaction. So the connection is checked
-        // before sending and watched while waiting.
         guard !connection.isClosed else { throw PostgresStoreError.connectionLost }
         let answer = connection.query(query, logger: logger)
         let watched = answer.eventLoop.makePromise(of: PostgresQueryResult.self)
         answer.cascade(to: watched)
-        let connection = connection
         let watch = answer.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { task in
             if connection.isClosed {
                 watched.fail(PostgresStoreError.connectionLost)
                 task.cancel()
             }
         }
-        defer { watch.cancel() }
-        do {
-            return try watched.futureResult.wait()
-        } catch let error as PSQLError {
-            throw PostgresStoreError(error)
-        }
+        return (watched.futureResult, watch)
     }
 
-    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-        let result = try run(sql, arguments)
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] { try Self.rows(try run(sql, arguments)) }
+
+    static func rows(_ result: PostgresQueryResult) throws -> [SQLRow] {
         guard let first = result.rows.first else { return [] }
         let columns = SQLColumns(first.map(\.columnName))
         return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(PostgresSQL.value)) }

@@ -61,8 +61,10 @@ struct SQLCaseSQL: CaseSQL {
     func insertOpeningReports(_ rows: [ReportInsert]) throws {
         for start in stride(from: 0, to: rows.count, by: 500) {
             let chunk = rows[start..<min(rows.count, start + 500)]
-            try db.execute(ReportRows.insertHead + Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", "),
-                           chunk.flatMap { ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at) })
+            let arguments = chunk.flatMap {
+                ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at)
+            }
+            try db.execute(ReportRows.insertHead + Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", "), arguments)
         }
     }
 

@@ -39,10 +39,8 @@ public struct SQLStatistics: StatisticsStore {
         sql += " AND due_at >= ?"
         args.append(.int(Timestamp.millis(now)))
         let statement = sql, arguments = args
-        return try await db.read { db in
-            guard let row = try db.query(statement, arguments).first else { return 0 }
-            return Int(try Int64.decode(row.values[0]))
-        }
+        guard let row = try await db.query(statement, arguments).first else { return 0 }
+        return Int(try Int64.decode(row.values[0]))
     }
 
     /// One grouped sum, of live rows or of the period's, in one read: a query per piece of the
@@ -62,24 +60,23 @@ public struct SQLStatistics: StatisticsStore {
             return (sql, piece.1 + args)
         }
         let offset = group == nil ? 0 : 1
-        return try await db.read { db in
-            var out: [String: Counts] = [:]
-            for (statement, arguments) in statements {
-                for row in try db.query(statement, arguments) {
-                    let name: String
-                    switch row.values.first {
-                    case .int(let n)? where offset == 1: name = String(n)
-                    case .text(let t)? where offset == 1: name = t
-                    default: name = ""
-                    }
-                    var c = Counts()
-                    for (i, m) in measures.enumerated() { c[m] = try Int64.decode(row.values[offset + i]) }
-                    if offset == 0 && c.isZero && out.isEmpty { continue }
-                    out[name, default: Counts()] += c
-                }
+        // One statement (a whole month, the live rows) needs no transaction around it (`SQLDatabase.query`).
+        let results = statements.count == 1 ? [try await db.query(statements[0].0, statements[0].1)]
+            : try await db.read { db in try statements.map { try db.query($0.0, $0.1) } }
+        var out: [String: Counts] = [:]
+        for row in results.joined() {
+            let name: String
+            switch row.values.first {
+            case .int(let n)? where offset == 1: name = String(n)
+            case .text(let t)? where offset == 1: name = t
+            default: name = ""
             }
-            return out
+            var c = Counts()
+            for (i, m) in measures.enumerated() { c[m] = try Int64.decode(row.values[offset + i]) }
+            if offset == 0 && c.isZero && out.isEmpty { continue }
+            out[name, default: Counts()] += c
         }
+        return out
     }
 
     /// Whether the rollups (no community, no grid) hold what the query asks: it neither filters

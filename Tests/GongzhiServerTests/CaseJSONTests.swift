@@ -157,7 +157,8 @@ import Testing
         #expect(cache.items([(20, revision)], atlasVersion: version).count == 1)
         #expect(cache.items([(1, revision)], atlasVersion: version).isEmpty)
         // Another revision, or other area layers, is a miss.
-        #expect(cache.items([(20, CaseRevision(eventCount: record.eventCount + 1, tally: record.tally.json, lastReportAt: nil))], atlasVersion: version).isEmpty)
+        let later = CaseRevision(eventCount: record.eventCount + 1, tally: record.tally.json, lastReportAt: nil)
+        #expect(cache.items([(20, later)], atlasVersion: version).isEmpty)
         #expect(cache.items([(20, revision)], atlasVersion: version + 1).isEmpty)
     }
 }

@@ -17,7 +17,8 @@ import Testing
             var steps = [CaseScript.Step(CaseCommand(.register), at: at + 600.0004)]
             if n % 3 != 0 {
                 let unit = StatisticsTests.units[n % StatisticsTests.units.count]
-                steps.append(CaseScript.Step(CaseCommand(.dispatch, unit: unit, deadlineHours: n % 2 == 0 ? 1 : 48), at: at + 900, onlyIf: .registered))
+                let dispatch = CaseCommand(.dispatch, unit: unit, deadlineHours: n % 2 == 0 ? 1 : 48)
+                steps.append(CaseScript.Step(dispatch, at: at + 900, onlyIf: .registered))
                 steps.append(CaseScript.Step(CaseCommand(.handle, note: "已处置"), at: at + 7_200, onlyIf: .dispatched))
                 if n % 4 == 1 { steps.append(CaseScript.Step(CaseCommand(.verify, reason: "未整改", passed: false), at: at + 8_000)) }
                 steps.append(CaseScript.Step(CaseCommand(.verify, passed: true), at: at + 9_000, onlyIf: .handled))
