@@ -100,51 +100,39 @@ public enum CaseRows {
         CaseRevision(eventCount: row[C.eventCount], tally: row[C.reportSources], lastReportAt: row[C.lastReportAt])
     }
 
-    static let insertSQL = """
-        INSERT INTO cases (tracking_code, status, source, category, description, lat, lon, address, reporter_name, reporter_phone,
-                           external_id, media_urls, district_code, street_code, community_code, grid_code, area_version,
-                           created_at, updated_at, event_count, last_hash, camera_id, observed_at, confidence, report_sources,
-                           last_report_at, report_extra)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
-        """
+    /// The opening report's columns: written when the case opens, never changed after.
+    static let reportColumns = [
+        "tracking_code", "source", "description", "lat", "lon", "address", "reporter_name", "reporter_phone", "external_id", "media_urls",
+        "district_code", "street_code", "community_code", "grid_code", "area_version", "created_at", "camera_id", "observed_at", "confidence",
+        "report_sources", "last_report_at", "report_extra",
+    ]
 
-    /// `insertSQL` with the id given (a backend that hands out ids itself, without gaps).
-    static let insertWithIDSQL = insertSQL.replacingOccurrences(of: "INSERT INTO cases (", with: "INSERT INTO cases (id, ")
-        .replacingOccurrences(of: "VALUES (?, ", with: "VALUES (?, ?, ")
-
-    static func insertArguments(_ r: CaseRecord) -> [SQLValue] {
+    static func reportValues(_ r: CaseRecord) -> [SQLValue] {
         let values: [any SQLBindable] = [
-            r.trackingCode, r.status.rawValue, r.report.source.rawValue, r.category, r.report.description,
-            r.report.location?.lat, r.report.location?.lon, r.report.address, r.report.reporter?.name, r.report.reporter?.phone,
-            r.report.externalID, JSONText.stringArray(r.report.mediaURLs), r.area?.district, r.area?.street, r.area?.community,
-            r.area?.grid, r.area?.version, Timestamp.millis(r.createdAt), Timestamp.millis(r.updatedAt), r.lastHash, r.report.cameraID,
+            r.trackingCode, r.report.source.rawValue, r.report.description, r.report.location?.lat, r.report.location?.lon, r.report.address,
+            r.report.reporter?.name, r.report.reporter?.phone, r.report.externalID, JSONText.stringArray(r.report.mediaURLs), r.area?.district,
+            r.area?.street, r.area?.community, r.area?.grid, r.area?.version, Timestamp.millis(r.createdAt), r.report.cameraID,
             r.report.observedAt, r.report.confidence, r.tally.json, Timestamp.millis(r.tally.lastAt), ReportExtra.column(r.report),
         ]
         return values.map(\.sqlValue)
     }
 
-    /// Whole case rows with their ids and final projection, in statements of up to 400 rows
-    /// (50 values each), for bulk loads: no row is written twice.
-    static func insertAll(_ records: [CaseRecord], _ db: any SQLSession) throws {
-        let fixed = ["id", "tracking_code", "source", "description", "lat", "lon", "address", "reporter_name", "reporter_phone", "external_id",
-                     "media_urls", "district_code", "street_code", "community_code", "grid_code", "area_version", "created_at", "camera_id",
-                     "observed_at", "confidence", "report_sources", "last_report_at", "report_extra"]
-        let columns = fixed + projection.map(\.column)
+    /// One statement inserting whole case rows: the report's columns and the projection, as each
+    /// record is. A case opening is one row (without `ids`, SQLite's AUTOINCREMENT picks its id);
+    /// a bulk load inserts its rows as the events left them, with the ids it was handed.
+    static func insertStatement(_ records: ArraySlice<CaseRecord>, ids: Bool) -> (sql: String, arguments: [SQLValue]) {
+        let columns = (ids ? ["id"] : []) + reportColumns + projection.map(\.column)
         let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let sql = "INSERT INTO cases (\(columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: marks, count: records.count).joined(separator: ", ")
+        return (sql, records.flatMap { r in (ids ? [.int(r.id)] : []) + reportValues(r) + projection.map { $0.value(r) } })
+    }
+
+    /// Whole rows with their ids, up to 400 (50 values each) a statement, so that no row is written twice.
+    static func insertAll(_ records: [CaseRecord], _ db: any SQLSession) throws {
         for start in stride(from: 0, to: records.count, by: 400) {
-            let chunk = records[start..<min(records.count, start + 400)]
-            let arguments = chunk.flatMap { r -> [SQLValue] in
-                let values: [any SQLBindable] = [
-                    r.id, r.trackingCode, r.report.source.rawValue, r.report.description, r.report.location?.lat, r.report.location?.lon,
-                    r.report.address, r.report.reporter?.name, r.report.reporter?.phone, r.report.externalID,
-                    JSONText.stringArray(r.report.mediaURLs), r.area?.district, r.area?.street, r.area?.community, r.area?.grid, r.area?.version,
-                    Timestamp.millis(r.createdAt), r.report.cameraID, r.report.observedAt, r.report.confidence, r.tally.json,
-                    Timestamp.millis(r.tally.lastAt), ReportExtra.column(r.report),
-                ]
-                return values.map(\.sqlValue) + projection.map { $0.value(r) }
-            }
-            try db.execute("INSERT INTO cases (\(columns.joined(separator: ", "))) VALUES "
-                           + Array(repeating: marks, count: chunk.count).joined(separator: ", "), arguments)
+            let (sql, arguments) = insertStatement(records[start..<min(records.count, start + 400)], ids: true)
+            try db.execute(sql, arguments)
         }
     }
 

@@ -16,8 +16,13 @@ struct SQLCaseSQL: CaseSQL {
         // The code is checked first rather than caught as a constraint error: on PostgreSQL a
         // failed statement aborts the whole transaction. The unique index still guards the race.
         if try db.scalar("SELECT 1 FROM cases WHERE tracking_code = ?", r.trackingCode, as: Int64.self) != nil { return nil }
-        guard let id = try db.nextID(of: "cases") else { return try db.insert(CaseRows.insertSQL, CaseRows.insertArguments(r)) }
-        try db.execute(CaseRows.insertWithIDSQL, [.int(id)] + CaseRows.insertArguments(r))
+        guard let id = try db.nextID(of: "cases") else {
+            let (sql, arguments) = CaseRows.insertStatement([r][...], ids: false)
+            return try db.insert(sql, arguments)
+        }
+        var row = r
+        row.id = id
+        try CaseRows.insertAll([row], db)
         return id
     }
 
@@ -59,12 +64,9 @@ struct SQLCaseSQL: CaseSQL {
     func insertCases(_ records: [CaseRecord]) throws { try CaseRows.insertAll(records, db) }
 
     func insertOpeningReports(_ rows: [ReportInsert]) throws {
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            let chunk = rows[start..<min(rows.count, start + 500)]
-            let arguments = chunk.flatMap {
-                ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at)
-            }
-            try db.execute(ReportRows.insertHead + Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", "), arguments)
+        for start in stride(from: 0, to: rows.count, by: 1_000) {
+            let (sql, arguments) = ReportRows.insertStatement(rows[start..<min(rows.count, start + 1_000)])
+            try db.execute(sql, arguments)
         }
     }
 
@@ -108,16 +110,12 @@ struct SQLCaseSQL: CaseSQL {
     func insertReports(_ rows: [ReportInsert]) throws -> [Int64] {
         var ids: [Int64] = []
         ids.reserveCapacity(rows.count)
-        // 18 values a row; both backends take well over 1,000 rows a statement.
         for start in stride(from: 0, to: rows.count, by: 1_000) {
             let chunk = rows[start..<min(rows.count, start + 1_000)]
-            let values = Array(repeating: ReportRows.insertValues, count: chunk.count).joined(separator: ", ")
-            let arguments = chunk.flatMap {
-                ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at)
-            }
+            let (sql, arguments) = ReportRows.insertStatement(chunk)
             // RETURNING's row order is not promised: each row is matched by its (unique) external id.
             var byExternal: [String: Int64] = [:]
-            for row in try db.query(ReportRows.insertHead + values + " RETURNING id, external_id", arguments) {
+            for row in try db.query(sql + " RETURNING id, external_id", arguments) {
                 byExternal[row[1] as String] = row[0]
             }
             for r in chunk {

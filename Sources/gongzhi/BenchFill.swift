@@ -99,7 +99,7 @@ struct BenchFill: AsyncParsableCommand {
                 for script in scripts {
                     let id = try tx.create(script.report, actor: script.actor, at: script.openedAt).record.id
                     var status = CaseStatus.reported
-                    for step in script.steps where step.onlyIf.map({ $0 == status }) ?? true {
+                    for step in script.steps where step.applies(to: status) {
                         status = try tx.perform(step.command, on: id, actor: script.actor, at: step.at).status
                     }
                 }

@@ -47,7 +47,7 @@ import Testing
             let id = try await stepped.store.create(s.report, actor: s.actor, at: s.openedAt).record.id
             for step in s.steps {
                 let status = try await stepped.store.find(id: id)!.status
-                guard step.onlyIf.map({ $0 == status }) ?? true else { continue }
+                guard step.applies(to: status) else { continue }
                 _ = try await stepped.store.perform(step.command, on: id, actor: s.actor, at: step.at)
             }
         }

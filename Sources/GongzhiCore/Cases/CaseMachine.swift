@@ -239,6 +239,27 @@ public enum CaseMachine {
         return [EventDraft(action: command.action, from: from, to: to, payload: payload)]
     }
 
+    /// A new case's opening event, sealed, and the case after it: what the store writes when a
+    /// report opens a case, one at a time or in bulk.
+    public static func opening(_ record: CaseRecord, actor: Actor, at: Date) -> (record: CaseRecord, event: CaseEvent) {
+        let event = EventChain.seal(open(report: record.report, trackingCode: record.trackingCode), caseID: record.id, seq: 0,
+                                    prevHash: EventChain.genesis, actor: actor, at: at)
+        return (apply(event, to: record), event)
+    }
+
+    /// Decides `command` and seals and applies the events it causes, each chained to the one
+    /// before: the case after them, and the events to append.
+    public static func step(_ state: CaseRecord, _ command: CaseCommand, actor: Actor, at: Date, context: CaseContext) throws(CaseError)
+        -> (record: CaseRecord, events: [CaseEvent]) {
+        var record = state, events: [CaseEvent] = []
+        for draft in try decide(state, command, at: at, context: context) {
+            let e = EventChain.seal(draft, caseID: record.id, seq: record.eventCount, prevHash: record.lastHash, actor: actor, at: at)
+            record = apply(e, to: record)
+            events.append(e)
+        }
+        return (record, events)
+    }
+
     /// Folds one sealed event into the record.
     public static func apply(_ event: CaseEvent, to record: CaseRecord) -> CaseRecord {
         var r = record

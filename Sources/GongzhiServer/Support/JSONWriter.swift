@@ -45,11 +45,10 @@ struct JSONWriter {
         return w
     }
 
-    /// Bytes of JSON text as they are; `continues` when they end in a member or element, so
-    /// that what follows needs a comma.
-    mutating func raw(bytes more: [UInt8], continues: Bool = true) {
+    /// Bytes of JSON text as they are, ending in a member or element: what follows needs a comma.
+    mutating func raw(bytes more: [UInt8]) {
         bytes.append(contentsOf: more)
-        comma = continues
+        comma = true
     }
 
     /// One member; none when `value` is nil (as `encodeIfPresent` leaves it out).

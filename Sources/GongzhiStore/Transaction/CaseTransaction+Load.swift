@@ -21,6 +21,9 @@ public struct CaseScript: Sendable {
             self.at = at
             self.onlyIf = onlyIf
         }
+
+        /// Whether the step is taken when the case is in `status`.
+        public func applies(to status: CaseStatus) -> Bool { onlyIf.map { $0 == status } ?? true }
     }
 
     public init(report: Report, actor: Actor, openedAt: Date, steps: [Step]) {
@@ -52,20 +55,17 @@ extension CaseTransaction {
             let id = ids.lowerBound + Int64(k)
             // Stored times are milliseconds: the facts must come out as they will from the stored events.
             let openedAt = Timestamp.date(millis: Timestamp.millis(script.openedAt))
-            let opening = EventChain.seal(CaseMachine.open(report: script.report, trackingCode: codes[k]), caseID: id, seq: 0,
-                                          prevHash: EventChain.genesis, actor: script.actor, at: openedAt)
-            var record = CaseMachine.apply(opening, to: CaseRecord(id: id, trackingCode: codes[k], report: script.report, createdAt: openedAt))
+            var (record, opening) = CaseMachine.opening(CaseRecord(id: id, trackingCode: codes[k], report: script.report, createdAt: openedAt),
+                                                        actor: script.actor, at: openedAt)
             var history = [opening]
-            for step in script.steps where step.onlyIf.map({ $0 == record.status }) ?? true {
+            for step in script.steps where step.applies(to: record.status) {
                 guard step.command.action != .merge, step.command.action != .unmerge else {
                     throw StoreError.conflict("a bulk load cannot merge cases")
                 }
                 let at = max(Timestamp.date(millis: Timestamp.millis(step.at)), record.updatedAt)
-                for draft in try CaseMachine.decide(record, step.command, at: at, context: context) {
-                    let e = EventChain.seal(draft, caseID: id, seq: record.eventCount, prevHash: record.lastHash, actor: script.actor, at: at)
-                    record = CaseMachine.apply(e, to: record)
-                    history.append(e)
-                }
+                let events: [CaseEvent]
+                (record, events) = try CaseMachine.step(record, step.command, actor: script.actor, at: at, context: context)
+                history += events
             }
             events += history
             reports.append(ReportInsert(report: script.report, caseID: id, state: nil, outcome: .opened, at: openedAt))

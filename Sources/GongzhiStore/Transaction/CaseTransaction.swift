@@ -47,9 +47,7 @@ public struct CaseTransaction {
         }
         guard let id = inserted else { throw StoreError.conflict("no free tracking code after 5 attempts") }
         record.id = id
-        let event = EventChain.seal(CaseMachine.open(report: report, trackingCode: record.trackingCode), caseID: record.id, seq: 0,
-                                    prevHash: EventChain.genesis, actor: actor, at: at)
-        let opened = CaseMachine.apply(event, to: record)
+        let (opened, event) = CaseMachine.opening(record, actor: actor, at: at)
         // The row was inserted with everything the opening event sets but its chain: only the
         // columns no index covers change, so opening a case writes each index entry once.
         try sql.insertEvent(event)
@@ -69,14 +67,7 @@ public struct CaseTransaction {
         try authorize(current)
         // A clock that jumped back (NTP, a replaced server) must not make history run backwards.
         let at = max(at, current.updatedAt)
-        let drafts = try CaseMachine.decide(current, command, at: at, context: context)
-        var record = current
-        var events: [CaseEvent] = []
-        for draft in drafts {
-            let e = EventChain.seal(draft, caseID: id, seq: record.eventCount, prevHash: record.lastHash, actor: actor, at: at)
-            record = CaseMachine.apply(e, to: record)
-            events.append(e)
-        }
+        let (record, events) = try CaseMachine.step(current, command, actor: actor, at: at, context: context)
         try append(events, to: record, from: current)
         if command.action == .merge || command.action == .unmerge {
             return try linkMerge(command.action, duplicate: record, target: command.otherCase ?? current.mergedInto, actor: actor, at: at,
