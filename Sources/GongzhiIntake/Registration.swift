@@ -18,11 +18,10 @@ public enum Registration {
     }
 
     static func checkName(_ value: String?) throws(IntakeError) -> String {
-        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { throw .field("name", "required", "name is required") }
-        guard v.count <= nameMax, !v.contains(where: { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
-            throw .field("name", "invalid", "name must be at most \(nameMax) characters without control characters")
-        }
-        return v
+        let name: String?
+        do { name = try TextRule.optional(value, field: "name", max: nameMax) } catch { throw .invalid(error) }
+        guard let name else { throw .field("name", "required", "name is required") }
+        return name
     }
 
     static func place(_ l: ReportDraft.Location?, atlas: Atlas) throws(IntakeError) -> (GeoPoint, AreaPath) {

@@ -34,6 +34,7 @@ final class PostgresSession: SQLSession {
     /// sending and watched while waiting; cancel the watch once answered.
     static func send(_ sql: String, _ arguments: [SQLValue], on connection: PostgresConnection, logger: Logger) throws
         -> (answer: EventLoopFuture<PostgresQueryResult>, watch: RepeatedTask) {
+        try SQLTextError.check(arguments)
         let query = PostgresQuery(unsafeSQL: PostgresSQL.numbered(sql), binds: PostgresSQL.binds(arguments))
         guard !connection.isClosed else { throw PostgresStoreError.connectionLost }
         let answer = connection.query(query, logger: logger)

@@ -87,3 +87,20 @@ extension Optional: SQLDecodable where Wrapped: SQLDecodable {
         return try Wrapped.decode(value)
     }
 }
+
+/// Text no statement may bind: it holds U+0000. SQLite reads a bound text up to its first NUL
+/// and PostgreSQL refuses it, so the row would differ from the event that wrote it. Intake
+/// refuses such text first (`TextRule`, a 422 naming the field); this is the last line, on
+/// both backends, so that the store can never hold a cut row whatever a caller forgot.
+public struct SQLTextError: Error, Sendable, CustomStringConvertible {
+    /// The position of the argument, from 1.
+    public var argument: Int
+    public var description: String { "argument \(argument) holds U+0000, which a database would cut; nothing was written" }
+
+    /// Refuses the arguments if any text holds U+0000.
+    public static func check(_ values: [SQLValue]) throws(SQLTextError) {
+        for (i, v) in values.enumerated() {
+            if case .text(let s) = v, s.utf8.contains(0) { throw SQLTextError(argument: i + 1) }
+        }
+    }
+}

@@ -63,7 +63,10 @@ struct SQLiteSession: SQLSession {
     /// AUTOINCREMENT's counter is part of the transaction: a rollback takes the id back.
     func nextID(of table: String) throws -> Int64? { nil }
 
-    static func arguments(_ values: [SQLValue]) -> StatementArguments { SQLiteArguments.of(values) }
+    static func arguments(_ values: [SQLValue]) throws -> StatementArguments {
+        try SQLTextError.check(values)
+        return SQLiteArguments.of(values)
+    }
 
     static func value(_ v: DatabaseValue) -> SQLValue {
         switch v.storage {

@@ -71,6 +71,8 @@ public enum LoginResult: Sendable, Equatable {
 
 public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidUsername, weakPassword, unknownUnit(String), userExists(String), noSuchUser(String), noSuchKey(String)
+    /// A display name or other text that breaks `TextRule`; the rule's message.
+    case invalidText(String)
 
     public var description: String {
         switch self {
@@ -80,6 +82,7 @@ public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
         case .userExists(let u): "user \(u) already exists"
         case .noSuchUser(let u): "no user \(u)"
         case .noSuchKey(let k): "no API key \(k)"
+        case .invalidText(let message): message
         }
     }
 
@@ -89,6 +92,13 @@ public enum AccountError: Error, Sendable, Equatable, CustomStringConvertible {
             throw .invalidUsername
         }
         if let password, password.count < 10 { throw .weakPassword }
+    }
+
+    /// A display name as people see it on pages: one line of at most 50 characters.
+    public static func checked(displayName: String) throws(AccountError) -> String {
+        do { return try TextRule.checked(displayName, field: "display_name", max: ReportLimits.nameMax) } catch {
+            throw .invalidText(error.message)
+        }
     }
 }
 

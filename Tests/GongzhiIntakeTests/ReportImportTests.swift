@@ -53,6 +53,24 @@ import Glibc
         #expect(try await f.verify().isIntact)
     }
 
+    /// The text rule on a file: a row with a control character is listed, naming the field, and
+    /// the rows around it are taken; a quoted description keeps its line break.
+    @Test(arguments: Backend.all) func rowsWithControlCharactersAreListedNotStored(backend: Backend) async throws {
+        let f = try await IntakeFixture(backend, rules: IntakeRules.none)
+        let rows = [
+            "C-1,12345热线,暴露垃圾,\"垃圾桶满了\r\n已三天\",30.3192,120.1414,,,,",
+            "C-2,12345热线,暴露垃圾,垃圾\u{0}桶满了,30.3192,120.1414,,,,",
+            "C-3,12345热线,暴露垃圾,垃圾桶满了,30.3192,120.1414,大关路\u{1B}[2J,,,",
+            "C-4,12345热线,暴露垃圾,垃圾桶满了,30.3192,120.1414,,王\u{7}先生,,",
+        ]
+        let s = try await importer(f).run(Data(([Self.header] + rows).joined(separator: "\r\n").utf8), actor: .system)
+        #expect(s.opened == 1 && s.errors.map(\.row) == [3, 4, 5])
+        #expect(s.errors.map(\.field) == ["description", "address", "reporter.name"])
+        let stored = try await f.store.list(CaseQuery()).items
+        #expect(stored.map(\.report.description) == ["垃圾桶满了\n已三天"])
+        #expect(try await f.verify().isIntact)
+    }
+
     @Test(arguments: Backend.all) func gb18030WithoutIDsAndAMapping(backend: Backend) async throws {
         let f = try await IntakeFixture(backend, rules: IntakeRules.none)
         let text = "来电内容,位置,纬度,经度,类别代码\r\n大关路上有个大坑,大关路,30.3192,120.1414,06013\r\n井盖不见了,湖墅南路,30.33,120.15,01002\r\n"

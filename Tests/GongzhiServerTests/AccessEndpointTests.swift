@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+@testable import GongzhiSQL
 import GRDB
 @testable import GongzhiServer
 import HummingbirdTesting
@@ -130,6 +131,27 @@ import Testing
             let locked = try await anonymous.post("/api/v1/session", #"{"username":"xiaohe","password":"correct horse"}"#)
             #expect(locked.status == .tooManyRequests && locked.errorCode == "locked")
         }
+    }
+
+    /// The tester's logins: a U+0000 in the name broke the audit chain, a 200,000-character
+    /// name was written whole. Both are now refused at the door and leave the chain intact.
+    @Test(arguments: Backend.all) func loginNamesCannotWriteWhatTheyLikeToTheAuditLog(backend: Backend) async throws {
+        let f = try await ServerFixture(backend)
+        let auditor = try await f.key(.auditor, "330105")
+        try await f.test { client in
+            let anonymous = client.as(nil)
+            let nul = try await anonymous.post("/api/v1/session", #"{"username":"ghost\u0000tail","password":"guess"}"#)
+            #expect(nul.status == .unprocessableContent && nul.errorCode == "control_character" && nul.errorField == "username")
+            let huge = try await anonymous.post("/api/v1/session", #"{"username":"\#(String(repeating: "g", count: 200_000))","password":"guess"}"#)
+            #expect(huge.status == .unprocessableContent && huge.errorCode == "too_long" && huge.errorField == "username")
+            let odd = try await anonymous.post("/api/v1/session", #"{"username":"ghost tail!","password":"guess"}"#)
+            #expect(odd.status == .unauthorized)
+            let log = try await client.as(auditor).get("/api/v1/audit/log")
+            let items = try #require(log["items"] as? [[String: Any]])
+            #expect(!items.contains { ($0["actor"] as? String)?.contains("ghost") == true })
+            #expect(items.contains { $0["actor"] as? String == "anonymous" && $0["action"] as? String == "login.failed" })
+        }
+        #expect(try await f.db.sql.read { try AuditLog.verify($0) } == nil)
     }
 
     /// A handler in scope of a case (the street sees cases located in it) that its unit does not

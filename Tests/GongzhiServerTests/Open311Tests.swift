@@ -108,6 +108,11 @@ import Testing
             try await expect(Self.cover(key: machine, [("email", "nobody")]), 400, "email")
             try await expect(Self.cover(key: machine, [("media_url", "ftp://x")]), 400, "media_url")
             try await expect([("api_key", machine), ("service_code", "00000"), ("address_string", "大关路")], 400, "description is required")
+            // The text rule: a control character in any text is refused, naming the field.
+            try await expect(Self.cover(key: machine).map { $0.0 == "description" ? ("description", "井盖\u{0}没了") : $0 }, 400, "U+0000")
+            try await expect(Self.cover(key: machine, [("first_name", "王\u{1B}")]), 400, "reporter.name")
+            try await expect(Self.cover(key: machine, [("address_string", "大关路\n88号")]), 400, "address")
+            try await expect(Self.cover(key: machine).map { $0.0 == "attribute[cover_state]" ? ($0.0, "missing\u{7}") : $0 }, 400, "cover_state")
             let empty = try await client.open311(.post, "\(Self.base)/requests.xml", form: nil)
             #expect(empty.status == .forbidden && empty.xml?.name == "errors")
             #expect(try await client.open311(.post, "\(Self.base)/services.json", form: Self.cover(key: machine)).status == .notFound)

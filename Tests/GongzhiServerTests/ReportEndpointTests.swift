@@ -69,6 +69,13 @@ import Testing
         (#"{"source":"camera","description":"x","location":{"lon":120}}"#, 422, "required", "location.lat"),
         (#"{"source":"camera","description":"x","location":{"lat":30,"lon":120,"crs":"bd09"}}"#, 422, "unknown_crs", "location.crs"),
         (#"{"source":"camera","description":"x","reporter":{"phone":"<script>"}}"#, 422, "invalid", "reporter.phone"),
+        // Strict JSON (RFC 8259) and the text rule: what the tester found accepted.
+        (#"{"source":"camera","description":"x",}"#, 400, "malformed_json", nil),
+        (#"{"source":"camera","description":"x","description":"y"}"#, 400, "duplicate_key", "description"),
+        (#"{"source":"camera","description":"ghost\u0000tail"}"#, 422, "control_character", "description"),
+        (#"{"source":"camera","description":"x","address":"a\u001bb"}"#, 422, "control_character", "address"),
+        (#"{"source":"camera","description":"x","reporter":{"name":"王\u0000芳"}}"#, 422, "control_character", "reporter.name"),
+        (#"{"source":"camera","description":"x","address":"一\n二"}"#, 422, "control_character", "address"),
     ] as [(String, Int, String?, String?)])
     func badInput(body: String, status: Int, code: String?, field: String?) async throws {
         let f = try await ServerFixture()

@@ -1,6 +1,7 @@
 import Foundation
 import GongzhiCore
 import GongzhiStore
+import GongzhiSQL
 @testable import GongzhiServer
 import HTTPTypes
 import Hummingbird
@@ -243,6 +244,18 @@ import Testing
             // A bad coordinate is refused naming what to fix; the form keeps what was typed.
             let bad = try await r.send(.post, "/report", form: report.merging(["csrf": csrf, "lat": "north"]) { $1 })
             #expect(bad.status == .unprocessableContent && bad.body.contains("纬度") && bad.body.contains("&lt;script&gt;"))
+            // The text rule at the pages' door: a control character is refused and nothing is written;
+            // a textarea's CR LF is kept as a line break.
+            let count = try await f.eventCount()
+            let escape = try await r.send(.post, "/report", form: report.merging(["csrf": csrf, "description": "垃圾\u{1B}[2J"]) { $1 })
+            #expect(escape.status == .unprocessableContent && escape.body.contains("description holds a control character"))
+            let nul = try await r.send(.post, "/report", form: report.merging(["csrf": csrf, "name": "王\u{0}"]) { $1 })
+            #expect(nul.status == .unprocessableContent && nul.body.contains("name"))
+            #expect(try await f.eventCount() == count)
+            let lines = try await r.send(.post, "/report", form: report.merging(["csrf": csrf, "description": "一楼\r\n二楼"]) { $1 })
+            #expect(lines.status == .seeOther)
+            let newest = try await f.db.sql.read { try $0.scalar("SELECT description FROM reports ORDER BY id DESC LIMIT 1", as: String.self) }
+            #expect(newest == "一楼\n二楼")
         }
     }
 

@@ -300,6 +300,15 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(try Self.run(["users", "set-role", "wang", "--db", db, "--role", "machine", "--unit", "330105"]).status != 0)
     }
 
+    /// The text rule on the command line: a name with a control character is refused with the
+    /// rule's message and a non-zero exit, and no account is made.
+    @Test func aNameWithAControlCharacterIsRefused() async throws {
+        let db = try await Self.newDatabase()
+        let r = try Self.run(["users", "add", "--db", db, "--username", "wang", "--name", "王\u{1B}[2J", "--role", "handler", "--unit", "330105003"])
+        #expect(r.status != 0 && r.err.contains("display_name holds the control character U+001B"), "\(r.err)")
+        #expect(try Self.run(["users", "list", "--db", db]).out.contains("wang") == false)
+    }
+
     /// A raw (unencoded) UTF-8 query never reaches the router; it still gets the JSON error body.
     @Test func aMalformedRequestGetsTheJSONErrorBody() async throws {
         let db = try await Self.newDatabase()

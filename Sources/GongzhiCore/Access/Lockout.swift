@@ -11,6 +11,9 @@ public struct LoginPolicy: Sendable, Hashable {
     /// accounts: one address cannot try a password against many accounts, each under its lockout.
     public var addressLimit = 20
     public var addressWindow: TimeInterval = 300
+    /// The longest name a login may send: above any account's (32 characters), so a name
+    /// slightly too long is answered like a wrong one, yet nobody can fill a request with one.
+    public static let usernameInputMax = 64
 
     public init() {}
 }

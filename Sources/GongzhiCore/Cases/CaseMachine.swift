@@ -200,7 +200,9 @@ public enum CaseMachine {
             guard let given = command.payload else { throw .missing("payload", for: command.action) }
             payload = given
         case .notify:
-            guard let merchant = command.merchant?.trimmed, !merchant.isEmpty else { throw .missing("merchant", for: .notify) }
+            guard let merchant = try text(command.merchant, "merchant", shape: .line, max: ReportLimits.idMax) else {
+                throw .missing("merchant", for: .notify)
+            }
             guard let scenario = context.coGovernance.scenario(for: state.category) else { throw .noScenario(state.category) }
             payload.merchant = merchant
             payload.scenario = scenario.id
@@ -381,11 +383,8 @@ public enum CaseMachine {
         return code
     }
 
-    private static func text(_ value: String?, _ field: String) throws(CaseError) -> String? {
-        guard let v = value?.trimmed, !v.isEmpty else { return nil }
-        if v.count > textMax {
-            throw .invalid(FieldError(field: field, code: "too_long", message: "\(field) has \(v.count) characters; at most \(textMax) are allowed"))
-        }
-        return v
+    private static func text(_ value: String?, _ field: String, shape: TextRule.Shape = .multiline,
+                             max: Int = textMax) throws(CaseError) -> String? {
+        do { return try TextRule.optional(value, field: field, max: max, shape: shape) } catch { throw .invalid(error) }
     }
 }

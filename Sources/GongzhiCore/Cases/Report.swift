@@ -129,13 +129,9 @@ extension Report {
     /// Returns the report with text fields trimmed and empty optionals dropped.
     public func validated(categories: CategoryDirectory) throws(FieldError) -> Report {
         var r = self
-        r.description = description.trimmed
+        r.description = try TextRule.checked(description, field: "description", max: ReportLimits.descriptionMax, shape: .multiline)
         if r.description.isEmpty {
             throw FieldError(field: "description", code: "required", message: "description must not be empty")
-        }
-        if r.description.count > ReportLimits.descriptionMax {
-            throw FieldError(field: "description", code: "too_long",
-                             message: "description has \(r.description.count) characters; at most \(ReportLimits.descriptionMax) are allowed")
         }
         r.category = nil
         if let code = category?.trimmed, !code.isEmpty {
@@ -171,13 +167,16 @@ extension Report {
         }
         r.externalID = try Self.text(externalID, field: "external_id", max: ReportLimits.externalIDMax)
         if let attributes {
+            var checked: [ReportAttribute] = []
             for a in attributes {
-                for v in a.values where v.count > ReportLimits.attributeMax {
-                    throw FieldError(field: "attribute[\(a.code)]", code: "too_long",
-                                     message: "attribute values have at most \(ReportLimits.attributeMax) characters")
+                let code = try TextRule.checked(a.code, field: "attribute", max: ReportLimits.idMax)
+                var values: [String] = []
+                for v in a.values {
+                    values.append(try TextRule.checked(v, field: "attribute[\(code)]", max: ReportLimits.attributeMax))
                 }
+                checked.append(ReportAttribute(code: code, values: values))
             }
-            r.attributes = attributes.isEmpty ? nil : attributes.sorted { $0.code < $1.code }
+            r.attributes = checked.isEmpty ? nil : checked.sorted { $0.code < $1.code }
         }
         try Self.checkMediaURLs(mediaURLs)
         return r
@@ -190,19 +189,15 @@ extension Report {
         }
         for (i, url) in urls.enumerated() {
             let lower = url.lowercased()
-            guard url.count <= ReportLimits.urlMax, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
-                  url.count > 8, !url.contains(where: { $0.isWhitespace }) else {
+            guard url.count <= ReportLimits.urlMax, url.utf8.count <= ReportLimits.urlMax * TextRule.bytesPerCharacter, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
+                  url.count > 8, !url.contains(where: { $0.isWhitespace }), TextRule.forbidden(in: url, shape: .line) == nil else {
                 throw FieldError(field: "\(field)[\(i)]", code: "invalid", message: "media URLs must be http(s) URLs of at most \(ReportLimits.urlMax) characters")
             }
         }
     }
 
     private static func text(_ value: String?, field: String, max: Int) throws(FieldError) -> String? {
-        guard let v = value?.trimmed, !v.isEmpty else { return nil }
-        if v.count > max {
-            throw FieldError(field: field, code: "too_long", message: "\(field) has \(v.count) characters; at most \(max) are allowed")
-        }
-        return v
+        try TextRule.optional(value, field: field, max: max)
     }
 }
 

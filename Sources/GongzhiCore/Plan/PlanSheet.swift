@@ -106,7 +106,7 @@ public enum PlanSheet {
             for field in ["goal_area", "task", "indicator", "unit_of_measure"] where cell(field).count > 200 {
                 fail(field, "is longer than 200 characters")
             }
-            for (field, value) in column.keys.map({ ($0, cell($0)) }) where value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) {
+            for (field, value) in column.keys.map({ ($0, cell($0)) }) where TextRule.forbidden(in: value, shape: .multiline) != nil {
                 fail(field, "has a control character")
             }
             let lead = unit(cell("lead_unit"))

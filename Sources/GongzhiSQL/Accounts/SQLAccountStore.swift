@@ -29,6 +29,7 @@ public struct SQLAccountStore: AccountStore {
     public func addUser(username: String, displayName: String, role: Role, unit: String, password: String, by actor: String,
                         at: Date) async throws -> UserAccount {
         try AccountError.check(username: username, password: password)
+        let displayName = try AccountError.checked(displayName: displayName)
         let hash = Bcrypt.hash(password, cost: bcryptCost)
         return try await db.write { db in
             guard try db.scalar("SELECT 1 FROM units WHERE code = ?", unit, as: Int64.self) != nil else { throw AccountError.unknownUnit(unit) }
@@ -96,6 +97,15 @@ public struct SQLAccountStore: AccountStore {
     /// Checks a password and issues a new token (a new one at every login, so a planted session
     /// id is never promoted). Repeated failures lock the account for a while.
     public func login(username: String, password: String, kind: TokenKind, at: Date) async throws -> LoginResult {
+        // A name no account can have is recorded without its text: whoever sends one needs no
+        // credentials, and must not be able to write what they like (or a U+0000) to the log.
+        do throws(AccountError) { try AccountError.check(username: username, password: nil) } catch {
+            try await db.write { db in
+                try AuditLog.append(db, at: at, actor: "anonymous", action: "login.failed",
+                                    detail: ["reason": "malformed username", "characters": String(username.count)])
+            }
+            return .invalid
+        }
         let found = try await db.read { db -> (user: UserAccount, hash: String)? in
             guard let row = try db.first("SELECT * FROM users WHERE username = ?", username), let user = Self.user(row) else { return nil }
             return (user, row["password_hash"])

@@ -108,6 +108,8 @@ struct CameraController {
             throw APIError(.forbidden, code: "forbidden", message: "camera events come from machine keys")
         }
         let data = try await JSONBody.collect(request, maxBytes: Self.bodyMax)
+        // Strict JSON for the whole body; control characters are each event's own refusal.
+        try JSONBody.strictlyChecked(data, refusingControls: false)
         // The usual body decodes in one pass; only a body with a malformed event is taken apart
         // event by event, to answer each with its own reason.
         struct Batch: Decodable { var events: [EventBody] }
@@ -115,11 +117,11 @@ struct CameraController {
             return try await answer(batch.events.map(\.draft), malformed: [:], count: batch.events.count, by: p)
         }
         let raw: [AnyJSON]
-        switch try JSONBody.decode(AnyJSON.self, from: data) {
+        switch try JSONBody.decode(AnyJSON.self, from: data, refusingControls: false) {
         case .object(let o) where o["events"] != nil:
             guard case .array(let list)? = o["events"] else { throw APIError.badRequest("wrong_type", "events must be an array", field: "events") }
             raw = list
-        case .object: raw = [try JSONBody.decode(AnyJSON.self, from: data)]
+        case .object: raw = [try JSONBody.decode(AnyJSON.self, from: data, refusingControls: false)]
         default: throw APIError.badRequest("wrong_type", "the body must be an event or {\"events\": [...]}")
         }
         guard !raw.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "events is empty", field: "events") }

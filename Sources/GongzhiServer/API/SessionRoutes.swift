@@ -26,6 +26,8 @@ struct SessionRoutes {
         let body = try await JSONBody.decode(LoginBody.self, from: request)
         guard let username = body.username, !username.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "username is required", field: "username") }
         guard let password = body.password, !password.isEmpty else { throw APIError(.unprocessableContent, code: "required", message: "password is required", field: "password") }
+        // Text no account name can hold is refused here, by the rule every text field follows.
+        do { _ = try TextRule.checked(username, field: "username", max: LoginPolicy.usernameInputMax) } catch { throw APIError.unprocessable(error) }
         switch try await services.accounts.login(username: username, password: password, kind: .bearer, at: services.clock.now()) {
         case .success(let token, _, let user, let expires):
             return JSONBody.response(Body(token: token, expires_at: Timestamp.rfc3339(expires), username: user.username, role: user.role.rawValue, unit: user.unit))

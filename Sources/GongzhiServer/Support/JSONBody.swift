@@ -46,7 +46,8 @@ enum JSONBody {
     }
 
     /// Decodes JSON text as `T`, with the API's error rules.
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, refusingControls: Bool = true) throws -> T {
+        try strictlyChecked(data, refusingControls: refusingControls)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(expected, ctx) {
@@ -60,6 +61,25 @@ enum JSONBody {
         } catch DecodingError.dataCorrupted(let ctx) {
             if ctx.codingPath.isEmpty { throw APIError.badRequest("malformed_json", "the body is not valid JSON") }
             throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) has an invalid value", field: path(ctx.codingPath))
+        }
+    }
+
+    /// RFC 8259 exactly, one value per key, and no control character in any string (`StrictJSON`):
+    /// 400 for the first two, 422 naming the field for the third.
+    static func strictlyChecked(_ data: Data, refusingControls: Bool = true) throws {
+        do {
+            try StrictJSON.check([UInt8](data), refusingControls: refusingControls)
+        } catch {
+            switch error {
+            case .malformed(let why, let offset):
+                throw APIError.badRequest("malformed_json", "the body is not valid JSON: \(why) (at byte \(offset))")
+            case .duplicateKey(let path):
+                throw APIError.badRequest("duplicate_key", "\(path) appears twice in the same object", field: path)
+            case .controlCharacter(let path, let scalar):
+                throw APIError(.unprocessableContent, code: "control_character",
+                               message: "\(path) holds the control character \(scalar); only line breaks and tabs are allowed in text",
+                               field: path)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GongzhiCore
 import HTTPTypes
 import Hummingbird
 import Mustache
@@ -48,7 +49,14 @@ enum FormData {
     static func parse(_ request: Request) async throws -> [String: String] {
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
-        return decode(String(buffer: buffer))
+        let form = decode(String(buffer: buffer))
+        // The text rule at the pages' door: a form may carry a textarea's line breaks and tabs,
+        // never another control character (each field's own rule may be stricter).
+        for (field, value) in form where TextRule.forbidden(in: value, shape: .multiline) != nil {
+            throw APIError(.unprocessableContent, code: "control_character",
+                           message: "\(field) holds a control character; only line breaks and tabs are allowed in text", field: field)
+        }
+        return form
     }
 
     static func decode(_ text: String) -> [String: String] {

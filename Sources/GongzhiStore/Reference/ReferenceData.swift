@@ -140,7 +140,12 @@ public struct AreaLayerImport: Sendable {
                 throw ReferenceError("feature #\(i) has no '\(codeProperty)' property (choose one with --code-property)")
             }
             guard seen.insert(code).inserted else { throw ReferenceError("feature #\(i): code \(code) appears twice") }
-            shapes.append(Shape(code: code, name: f.properties[nameProperty] ?? code, parentCode: parent(code), geometry: f.geometry))
+            let name: String, checkedCode: String
+            do {
+                checkedCode = try TextRule.checked(code, field: codeProperty, max: 64)
+                name = try TextRule.checked(f.properties[nameProperty] ?? code, field: nameProperty, max: 100)
+            } catch { throw ReferenceError("feature #\(i): \(error.message)") }
+            shapes.append(Shape(code: checkedCode, name: name.isEmpty ? checkedCode : name, parentCode: parent(checkedCode), geometry: f.geometry))
         }
         guard !shapes.isEmpty else { throw ReferenceError("the file has no features") }
         self.init(level: level, source: source, approximate: approximate, shapes: shapes)
