@@ -68,8 +68,8 @@ import Testing
     }
 
     @Test func caseNotesFollowTheRule() {
-        #expect(throws: CaseError.invalid(FieldError(field: "note", code: "control_character",
-                                                     message: "note holds the control character U+0000 at character 2; only line breaks and tabs are allowed"))) {
+        let message = "note holds the control character U+0000 at character 2; only line breaks and tabs are allowed"
+        #expect(throws: CaseError.invalid(FieldError(field: "note", code: "control_character", message: message))) {
             try CaseMachine.decide(Fixtures.caseIn(.dispatched).0, CaseCommand(.handle, note: "a\u{0}b"), at: Fixtures.t0.addingTimeInterval(86_400),
                                    context: Fixtures.context)
         }

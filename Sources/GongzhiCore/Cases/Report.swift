@@ -189,7 +189,8 @@ extension Report {
         }
         for (i, url) in urls.enumerated() {
             let lower = url.lowercased()
-            guard url.count <= ReportLimits.urlMax, url.utf8.count <= ReportLimits.urlMax * TextRule.bytesPerCharacter, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
+            let fits = url.count <= ReportLimits.urlMax && url.utf8.count <= ReportLimits.urlMax * TextRule.bytesPerCharacter
+            guard fits, lower.hasPrefix("https://") || lower.hasPrefix("http://"),
                   url.count > 8, !url.contains(where: { $0.isWhitespace }), TextRule.forbidden(in: url, shape: .line) == nil else {
                 throw FieldError(field: "\(field)[\(i)]", code: "invalid", message: "media URLs must be http(s) URLs of at most \(ReportLimits.urlMax) characters")
             }
