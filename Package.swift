@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "GongzhiSQL", dependencies: [
             "GongzhiCore", "GongzhiGeo", "GongzhiStore",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The embedded default store: SQLite through GRDB, in WAL mode with synchronous=FULL.
         .target(name: "GongzhiSQLite", dependencies: [
@@ -119,6 +120,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [
             "GongzhiTestSupport", "gongzhi", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake",

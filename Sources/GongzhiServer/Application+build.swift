@@ -5,6 +5,7 @@ import GongzhiIntake
 import GongzhiNotify
 import GongzhiStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -128,6 +129,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
         context: services.context, clock: services.clock, config: try Open311Config.bundled(categories: services.reference.categories),
         keywords: try ReferenceData.bundledKeywords(), areaName: { services.areaName($0) }).routes)
     WebRoutes(services: services, pages: try await Pages.load()).register(on: router)
+    router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
@@ -136,6 +138,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
 public func buildApplication(
     _ services: GongzhiServices, host: String, port: Int, logger: Logger, sweepEvery: Duration = .seconds(15),
     channel: (any MessageChannel)? = nil, deliverEvery: Duration = .seconds(2), watchEvery: Duration = .seconds(5),
+    limits: GongzhiHTTP.Limits = GongzhiHTTP.Limits(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let worker = DeliveryWorker(store: services.store, channel: channel ?? LogChannel(logger: logger), clock: services.clock)
@@ -145,8 +148,9 @@ public func buildApplication(
     if services.store.followsOtherInstances { background.append(ChangeWatch(store: services.store, logger: logger)) }
     return Application(
         router: try await buildRouter(services),
-        server: GongzhiHTTP.server,
-        configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi"),
+        server: GongzhiHTTP.server(limits),
+        configuration: .init(address: .hostname(host, port: port), serverName: "gongzhi",
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
         services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)

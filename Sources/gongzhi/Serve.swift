@@ -64,6 +64,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most reports waiting for the writer; more are answered 503 with Retry-After.")
     var commitQueue = 20_000
 
+    @Option(help: "Seconds a client has to send a whole request (head and body) once the server waits for one; also the idle keep-alive time.")
+    var requestTimeout = 30.0
+
+    @Option(help: "Most connections open at once; more wait in the listen backlog until one closes.")
+    var maxConnections = 2_000
+
     @Option(help: ArgumentHelp("Run the clock from this RFC 3339 instant instead of now (for drills and tests).", visibility: .hidden))
     var now: String?
 
@@ -73,6 +79,8 @@ struct Serve: AsyncParsableCommand {
         guard sweepInterval >= 0.05, sweepInterval <= 3_600 else { throw ValidationError("--sweep-interval must be between 0.05 and 3600 seconds") }
         guard watchInterval >= 0.05, watchInterval <= 3_600 else { throw ValidationError("--watch-interval must be between 0.05 and 3600 seconds") }
         guard (1...100_000).contains(commitBatch) else { throw ValidationError("--commit-batch must be between 1 and 100000") }
+        guard requestTimeout >= 0.1, requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be between 0.1 and 3600 seconds") }
+        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
         guard commitLinger >= 0, commitLinger <= 1_000 else { throw ValidationError("--commit-linger must be between 0 and 1000 milliseconds") }
         guard (1...10_000_000).contains(commitQueue) else { throw ValidationError("--commit-queue must be between 1 and 10000000") }
         guard let hours = WorkingCalendar.OfficeHours(parsing: officeHours), (try? WorkingCalendar(years: [], officeHours: hours)) != nil else {
@@ -145,7 +153,9 @@ struct Serve: AsyncParsableCommand {
             WebhookChannel(url: $0, secret: ProcessInfo.processInfo.environment["GONGZHI_WEBHOOK_SECRET"] ?? "", clock: clock)
         }
         let app = try await buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000)),
-                                             channel: channel, watchEvery: .milliseconds(Int(watchInterval * 1000))) { port in
+                                             channel: channel, watchEvery: .milliseconds(Int(watchInterval * 1000)),
+                                             limits: GongzhiHTTP.Limits(requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
+                                                                        maxConnections: maxConnections)) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))

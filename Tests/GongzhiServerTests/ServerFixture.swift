@@ -86,7 +86,7 @@ struct Client: Sendable {
     func call(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers extra: HTTPFields = [:]) async throws -> JSONResponse {
         var headers: HTTPFields = body == nil ? [:] : [.contentType: "application/json"]
         if let credential { headers[.authorization] = "Bearer \(credential)" }
-        headers.append(contentsOf: extra)
+        for field in extra { headers[field.name] = field.value }
         return try await raw.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let data = Data(buffer: response.body)
             let object = data.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])

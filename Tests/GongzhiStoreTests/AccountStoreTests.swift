@@ -134,6 +134,13 @@ import Testing
         #expect(h2 == "5d4b842502d78cbed6d6e8c1013f40915bb92ff9ff01354a909b5558bc74c868")
     }
 
+    /// bcrypt runs on NIO's pool (threads named `SGLTN-TP-#…`), never on Swift's shared pool.
+    @Test func passwordWorkRunsOnTheThreadPool() async throws {
+        let name = try await SQLAccountStore.offPool { Thread.current.name ?? "" }
+        #expect(name.contains("TP-#"), "\(name)")
+        #expect(try await SQLAccountStore.offPool { Thread.isMainThread } == false)
+    }
+
     @Test(arguments: Backend.all) func badAccountsAreRefused(backend: Backend) async throws {
         let (_, accounts) = try await fixture(backend)
         await #expect(throws: AccountError.weakPassword) {

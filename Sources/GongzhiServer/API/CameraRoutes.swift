@@ -109,6 +109,7 @@ struct CameraController {
         }
         let data = try await JSONBody.collect(request, maxBytes: Self.bodyMax)
         // Strict JSON for the whole body; control characters are each event's own refusal.
+        try JSONBody.requireJSON(request)
         try JSONBody.strictlyChecked(data, refusingControls: false)
         // The usual body decodes in one pass; only a body with a malformed event is taken apart
         // event by event, to answer each with its own reason.

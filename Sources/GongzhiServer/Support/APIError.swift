@@ -14,13 +14,17 @@ public struct APIError: Error, Sendable {
     public var field: String?
     /// Seconds a client should wait before trying again (503 when intake is busy).
     public var retryAfter: Int?
+    /// The methods a 405's resource serves (its `Allow` header).
+    public var allow: String?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfter: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfter: Int? = nil,
+                allow: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     static func badRequest(_ code: String, _ message: String, field: String? = nil) -> APIError {
@@ -84,7 +88,7 @@ public struct APIError: Error, Sendable {
             var error: Inner
         }
         var r = JSONBody.response(Body(error: .init(code: code, message: message, field: field)), status: status)
-        if status == .methodNotAllowed { r.headers[.allow] = nil }
+        if status == .methodNotAllowed { r.headers[.allow] = allow }
         if let retryAfter { r.headers[.retryAfter] = "\(retryAfter)" }
         return r
     }

@@ -33,8 +33,22 @@ enum JSONBody {
     /// arguments can be posted without one.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int = maxBytes) async throws -> T {
         var data = try await collect(request, maxBytes: maxBytes)
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { data = Data("{}".utf8) }
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { data = Data("{}".utf8) } else { try requireJSON(request) }
         return try decode(type, from: data)
+    }
+
+    /// A body must be declared `application/json` (or a `+json` type), in UTF-8 if a charset is
+    /// named: a form, plain text or a UTF-16 body is 415, never guessed at.
+    static func requireJSON(_ request: Request) throws {
+        let value = request.headers[.contentType] ?? ""
+        let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let type = parts.first ?? ""
+        let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count).replacingOccurrences(of: "\"", with: "")
+        guard type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")), charset == nil || charset == "utf-8" else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "the body must be sent as Content-Type: application/json in UTF-8, not '\(value.prefix(100))'",
+                           field: "Content-Type")
+        }
     }
 
     /// The body, refused with 413 (naming the limit) when it is larger than `maxBytes`.
@@ -97,6 +111,8 @@ enum JSONBody {
         case is Int.Type, is Int64.Type: "an integer"
         case is Bool.Type: "true or false"
         case is [String].Type, is [Any].Type: "an array"
+        // A keyed container's expected type: a dictionary is a collection too, but JSON calls it an object.
+        case is [String: Any].Type: "an object"
         default: type is any Collection.Type ? "an array" : "an object"
         }
     }

@@ -3,6 +3,7 @@ import GongzhiCore
 import HTTPTypes
 import Hummingbird
 import Mustache
+import NIOCore
 
 /// The page templates (`Resources/web/*.mustache`), their texts in both languages and the
 /// static files, loaded once. Mustache escapes every `{{value}}`, so text users typed is never
@@ -46,9 +47,14 @@ struct Pages: Sendable {
 
 /// `application/x-www-form-urlencoded` bodies and cookies.
 enum FormData {
+    static let maxBytes = 64 * 1024
+
     static func parse(_ request: Request) async throws -> [String: String] {
         var request = request
-        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: maxBytes) } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "the form is larger than \(maxBytes / 1024) KiB")
+        }
         let form = decode(String(buffer: buffer))
         // The text rule at the pages' door: a form may carry a textarea's line breaks and tabs,
         // never another control character (each field's own rule may be stricter).
