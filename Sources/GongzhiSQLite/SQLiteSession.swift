@@ -81,7 +81,7 @@ struct SQLiteSession: SQLSession {
 
 /// `SQLDatabase` on a GRDB pool or queue. A read-only queue (for checking a copy) refuses writes.
 public struct SQLiteDatabase: SQLDatabase {
-    let reader: any DatabaseReader
+    public let reader: any DatabaseReader
     public let location: String
 
     public init(reader: any DatabaseReader, location: String) {
