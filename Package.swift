@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.7.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
@@ -59,7 +61,9 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The one intake every channel uses: normalise, validate, locate, classify, de-duplicate,
         // route, store (group commit). Knows the store's protocols, not HTTP and not SQL.
-        .target(name: "GongzhiIntake", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore"]),
+        .target(name: "GongzhiIntake", dependencies: [
+            "GongzhiCore", "GongzhiGeo", "GongzhiStore", .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         // The Gongshu demo: cameras and merchants in real streets, realistic cases from every
         // channel through the one intake, walked through the loop.
         .target(name: "GongzhiDemo", dependencies: ["GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiIntake"]),
@@ -82,6 +86,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]),
         .executableTarget(name: "gongzhi", dependencies: [
             "GongzhiCore", "GongzhiGeo", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiPostgres", "GongzhiIntake", "GongzhiNotify",
@@ -89,7 +95,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The readers of untrusted input under libFuzzer (scripts/fuzz); without FUZZING it replays inputs from files.
+        .executableTarget(name: "gongzhi-fuzz", dependencies: ["GongzhiCore", "GongzhiGeo"]),
         // What the suites share: the backends a test runs on, each with a database of its own.
         .target(name: "GongzhiTestSupport", dependencies: [
             "GongzhiSQL", "GongzhiSQLite", "GongzhiPostgres",

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiStore
+import Metrics
 
 /// One writer for every channel: submissions wait in a bounded queue, and the writer takes as
 /// many as have arrived (up to `maxBatch` reports, after lingering at most `linger` for more)
@@ -45,11 +46,29 @@ public actor GroupCommitter {
         self.commit = commit
     }
 
+    // Metrics (swift-metrics; the server exports them at /metrics): reports by channel and
+    // outcome, the size of each transaction, and how many wait.
+    private let batchSize = Recorder(label: "gongzhi_intake_batch_reports", aggregate: true)
+    private let depthGauge = Gauge(label: "gongzhi_intake_queue_depth")
+    private var reportCounters: [String: Counter] = [:]
+
+    private func count(_ items: [IntakeSubmission], _ results: Results) {
+        for (item, result) in zip(items, results) {
+            let outcome = switch result { case .success: "accepted"; case .failure: "refused" }
+            let key = item.report.source.rawValue + "/" + outcome
+            let counter = reportCounters[key] ?? Counter(label: "gongzhi_intake_reports_total",
+                                                         dimensions: [("channel", item.report.source.rawValue), ("outcome", outcome)])
+            reportCounters[key] = counter
+            counter.increment()
+        }
+    }
+
     /// Queues `items` for the next transaction and waits for their results, in order.
     public func submit(_ items: [IntakeSubmission]) async throws(IntakeError) -> Results {
         guard !items.isEmpty else { return [] }
         guard !stopped, queued + items.count <= settings.capacity else { throw .busy(retryAfterSeconds: 1) }
         queued += items.count
+        depthGauge.record(queued)
         return await withCheckedContinuation { continuation in
             entries.append(Entry(items: items, continuation: continuation))
             wake?.resume()
@@ -80,8 +99,12 @@ public actor GroupCommitter {
                 batch.append(entries.removeFirst())
                 count += first.items.count
             }
-            let results = await commit(batch.flatMap(\.items))
+            let items = batch.flatMap(\.items)
+            let results = await commit(items)
             queued -= count
+            depthGauge.record(queued)
+            batchSize.record(count)
+            self.count(items, results)
             batches += 1
             committed += count
             var offset = 0

@@ -5,6 +5,10 @@ import GongzhiStore
 extension SQLStorage: OutboxStore {
     /// Leases what is due. With several instances, rows another instance is leasing at this
     /// moment are skipped, and a lease that expires (its instance died) makes the message due again.
+    public func outboxBacklog() async throws -> Int {
+        try await db.read { db in try db.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", as: Int.self) ?? 0 }
+    }
+
     public func claimDue(now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage] {
         let ms = Timestamp.millis(now)
         return try await db.write { db in

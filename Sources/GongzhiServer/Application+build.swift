@@ -39,6 +39,7 @@ public struct GongzhiServices: Sendable {
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
                 classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init(), scheme: ScoringScheme? = nil) throws {
+        ServerMetrics.bootstrap()
         self.store = store
         self.reference = reference
         self.clock = clock
@@ -105,11 +106,14 @@ public struct GongzhiServices: Sendable {
 /// The router with every route of the product. Tests build the same router.
 public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(RequestLogMiddleware())
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(APIErrorMiddleware())
     router.middlewares.add(AuthMiddleware(accounts: services.accounts, clock: services.clock))
     router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
     router.get("/openapi.json") { _, _ in try OpenAPIDocument.response() }
+    router.get("/metrics") { _, context in try ServerMetrics.response(for: try context.caller()) }
     CaseRoutes(services: services).register(on: router)
     ReferenceRoutes(reference: services.reference, areas: services.store.areaStore).register(on: router)
     DispatchRoutes(services: services).register(on: router)
@@ -138,7 +142,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
 public func buildApplication(
     _ services: GongzhiServices, host: String, port: Int, logger: Logger, sweepEvery: Duration = .seconds(15),
     channel: (any MessageChannel)? = nil, deliverEvery: Duration = .seconds(2), watchEvery: Duration = .seconds(5),
-    limits: GongzhiHTTP.Limits = GongzhiHTTP.Limits(),
+    limits: GongzhiHTTP.Limits = GongzhiHTTP.Limits(), more: [any Service] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let worker = DeliveryWorker(store: services.store, channel: channel ?? LogChannel(logger: logger), clock: services.clock)
@@ -146,6 +150,7 @@ public func buildApplication(
                                      ReloadWatch(services: services, every: watchEvery, logger: logger),
                                      IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)]
     if services.store.followsOtherInstances { background.append(ChangeWatch(store: services.store, logger: logger)) }
+    background.append(contentsOf: more)
     return Application(
         router: try await buildRouter(services),
         server: GongzhiHTTP.server(limits),

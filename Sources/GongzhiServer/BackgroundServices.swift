@@ -4,13 +4,14 @@ import GongzhiIntake
 import GongzhiNotify
 import GongzhiStore
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
 /// Runs `body` at once and then every `every`, until graceful shutdown (which cancels the
 /// sleep; a round in progress finishes its transaction first). A round that fails is logged
 /// and tried again at the next.
-func everyUntilShutdown(_ every: Duration, logger: Logger, failure: String,
+public func everyUntilShutdown(_ every: Duration, logger: Logger, failure: String,
                         _ body: @escaping @Sendable () async throws -> Void) async {
     try? await cancelWhenGracefulShutdown {
         while !Task.isCancelled {
@@ -30,8 +31,17 @@ struct SchedulerService: Service {
     let logger: Logger
 
     func run() async throws {
+        // The sweep's time and the moment it last succeeded: a scraper alerts on
+        // time() - gongzhi_timer_sweep_last_success_seconds (the sweep's lag).
+        let duration = Metrics.Timer(label: "gongzhi_timer_sweep_duration")
+        let lastSuccess = Gauge(label: "gongzhi_timer_sweep_last_success_seconds")
+        let marks = ["warn", "overdue", "escalate"].map { Counter(label: "gongzhi_timer_marks_total", dimensions: [("kind", $0)]) }
         await everyUntilShutdown(every, logger: logger, failure: "scheduler sweep failed; will retry") { [timers, clock, logger] in
+            let started = ContinuousClock.now
             let r = try await timers.sweepTimers(now: clock.now(), batch: 200)
+            duration.record(duration: ContinuousClock.now - started)
+            lastSuccess.record(clock.now().timeIntervalSince1970)
+            for (counter, n) in zip(marks, [r.warned, r.overdue, r.escalated]) where n > 0 { counter.increment(by: n) }
             guard r.total > 0 else { return }
             logger.info("scheduler marked timers",
                         metadata: ["warned": "\(r.warned)", "overdue": "\(r.overdue)", "escalated": "\(r.escalated)"])
@@ -92,8 +102,12 @@ struct DeliveryService: Service {
     let logger: Logger
 
     func run() async throws {
+        let backlog = Gauge(label: "gongzhi_outbox_backlog")
+        let delivered = Counter(label: "gongzhi_outbox_sent_total")
         await everyUntilShutdown(every, logger: logger, failure: "outbox delivery failed; will retry") { [worker, logger] in
             let sent = try await worker.runOnce()
+            delivered.increment(by: sent)
+            backlog.record(try await worker.store.outboxBacklog())
             if sent > 0 { logger.info("outbox delivered", metadata: ["sent": "\(sent)"]) }
         }
     }

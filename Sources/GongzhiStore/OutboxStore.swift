@@ -87,6 +87,8 @@ public protocol OutboxStore: Sendable {
     /// Records one delivery attempt: sent, or failed with the next try (nil gives up).
     func recordAttempt(_ id: Int64, at: Date, ok: Bool, statusCode: Int?, error: String?, retryAt: Date?) async throws
     func outbox(caseID: Int64?, limit: Int) async throws -> [OutboxMessage]
+    /// Messages still to be sent (pending, due or waiting for a retry): the outbox's backlog.
+    func outboxBacklog() async throws -> Int
 }
 
 /// A merchant's confirmation through its notice, and the co-governance figures.

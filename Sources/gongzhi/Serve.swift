@@ -10,6 +10,7 @@ import GongzhiSQL
 import GongzhiStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,6 +71,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most connections open at once; more wait in the listen backlog until one closes.")
     var maxConnections = 2_000
 
+    @Option(help: "Write an anchor of every hash chain to this directory once a day (gongzhi-anchor-DATE.txt; check one with gongzhi verify --anchor).")
+    var anchorDir: String?
+
+    @Option(help: "Log lines as json (one object per line, for a collector) or text.")
+    var logFormat = "json"
+
     @Option(help: ArgumentHelp("Run the clock from this RFC 3339 instant instead of now (for drills and tests).", visibility: .hidden))
     var now: String?
 
@@ -79,6 +86,7 @@ struct Serve: AsyncParsableCommand {
         guard sweepInterval >= 0.05, sweepInterval <= 3_600 else { throw ValidationError("--sweep-interval must be between 0.05 and 3600 seconds") }
         guard watchInterval >= 0.05, watchInterval <= 3_600 else { throw ValidationError("--watch-interval must be between 0.05 and 3600 seconds") }
         guard (1...100_000).contains(commitBatch) else { throw ValidationError("--commit-batch must be between 1 and 100000") }
+        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
         guard requestTimeout >= 0.1, requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be between 0.1 and 3600 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
         guard commitLinger >= 0, commitLinger <= 1_000 else { throw ValidationError("--commit-linger must be between 0 and 1000 milliseconds") }
@@ -98,6 +106,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
@@ -155,7 +164,8 @@ struct Serve: AsyncParsableCommand {
         let app = try await buildApplication(services, host: host, port: port, logger: logger, sweepEvery: .milliseconds(Int(sweepInterval * 1000)),
                                              channel: channel, watchEvery: .milliseconds(Int(watchInterval * 1000)),
                                              limits: GongzhiHTTP.Limits(requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
-                                                                        maxConnections: maxConnections)) { port in
+                                                                        maxConnections: maxConnections),
+                                             more: anchorDir.map { [AnchorService(db: opened.db, dir: $0, clock: clock, logger: logger)] } ?? []) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))
@@ -194,4 +204,26 @@ final class SignalReloader {
     }
 
     func cancel() { source.cancel() }
+}
+
+/// Writes the heads of every chain to `dir` once a day (a file per China date, at the first
+/// check of the day: at start, then hourly), so that a history rewritten later is caught by
+/// `gongzhi verify --anchor` against a file the database's writer cannot reach once copied away.
+struct AnchorService: Service {
+    let db: any SQLDatabase
+    let dir: String
+    let clock: any TimeSource
+    let logger: Logger
+
+    func run() async throws {
+        await everyUntilShutdown(.seconds(3_600), logger: logger, failure: "writing the daily anchor failed; will retry") { [db, dir, clock, logger] in
+            let now = clock.now()
+            let path = URL(fileURLWithPath: dir).appendingPathComponent("gongzhi-anchor-\(Timestamp.rfc3339(now).prefix(10)).txt").path
+            guard !FileManager.default.fileExists(atPath: path) else { return }
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let anchor = try await ChainAnchor.take(db, at: now)
+            try anchor.text.write(toFile: path, atomically: true, encoding: .utf8)
+            logger.info("anchored the hash chains", metadata: ["file": "\(path)", "cases": "\(anchor.cases.count)", "digest": "\(anchor.digest)"])
+        }
+    }
 }

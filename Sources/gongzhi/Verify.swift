@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GongzhiCore
 import GongzhiPostgres
 import GongzhiSQL
@@ -13,6 +14,9 @@ struct Verify: AsyncParsableCommand {
     @Option(help: DatabaseLocation.help)
     var db = DatabaseLocation.fromEnvironment
 
+    @Option(help: "An anchor file: checked when it exists (a history rewritten and re-hashed since is BROKEN), then written anew with the heads of every chain now. Keep it off the database's machine.")
+    var anchor: String?
+
     func run() async throws {
         // A SQLite file is opened read-only and without migrating: verify never changes what it checks.
         let reader: any SQLDatabase, close: @Sendable () async -> Void
@@ -25,11 +29,34 @@ struct Verify: AsyncParsableCommand {
         }
         do {
             print(try await Self.check(reader))
+            if let anchor { try await Self.anchor(reader, file: anchor) }
             await close()
         } catch {
             await close()
             throw error
         }
+    }
+
+    /// Checks the database against the anchor in `file` (if there is one), then writes the
+    /// heads of every chain now to it: each run both checks the last anchor and takes the next.
+    static func anchor(_ reader: any SQLDatabase, file: String) async throws {
+        if FileManager.default.fileExists(atPath: file) {
+            let previous: ChainAnchor
+            do { previous = try ChainAnchor(text: try String(contentsOfFile: file, encoding: .utf8)) } catch {
+                throw CommandFailure("cannot use the anchor \(file): \(error)")
+            }
+            let differences = try await previous.differences(in: reader)
+            guard differences.isEmpty else {
+                throw CommandFailure("BROKEN: against the anchor of \(Timestamp.rfc3339(previous.madeAt)): "
+                                     + differences.joined(separator: "; "), exitCode: 3)
+            }
+            print("ok: the \(previous.cases.count) case chains and the audit log anchored at \(Timestamp.rfc3339(previous.madeAt)) are unchanged")
+        }
+        let now = try await ChainAnchor.take(reader, at: Date())
+        do { try now.text.write(toFile: file, atomically: true, encoding: .utf8) } catch {
+            throw CommandFailure("cannot write the anchor \(file): \(error)")
+        }
+        print("anchored \(now.cases.count) case chains and the audit log to \(file) (digest \(now.digest))")
     }
 
     /// The one-line summary of an intact database, or a failure naming the first break.

@@ -50,6 +50,43 @@ import Testing
         #expect(try await firstBreak(f) == ChainVerifier.Finding(caseID: c.id, seq: 4, problem: .prevHashMismatch))
     }
 
+    /// A history rewritten to its end and re-hashed, the case row made to agree: `verify` alone
+    /// cannot tell. An anchor taken before can: the anchored event's hash is not there any more.
+    @Test(arguments: Backend.all) func anAnchorCatchesAHistoryRewrittenAndRehashed(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        let a = try await f.closedCase(), b = try await f.closedCase()
+        let anchor = try await ChainAnchor.take(f.sql, at: StoreFixture.t0)
+        #expect(anchor.cases.count == 2 && anchor.cases[b.id]?.seq == 5 && anchor.audit == nil)
+        #expect(try ChainAnchor(text: anchor.text) == anchor)
+        #expect(try await anchor.differences(in: f.sql).isEmpty)
+
+        let e = try await f.store.history(of: b.id)[5]
+        let forged = EventChain.canonicalJSON(EventPayload(note: "补录"))
+        let rehashed = EventChain.digest(caseID: b.id, seq: 5, action: e.action.rawValue, actorID: e.actor.id, actorUnit: e.actor.unit,
+                                         atMillis: Timestamp.millis(e.at), from: e.from?.rawValue, to: e.to.rawValue, payloadJSON: forged,
+                                         prevHash: e.prevHash)
+        try await tamper(f, "UPDATE case_events SET payload = ?, hash = ? WHERE case_id = ? AND seq = 5; UPDATE cases SET last_hash = ? WHERE id = ?",
+                         [forged, rehashed, b.id, rehashed, b.id])
+        #expect(try await f.verify().isIntact, "the rewrite must pass the chains alone, or this test proves nothing")
+        let found = try await anchor.differences(in: f.sql)
+        #expect(found == ["case \(b.id) event #5 is not the event anchored (history rewritten)"])
+
+        // The guard is already down: delete a whole case.
+        for table in ["case_events WHERE case_id", "reports WHERE case_id", "cases WHERE id"] {
+            try await f.db.execute("DELETE FROM \(table) = ?", [.int(a.id)])
+        }
+        #expect(try await anchor.differences(in: f.sql).contains("case \(a.id) has no event #5 any more (history cut or case deleted)"))
+    }
+
+    @Test func anEditedAnchorFileIsRefused() throws {
+        let anchor = ChainAnchor(madeAt: StoreFixture.t0, cases: [1: .init(seq: 3, hash: String(repeating: "a", count: 64))],
+                                 audit: .init(seq: 9, hash: String(repeating: "b", count: 64)))
+        #expect(try ChainAnchor(text: anchor.text) == anchor)
+        let edited = anchor.text.replacingOccurrences(of: "case 1 3 a", with: "case 1 3 c")
+        #expect(throws: ChainAnchor.Failure.self) { try ChainAnchor(text: edited) }
+        #expect(throws: ChainAnchor.Failure.self) { try ChainAnchor(text: "case 1 3 aaaa\n") }
+    }
+
     @Test(arguments: Backend.all) func aDeletedCaseIsCaught(backend: Backend) async throws {
         let f = try await StoreFixture(backend)
         _ = try await f.closedCase()

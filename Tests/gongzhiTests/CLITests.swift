@@ -364,6 +364,60 @@ struct CLIFailure: Error, CustomStringConvertible {
         return String(decoding: reply, as: UTF8.self)
     }
 
+    /// `verify --anchor`: the first run writes the heads, the next checks them and writes anew;
+    /// an edited anchor is refused. `serve --anchor-dir` writes the day's anchor at start.
+    @Test func anchorsAreWrittenCheckedAndRefusedWhenEdited() async throws {
+        let dir = try Self.tempDir()
+        let db = dir.appendingPathComponent("g.sqlite").path, anchors = dir.appendingPathComponent("anchors").path
+        _ = try await Self.serving(["--db", db, "--demo-cases", "20", "--anchor-dir", anchors]) { _ in
+            let written = try await Self.eventually(20) { (try? FileManager.default.contentsOfDirectory(atPath: anchors))?.count == 1 }
+            #expect(written)
+        }
+        let daily = try #require(try FileManager.default.contentsOfDirectory(atPath: anchors).first)
+        #expect(daily.hasPrefix("gongzhi-anchor-20") && daily.hasSuffix(".txt"))
+        let file = dir.appendingPathComponent("anchor.txt").path
+        let first = try Self.run(["verify", "--db", db, "--anchor", file])
+        #expect(first.status == 0 && first.out.contains("case chains and the audit log to"), "\(first.out) \(first.err)")
+        let second = try Self.run(["verify", "--db", db, "--anchor", file])
+        #expect(second.status == 0 && second.out.contains("anchored at") && second.out.contains("are unchanged"), "\(second.out)")
+        let daySecond = try Self.run(["verify", "--db", db, "--anchor", dir.appendingPathComponent("anchors/\(daily)").path])
+        #expect(daySecond.status == 0 && daySecond.out.contains("unchanged"), "\(daySecond.err)")
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "case 1 ", with: "case 2 ").write(toFile: file, atomically: true, encoding: .utf8)
+        let edited = try Self.run(["verify", "--db", db, "--anchor", file])
+        #expect(edited.status != 0 && edited.err.contains("digest"), "\(edited.err)")
+    }
+
+    /// The logs are JSON lines, one per request with the id the response carries, and hold none
+    /// of the personal data the requests did (a name, a phone, a reveal's reason).
+    @Test func logsAreJSONLinesWithRequestIDsAndNoPersonalData() async throws {
+        let db = try await Self.newDatabase()
+        let key = try Self.adminKey(db)
+        final class Box: @unchecked Sendable { var ids: [String] = [] }
+        let box = Box()
+        let run = try await Self.serving(["--db", db, "--no-demo"]) { base in
+            let body = #"{"source":"hotline","description":"楼下噪声扰民","reporter":{"name":"欧阳娜娜","phone":"13987654321"},"#
+                + #""location":{"lat":30.3192,"lon":120.1414}}"#
+            let created = try await AreaAndTimerCLITests.post(base, "api/v1/reports", body, key: key)
+            let id = try #require(created["id"] as? Int)
+            var request = URLRequest(url: URL(string: "\(base)api/v1/cases/\(id)?reveal=reporter&reason=%E5%9B%9E%E8%AE%BF%E5%BC%A0%E5%85%88%E7%94%9F")!)
+            request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            #expect(String(decoding: data, as: UTF8.self).contains("13987654321"))
+            box.ids.append((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "X-Request-Id") ?? "")
+        }
+        let lines = run.out.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count && !lines.isEmpty)
+        let requests = objects.filter { $0["msg"] as? String == "request" }
+        #expect(requests.contains { $0["route"] as? String == "/api/v1/cases/{id}" && $0["status"] as? String == "200" })
+        let id = try #require(box.ids.first)
+        #expect(!id.isEmpty && requests.contains { $0["request_id"] as? String == id }, "\(id)")
+        for secret in ["欧阳娜娜", "13987654321", "回访张先生", "%E5%9B%9E", "reveal", "楼下噪声"] {
+            #expect(!run.out.contains(secret) && !run.err.contains(secret), "the log holds \(secret)")
+        }
+    }
+
     /// Slow-loris: 40 connections that stall in the head or mid-upload, against a server that
     /// allows 20 at once and 1 s to send a request. Each is closed by the server; a real request
     /// is answered meanwhile, once the stalled ones have been cut.

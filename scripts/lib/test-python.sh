@@ -9,7 +9,8 @@ if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"; python3 -m venv "$venv"
   fi
 fi
-declare -A pins=([schemathesis]=schemathesis==4.32.5 [selenium]=selenium==4.51.0 [georeport]=georeport==0.3.1)
+declare -A pins=([schemathesis]=schemathesis==4.32.5 [selenium]=selenium==4.51.0 [georeport]=georeport==0.3.1
+       [prometheus_client]=prometheus-client==0.23.1)
 pip_need() {  # pip_need MODULE
   "$venv/bin/python" -c "import $1" 2>/dev/null || "$venv/bin/pip" install -q "${pins[$1]}"
 }

@@ -16,7 +16,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/v1/") || path == "/api/v1" else { return try await next(request, context) }
+        guard path.hasPrefix("/api/v1/") || path == "/api/v1" || path == "/metrics" else { return try await next(request, context) }
         if path == "/api/v1/session", request.method == .post { return try await next(request, context) }
         // A merchant confirms through its notice's link, whose secret is the credential.
         if request.method == .post, path.hasPrefix("/api/v1/notices/"), path.hasSuffix("/confirm") { return try await next(request, context) }

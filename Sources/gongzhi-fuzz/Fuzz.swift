@@ -1,0 +1,62 @@
+import Foundation
+import GongzhiCore
+import GongzhiGeo
+
+/// libFuzzer's entry: the readers of untrusted input, each fed the fuzzer's bytes, must never
+/// crash, hang or accept what they must refuse. Under libFuzzer (`scripts/fuzz` builds with
+/// `-sanitize=fuzzer -D FUZZING`) it is called with generated inputs; otherwise `Replay` below
+/// feeds it files. The first byte picks the reader, so one corpus covers them all.
+///
+/// Checked beyond "no crash": text the strict JSON reader accepts is also JSON to Foundation's
+/// reader, and text `TextRule` accepts holds no control character but line breaks and tabs.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    guard count > 0 else { return 0 }
+    let selector = start[0]
+    let bytes = Array(UnsafeBufferPointer(start: start + 1, count: count - 1))
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch selector % 5 {
+    case 0:
+        if (try? StrictJSON.check(bytes)) != nil {
+            let parsed = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            if parsed == nil, !bytes.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+                fatalError("StrictJSON accepted what Foundation cannot read: \(bytes)")
+            }
+        }
+    case 1:
+        _ = try? CSV.records(text)
+    case 2:
+        _ = try? GeoJSON.features(Data(bytes))
+    case 3:
+        _ = try? GeoJSON.geometry(text)
+    default:
+        for shape in [TextRule.Shape.line, .multiline] {
+            if let accepted = try? TextRule.checked(text, field: "f", max: 50, shape: shape) {
+                let allowed: Set<UInt32> = shape == .multiline ? [0x09, 0x0A] : []
+                if accepted.unicodeScalars.contains(where: { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !allowed.contains($0.value) }) {
+                    fatalError("TextRule accepted a control character: \(Array(accepted.unicodeScalars))")
+                }
+                if accepted.count > 50 || accepted.utf8.count > 200 { fatalError("TextRule accepted more than its limit") }
+            }
+        }
+    }
+    return 0
+}
+
+#if !FUZZING
+/// Without libFuzzer: `gongzhi-fuzz FILE…` runs each file through the same checks, so a crash
+/// libFuzzer found stays a regression test (and the corpus replays in any build).
+@main
+struct Replay {
+    static func main() {
+        var n = 0
+        for path in CommandLine.arguments.dropFirst() {
+            let data = FileManager.default.contents(atPath: path) ?? Data()
+            let bytes = [UInt8](data)
+            _ = bytes.withUnsafeBufferPointer { fuzz($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+            n += 1
+        }
+        print("gongzhi-fuzz: replayed \(n) inputs without a failure")
+    }
+}
+#endif
