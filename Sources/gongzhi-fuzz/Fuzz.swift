@@ -43,7 +43,19 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-#if !FUZZING
+#if FUZZING
+/// libFuzzer's driver, called from the program's entry: SwiftPM links an executable's `main` to
+/// `<module>_main`, so libFuzzer's own `main` is never used.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("gongzhi_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc, arguments = argv
+    return runDriver(&count, &arguments) { fuzz($0, $1) }
+}
+#else
 /// Without libFuzzer: `gongzhi-fuzz FILE…` runs each file through the same checks, so a crash
 /// libFuzzer found stays a regression test (and the corpus replays in any build).
 @main

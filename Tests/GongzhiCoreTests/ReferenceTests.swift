@@ -9,6 +9,15 @@ import Testing
         #expect(throws: CSV.ParseError.self) { try CSV.records("a,b\n1,2,3\n") }
     }
 
+    /// Found by the fuzzer (scripts/fuzz): a header naming one column twice crashed the reader.
+    @Test func aHeaderNamingAColumnTwiceIsRefused() {
+        for text in ["id,id\n1,2\n", ",\n1,2\n", "id,name,id\n"] {
+            #expect(throws: CSV.ParseError(line: 1, message: "the header names the column '\(text.hasPrefix(",") ? "" : "id")' twice")) {
+                try CSV.records(text)
+            }
+        }
+    }
+
     @Test func orgTreeRejectsUnknownParentsDuplicatesAndCycles() {
         #expect(throws: ReferenceError.self) { try OrgDirectory([OrgUnit(code: "A", name: "A", kind: .street, parentCode: "X")]) }
         #expect(throws: ReferenceError.self) {

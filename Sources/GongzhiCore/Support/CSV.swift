@@ -1,7 +1,7 @@
 /// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF line ends.
 /// Reference data ships as CSV; parsing is pure so the core can test it without files.
 public enum CSV {
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var line: Int
         public var message: String
         public var description: String { "line \(line): \(message)" }
@@ -61,6 +61,11 @@ public enum CSV {
     public static func records(_ text: String) throws(ParseError) -> [[String: String]] {
         let all = try rows(text)
         guard let header = all.first else { return [] }
+        // Two columns of one name would make a row ambiguous (and a dictionary of it impossible).
+        var names = Set<String>()
+        for name in header where !names.insert(name).inserted {
+            throw ParseError(line: 1, message: "the header names the column '\(name.prefix(60))' twice")
+        }
         var out: [[String: String]] = []
         out.reserveCapacity(all.count - 1)
         for (i, r) in all.dropFirst().enumerated() {
