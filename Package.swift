@@ -38,6 +38,7 @@ let package = Package(
             "GongzhiCore", "GongzhiGeo", "GongzhiStore",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The embedded default store: SQLite through GRDB, in WAL mode with synchronous=FULL.
         .target(name: "GongzhiSQLite", dependencies: [

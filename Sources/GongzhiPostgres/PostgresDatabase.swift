@@ -134,8 +134,9 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
     /// Awaited on the connection itself: no thread of the pool is taken (a read of the case list
     /// hopped to one and back for every request).
     public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
-        let logger = logger
+        let logger = logger, asked = ContinuousClock.now
         return try await client.withConnection { connection in
+            PoolWaits.record(.read, since: asked)
             let (answer, watch) = try PostgresSession.send(sql, arguments, on: connection, logger: logger)
             defer { watch.cancel() }
             do {
@@ -148,9 +149,11 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
 
     /// Runs `body` in one transaction on a leased connection, on a thread of the pool.
     func session<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        let logger = logger, threads = threads
+        let logger = logger, threads = threads, asked = ContinuousClock.now
+        let kind: PoolWaits.Kind = begin.contains("READ ONLY") ? .read : .write
         return try await client.withConnection { connection in
             try await threads.runIfActive {
+                PoolWaits.record(kind, since: asked)
                 let s = PostgresSession(connection: connection, logger: logger)
                 try s.execute(begin, [])
                 do {
@@ -222,4 +225,25 @@ struct PostgresURL {
 
     /// The URL without its password, for messages and logs.
     var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "") }
+}
+
+/// A database URL as PostgreSQL's own tools (pg_dump, pg_restore) take it: connection
+/// arguments, the password and TLS mode in their environment (never on the command line,
+/// where `ps` would show it), and the schema when the URL names one.
+public struct PostgresToolTarget: Sendable {
+    public let arguments: [String]
+    public let environment: [String: String]
+    public let schema: String?
+    /// The URL without its password, for messages.
+    public let redacted: String
+
+    public init(url: String) throws {
+        let u = try PostgresURL(url)
+        arguments = ["--host", u.host, "--port", "\(u.port)", "--username", u.user, "--dbname", u.database]
+        var environment = ["PGSSLMODE": u.requireTLS ? "require" : "disable"]
+        if let password = u.password { environment["PGPASSWORD"] = password }
+        self.environment = environment
+        schema = u.schema
+        redacted = u.redacted
+    }
 }

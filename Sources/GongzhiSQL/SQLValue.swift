@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// A value bound to, or read from, a statement on either backend. Integers are 64-bit and
 /// times epoch milliseconds everywhere, so a row reads the same from SQLite and PostgreSQL.
@@ -102,5 +103,18 @@ public struct SQLTextError: Error, Sendable, CustomStringConvertible {
         for (i, v) in values.enumerated() {
             if case .text(let s) = v, s.utf8.contains(0) { throw SQLTextError(argument: i + 1) }
         }
+    }
+}
+
+/// How long a statement waited for a connection (PostgreSQL's pool) or for its turn (SQLite's
+/// readers and its one writer) before it ran, by kind: the database pool's waits at `/metrics`
+/// (`gongzhi_db_wait_seconds`). The timer is looked up at each use (a registry lookup, small
+/// beside a statement): a database opened before the metrics factory is set still reports.
+public enum PoolWaits {
+    public enum Kind: String, Sendable { case read, write }
+
+    /// Records the wait of a statement asked for at `asked` that starts now.
+    public static func record(_ kind: Kind, since asked: ContinuousClock.Instant) {
+        Metrics.Timer(label: "gongzhi_db_wait", dimensions: [("kind", kind.rawValue)]).record(duration: ContinuousClock.now - asked)
     }
 }

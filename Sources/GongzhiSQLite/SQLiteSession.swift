@@ -100,12 +100,20 @@ public struct SQLiteDatabase: SQLDatabase {
     public func exclusively<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await reader.read { try body(SQLiteSession(db: $0)) }
+        let asked = ContinuousClock.now
+        return try await reader.read {
+            PoolWaits.record(.read, since: asked)
+            return try body(SQLiteSession(db: $0))
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         guard let writer = reader as? any DatabaseWriter else { throw DatabaseError(message: "\(location) is open read-only") }
-        return try await writer.write { try body(SQLiteSession(db: $0)) }
+        let asked = ContinuousClock.now
+        return try await writer.write {
+            PoolWaits.record(.write, since: asked)
+            return try body(SQLiteSession(db: $0))
+        }
     }
 }
 

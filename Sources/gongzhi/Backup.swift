@@ -1,33 +1,32 @@
 import ArgumentParser
 import Foundation
+import GongzhiPostgres
 import GongzhiSQL
 import GongzhiSQLite
 import GRDB
 
-/// `gongzhi backup`: an online, consistent copy of a serving SQLite database. SQLite's backup
+/// `gongzhi backup`: an online, consistent copy of a serving database. For SQLite, the backup
 /// API copies every page inside one read transaction of the WAL database, so the copy is the
 /// database as of one commit, whatever the server writes meanwhile; it is verified before it
-/// takes its name.
+/// takes its name. For PostgreSQL, pg_dump (below).
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy a SQLite database while it serves, verify the copy, and write it to a new file.",
+        abstract: "Back a database up while it serves: a verified SQLite copy, or a pg_dump archive of a verified PostgreSQL database.",
         discussion: """
             The copy is consistent (one snapshot) and checked like `gongzhi verify` before it is named FILE; FILE must not \
-            exist. For PostgreSQL use pg_dump (see the README's "Backup and restore").
+            exist. A PostgreSQL database is verified, then dumped with pg_dump's custom format (one snapshot too).
             """)
 
-    @Option(help: "The SQLite database to copy.")
+    @Option(help: "The database to copy: a SQLite file or a postgres:// URL.")
     var db = DatabaseLocation.fromEnvironment
 
     @Option(help: "The backup file to write (must not exist).")
     var to: String
 
     func run() async throws {
-        guard case .sqlite(let path) = DatabaseLocation(db) else {
-            throw CommandFailure("gongzhi backup copies SQLite files; back PostgreSQL up with pg_dump --format=custom (see the README)")
-        }
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no database at \(path)") }
         guard !FileManager.default.fileExists(atPath: to) else { throw CommandFailure("\(to) exists; choose a new file") }
+        guard case .sqlite(let path) = DatabaseLocation(db) else { return try await dumpPostgres() }
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no database at \(path)") }
         let partial = to + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
         do {
@@ -41,8 +40,70 @@ struct Backup: AsyncParsableCommand {
             print(summary)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
-            if let failure = error as? CommandFailure { throw CommandFailure("the backup failed: \(failure.description)", exitCode: failure.exitCode) }
+            if let failure = error as? CommandFailure {
+                throw CommandFailure("the backup failed: \(failure.description)", exitCode: failure.exitCode)
+            }
             throw CommandFailure("the backup failed: \(error)")
+        }
+    }
+}
+
+extension Backup {
+    /// PostgreSQL: pg_dump's custom format, which reads the whole database in one snapshot
+    /// (a repeatable-read transaction), so the dump is consistent while the servers write.
+    /// The database is verified first: a broken one is not backed up as if it were sound.
+    func dumpPostgres() async throws {
+        let target: PostgresToolTarget
+        do { target = try PostgresToolTarget(url: db) } catch { throw CommandFailure("\(error)") }
+        let (source, close) = try await DatabaseLocation(db).connect(mustExist: true)
+        let summary: String
+        do { summary = try await Verify.check(source) } catch {
+            await close()
+            throw CommandFailure("the database does not verify, so it is not backed up: \(error)")
+        }
+        await close()
+        let partial = to + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        let started = Date()
+        let schema = target.schema.map { ["--schema", $0] } ?? []
+        do {
+            try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--file", partial] + schema + target.arguments,
+                                  environment: target.environment)
+            try FileManager.default.moveItem(atPath: partial, toPath: to)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+        print("backed up \(target.redacted) to \(to) with pg_dump in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print(summary)
+    }
+}
+
+/// PostgreSQL's client tools: found on the PATH or in Debian's versioned directories (newest
+/// first, since pg_dump must not be older than the server), run with their output shown.
+enum PostgresTools {
+    static func path(_ tool: String) throws -> String {
+        let fm = FileManager.default
+        let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(tool)" }
+        let versions = ((try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted(by: >)
+        for candidate in versions.map({ "/usr/lib/postgresql/\($0)/bin/\(tool)" }) + onPath where fm.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        throw CommandFailure("\(tool) is not installed (apt-get install postgresql-client)")
+    }
+
+    static func run(_ tool: String, _ arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try path(tool))
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure("\(tool) failed (exit \(process.terminationStatus)): \(said.split(separator: "\n").first ?? "")")
         }
     }
 }
@@ -67,8 +128,9 @@ struct Restore: AsyncParsableCommand {
     func run() async throws {
         guard FileManager.default.fileExists(atPath: from) else { throw CommandFailure("no backup at \(from)") }
         let header = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: from)).read(upToCount: 16)) ?? Data()
+        if header.starts(with: Data("PGDMP".utf8)) { return try await restorePostgres() }
         guard header == Data("SQLite format 3\u{0}".utf8) else {
-            throw CommandFailure("\(from) is not a backup made by gongzhi backup (not a SQLite file)")
+            throw CommandFailure("\(from) is not a backup made by gongzhi backup (neither a SQLite file nor a pg_dump archive)")
         }
         let backup: SQLiteDatabase
         do { backup = try GongzhiDatabase.readOnly(path: from) } catch { throw CommandFailure("\(error)") }
@@ -107,5 +169,28 @@ enum SQLiteCopy {
         // The copy stands alone: no write-ahead log beside it.
         try target.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
         try target.close()
+    }
+}
+
+extension Restore {
+    /// A pg_dump archive into an empty PostgreSQL database: pg_restore stops at the first error
+    /// (a schema or table already there), then the restored database is verified.
+    func restorePostgres() async throws {
+        guard case .postgres = DatabaseLocation(db) else {
+            throw CommandFailure("\(from) is a pg_dump archive: restore it into a postgres:// database")
+        }
+        let target: PostgresToolTarget
+        do { target = try PostgresToolTarget(url: db) } catch { throw CommandFailure("\(error)") }
+        try PostgresTools.run("pg_restore", ["--no-owner", "--exit-on-error"] + target.arguments + [from], environment: target.environment)
+        let (restored, close) = try await DatabaseLocation(db).connect(mustExist: true)
+        do {
+            let summary = try await Verify.check(restored)
+            await close()
+            print("restored \(from) to \(target.redacted)")
+            print(summary)
+        } catch {
+            await close()
+            throw error
+        }
     }
 }

@@ -7,7 +7,8 @@ struct Gongzhi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gongzhi",
         abstract: "Gongzhi (共治): the closed loop of a district's cases, its work plan and its cockpit.",
-        subcommands: [Serve.self, Verify.self, Backup.self, Restore.self, Areas.self, Cameras.self, Merchants.self, Users.self, Keys.self, MigrateStore.self,
+        subcommands: [Serve.self, Verify.self, Backup.self, Restore.self,
+                      Areas.self, Cameras.self, Merchants.self, Users.self, Keys.self, MigrateStore.self,
                       ImportCommand.self, PlansCommand.self, ClassifierCommand.self, Bench.self, Stats.self])
 
     /// Parses and runs a command. Errors become one line on standard error and a non-zero

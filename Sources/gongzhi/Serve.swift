@@ -71,7 +71,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most connections open at once; more wait in the listen backlog until one closes.")
     var maxConnections = 2_000
 
-    @Option(help: "Write an anchor of every hash chain to this directory once a day (gongzhi-anchor-DATE.txt; check one with gongzhi verify --anchor).")
+    @Option(help: "Write an anchor of every hash chain to this directory once a day (gongzhi-anchor-DATE.txt; check with verify --anchor).")
     var anchorDir: String?
 
     @Option(help: "Log lines as json (one object per line, for a collector) or text.")
@@ -107,6 +107,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        // Before anything makes a metric (opening the database does): one made earlier stays a no-op.
+        ServerMetrics.bootstrap()
         var logger = Logger(label: "gongzhi")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let clock: any TimeSource = now.flatMap(Timestamp.parse).map { OffsetTimeSource(startingAt: $0) } ?? SystemTimeSource()
@@ -165,7 +167,8 @@ struct Serve: AsyncParsableCommand {
                                              channel: channel, watchEvery: .milliseconds(Int(watchInterval * 1000)),
                                              limits: GongzhiHTTP.Limits(requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
                                                                         maxConnections: maxConnections),
-                                             more: anchorDir.map { [AnchorService(db: opened.db, dir: $0, clock: clock, logger: logger)] } ?? []) { port in
+                                             more: anchorDir.map { [AnchorService(db: opened.db, dir: $0, clock: clock, logger: logger)] }
+                                                 ?? []) { port in
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             // Written straight to the file descriptor so it is seen at once even when piped.
             FileHandle.standardOutput.write(Data("gongzhi: serving on http://\(shown):\(port)/  (API: /api/v1/cases, spec: /openapi.json; Ctrl-C stops)\n".utf8))
@@ -216,7 +219,8 @@ struct AnchorService: Service {
     let logger: Logger
 
     func run() async throws {
-        await everyUntilShutdown(.seconds(3_600), logger: logger, failure: "writing the daily anchor failed; will retry") { [db, dir, clock, logger] in
+        let failure = "writing the daily anchor failed; will retry"
+        await everyUntilShutdown(.seconds(3_600), logger: logger, failure: failure) { [db, dir, clock, logger] in
             let now = clock.now()
             let path = URL(fileURLWithPath: dir).appendingPathComponent("gongzhi-anchor-\(Timestamp.rfc3339(now).prefix(10)).txt").path
             guard !FileManager.default.fileExists(atPath: path) else { return }

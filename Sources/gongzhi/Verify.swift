@@ -14,7 +14,8 @@ struct Verify: AsyncParsableCommand {
     @Option(help: DatabaseLocation.help)
     var db = DatabaseLocation.fromEnvironment
 
-    @Option(help: "An anchor file: checked when it exists (a history rewritten and re-hashed since is BROKEN), then written anew with the heads of every chain now. Keep it off the database's machine.")
+    @Option(help: ArgumentHelp("An anchor file: checked when it exists, then written anew with the heads of every chain.",
+                               discussion: "A history rewritten and re-hashed since the anchor is BROKEN. Keep anchors off the database's machine."))
     var anchor: String?
 
     func run() async throws {

@@ -44,6 +44,7 @@ import Testing
             let after = try Self.samples(text)
             #expect((after[key] ?? 0) - before >= 3, "\(after.filter { $0.key.contains("intake") })")
             #expect(after.keys.contains { $0.hasPrefix("gongzhi_intake_batch_reports_bucket") })
+            #expect(after.keys.contains { $0.hasPrefix("gongzhi_db_wait_bucket{kind=\"read\"") })
             #expect(after.keys.contains { $0.contains("/api/v1/reports") && $0.contains("201") }, "\(after.keys.sorted().prefix(20))")
             #expect(try await scrape(client, as: handler).0 == .forbidden)
             #expect(try await client.as(nil).get("/metrics").status == .unauthorized)

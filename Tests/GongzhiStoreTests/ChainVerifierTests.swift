@@ -65,8 +65,8 @@ import Testing
         let rehashed = EventChain.digest(caseID: b.id, seq: 5, action: e.action.rawValue, actorID: e.actor.id, actorUnit: e.actor.unit,
                                          atMillis: Timestamp.millis(e.at), from: e.from?.rawValue, to: e.to.rawValue, payloadJSON: forged,
                                          prevHash: e.prevHash)
-        try await tamper(f, "UPDATE case_events SET payload = ?, hash = ? WHERE case_id = ? AND seq = 5; UPDATE cases SET last_hash = ? WHERE id = ?",
-                         [forged, rehashed, b.id, rehashed, b.id])
+        try await tamper(f, "UPDATE case_events SET payload = ?, hash = ? WHERE case_id = ? AND seq = 5; "
+                         + "UPDATE cases SET last_hash = ? WHERE id = ?", [forged, rehashed, b.id, rehashed, b.id])
         #expect(try await f.verify().isIntact, "the rewrite must pass the chains alone, or this test proves nothing")
         let found = try await anchor.differences(in: f.sql)
         #expect(found == ["case \(b.id) event #5 is not the event anchored (history rewritten)"])

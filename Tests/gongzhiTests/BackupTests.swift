@@ -44,7 +44,46 @@ import Testing
         let wrong = try CLITests.run(["restore", "--from", notABackup, "--db", dir.appendingPathComponent("x.sqlite").path])
         #expect(wrong.status != 0 && wrong.err.contains("not a backup"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.sqlite").path))
-        let missing = try CLITests.run(["backup", "--db", dir.appendingPathComponent("none.sqlite").path, "--to", dir.appendingPathComponent("b2").path])
+        let none = dir.appendingPathComponent("none.sqlite").path
+        let missing = try CLITests.run(["backup", "--db", none, "--to", dir.appendingPathComponent("b2").path])
         #expect(missing.status != 0 && missing.err.contains("no database"))
+    }
+}
+
+/// The same round trip on PostgreSQL: pg_dump of a schema the server filled, pg_restore into a
+/// new database, both verified and holding the same cases. Runs when the suite has PostgreSQL.
+@Suite struct PostgresBackupTests {
+    static let server = ProcessInfo.processInfo.environment["GONGZHI_TEST_POSTGRES"]
+
+    @Test(.enabled(if: server != nil)) func pgDumpAndRestoreRoundTrip() async throws {
+        let url = try #require(Self.server).split(separator: "?").first.map(String.init)!
+        let c = try #require(URLComponents(string: url))
+        let tag = "bk\(UInt32.random(in: 0...UInt32.max))"
+        let source = "\(url)?schema=\(tag)"
+        _ = try await CLITests.serving(["--db", source, "--demo-cases", "30"]) { _ in }
+        let dir = try CLITests.tempDir()
+        let file = dir.appendingPathComponent("g.dump").path
+        let backup = try CLITests.run(["backup", "--db", source, "--to", file])
+        #expect(backup.status == 0 && backup.out.contains("pg_dump"), "\(backup.err)")
+        // A new database of the same server, as an operator would make one.
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted(by: >)
+        let createdb = try #require((versions.map { "/usr/lib/postgresql/\($0)/bin/createdb" } + ["/usr/bin/createdb"])
+            .first { FileManager.default.isExecutableFile(atPath: $0) })
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: createdb)
+        made.arguments = ["--host", c.host ?? "127.0.0.1", "--port", "\(c.port ?? 5432)", "--username", c.user ?? "postgres", tag]
+        try made.run()
+        made.waitUntilExit()
+        #expect(made.terminationStatus == 0)
+        var restored = c
+        restored.path = "/\(tag)"
+        let target = try #require(restored.url?.absoluteString) + "?schema=\(tag)"
+        let restore = try CLITests.run(["restore", "--from", file, "--db", target])
+        #expect(restore.status == 0 && restore.out.contains("restored"), "\(restore.err)")
+        let a = try CLITests.run(["verify", "--db", source]), b = try CLITests.run(["verify", "--db", target])
+        #expect(a.status == 0 && b.status == 0 && a.out.split(separator: ",").first == b.out.split(separator: ",").first, "\(a.out) | \(b.out)")
+        // Into a database that already holds it: refused by pg_restore, named.
+        let again = try CLITests.run(["restore", "--from", file, "--db", target])
+        #expect(again.status != 0 && again.err.contains("pg_restore failed"), "\(again.err)")
     }
 }

@@ -400,7 +400,8 @@ struct CLIFailure: Error, CustomStringConvertible {
                 + #""location":{"lat":30.3192,"lon":120.1414}}"#
             let created = try await AreaAndTimerCLITests.post(base, "api/v1/reports", body, key: key)
             let id = try #require(created["id"] as? Int)
-            var request = URLRequest(url: URL(string: "\(base)api/v1/cases/\(id)?reveal=reporter&reason=%E5%9B%9E%E8%AE%BF%E5%BC%A0%E5%85%88%E7%94%9F")!)
+            let reason = "%E5%9B%9E%E8%AE%BF%E5%BC%A0%E5%85%88%E7%94%9F"  // 回访张先生
+            var request = URLRequest(url: URL(string: "\(base)api/v1/cases/\(id)?reveal=reporter&reason=\(reason)")!)
             request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
             let (data, response) = try await URLSession.shared.data(for: request)
             #expect(String(decoding: data, as: UTF8.self).contains("13987654321"))

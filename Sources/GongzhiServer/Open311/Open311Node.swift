@@ -48,18 +48,7 @@ indirect enum Open311Node: Sendable, Equatable {
         }
     }
 
-    /// XML 1.0 cannot carry most control characters even escaped: they become U+FFFD, so a
-    /// stored text with one still gives a document every parser reads. The rest is escaped as
-    /// the pages escape it (`Markup`).
-    static func escapeXML(_ s: String) -> String {
-        func unfit(_ u: Unicode.Scalar) -> Bool {
-            (u.value < 0x20 && u != "\t" && u != "\n" && u != "\r") || (0xFFFE...0xFFFF).contains(u.value)
-        }
-        guard s.unicodeScalars.contains(where: unfit) else { return Markup.escape(s) }
-        var clean = String.UnicodeScalarView()
-        for u in s.unicodeScalars { clean.append(unfit(u) ? "\u{FFFD}" : u) }
-        return Markup.escape(String(clean))
-    }
+    static func escapeXML(_ s: String) -> String { Markup.xmlText(s) }
 
     var json: String {
         var out = ""

@@ -72,22 +72,12 @@ struct Open311Form: Sendable {
         pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
     }
 
-    /// Decodes `application/x-www-form-urlencoded`; a malformed percent escape is an error
-    /// naming the field rather than a silently empty value.
+    /// Decodes `application/x-www-form-urlencoded` (`FormEncoding`); a malformed percent escape
+    /// is an error naming the piece rather than a silently empty value.
     init(encoded text: String) throws(Open311Error) {
-        var pairs: [(String, String)] = []
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) throws(Open311Error) -> String {
-                let plus = s.replacingOccurrences(of: "+", with: " ")
-                guard let v = plus.removingPercentEncoding else { throw Open311Error.bad("the form has a malformed escape in '\(s.prefix(40))'") }
-                return v
-            }
-            let key = try decode(kv[0])
-            guard !key.isEmpty else { continue }
-            pairs.append((key, kv.count > 1 ? try decode(kv[1]) : ""))
+        do { pairs = try FormEncoding.pairs(text) } catch {
+            throw Open311Error.bad("the form has a malformed escape in '\(error.fragment)'")
         }
-        self.pairs = pairs
     }
 
     /// The first value of a field, trimmed; nil when absent or empty (Open311: "optional" means

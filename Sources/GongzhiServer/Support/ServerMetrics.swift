@@ -7,7 +7,7 @@ import Prometheus
 /// The process's metrics, in Prometheus's text format at `GET /metrics`: requests by route,
 /// method and status with their durations (Hummingbird's `MetricsMiddleware`), reports by
 /// channel and outcome, the group commit's batch sizes and queue depth (`GroupCommitter`),
-/// the timer sweep and the outbox (`BackgroundServices`).
+/// the timer sweep and the outbox (`BackgroundServices`), the database's waits (`PoolWaits`).
 ///
 /// swift-metrics takes one factory per process, and a metric made before it is set stays a
 /// no-op: so the factory is set when the first `GongzhiServices` is made, before the intake's.
