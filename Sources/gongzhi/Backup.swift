@@ -27,19 +27,18 @@ struct Backup: AsyncParsableCommand {
         guard !FileManager.default.fileExists(atPath: to) else { throw CommandFailure("\(to) exists; choose a new file") }
         guard case .sqlite(let path) = DatabaseLocation(db) else { return try await dumpPostgres() }
         guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no database at \(path)") }
-        let partial = to + ".partial"
-        try? FileManager.default.removeItem(atPath: partial)
         do {
             // Read-only and without migrating: a backup never changes what it copies.
             let source = try GongzhiDatabase.readOnly(path: path)
             let started = Date()
-            try SQLiteCopy.copy(from: source.reader, to: partial)
-            let summary = try await Verify.check(try GongzhiDatabase.readOnly(path: partial))
-            try FileManager.default.moveItem(atPath: partial, toPath: to)
+            var summary = ""
+            try await WholeFile.write(to) { partial in
+                try SQLiteCopy.copy(from: source.reader, to: partial)
+                summary = try await Verify.check(try GongzhiDatabase.readOnly(path: partial))
+            }
             print("backed up \(path) to \(to) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
             print(summary)
         } catch {
-            try? FileManager.default.removeItem(atPath: partial)
             if let failure = error as? CommandFailure {
                 throw CommandFailure("the backup failed: \(failure.description)", exitCode: failure.exitCode)
             }
@@ -62,17 +61,11 @@ extension Backup {
             throw CommandFailure("the database does not verify, so it is not backed up: \(error)")
         }
         await close()
-        let partial = to + ".partial"
-        try? FileManager.default.removeItem(atPath: partial)
         let started = Date()
         let schema = target.schema.map { ["--schema", $0] } ?? []
-        do {
+        try await WholeFile.write(to) { partial in
             try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--file", partial] + schema + target.arguments,
                                   environment: target.environment)
-            try FileManager.default.moveItem(atPath: partial, toPath: to)
-        } catch {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw error
         }
         print("backed up \(target.redacted) to \(to) with pg_dump in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         print(summary)
@@ -141,22 +134,30 @@ struct Restore: AsyncParsableCommand {
             do { before = try await Verify.check(backup) } catch {
                 throw CommandFailure("the backup does not verify, so it is not restored: \(error)")
             }
-            let partial = path + ".partial"
-            try? FileManager.default.removeItem(atPath: partial)
-            do {
-                try SQLiteCopy.copy(from: backup.reader, to: partial)
-                try FileManager.default.moveItem(atPath: partial, toPath: path)
-                // Opened as the server opens it: WAL, synchronous=FULL, migrated to this version.
-                let restored = try GongzhiDatabase(path: path)
-                let after = try await Verify.check(restored.sql)
-                print("restored \(from) to \(path)")
-                print(after == before ? after : "\(after) (the backup: \(before); migrated to this version)")
-            } catch {
-                try? FileManager.default.removeItem(atPath: partial)
-                throw error
-            }
+            try await WholeFile.write(path) { partial in try SQLiteCopy.copy(from: backup.reader, to: partial) }
+            // Opened as the server opens it: WAL, synchronous=FULL, migrated to this version.
+            let restored = try GongzhiDatabase(path: path)
+            let after = try await Verify.check(restored.sql)
+            print("restored \(from) to \(path)")
+            print(after == before ? after : "\(after) (the backup: \(before); migrated to this version)")
         case .postgres:
             try await MigrateStore.parse(["--from", from, "--to", db]).copy(from: backup)
+        }
+    }
+}
+
+/// A file that appears whole or not at all: `body` writes (and may check) `PATH.partial`, which
+/// then takes the name; on any error the partial file is removed and nothing has the name.
+enum WholeFile {
+    static func write(_ path: String, _ body: (String) async throws -> Void) async throws {
+        let partial = path + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        do {
+            try await body(partial)
+            try FileManager.default.moveItem(atPath: partial, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
         }
     }
 }

@@ -384,7 +384,7 @@ import Testing
     @Test func markupIsEscaped() {
         #expect(Markup.escape(#"<a href="x">&'</a> 中文"#) == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt; 中文")
         // Open311's XML: the same escaping, and control characters XML cannot carry replaced.
-        #expect(Open311Node.escapeXML("a\u{0}b<\n") == "a\u{FFFD}b&lt;\n")
+        #expect(Markup.xmlText("a\u{0}b<\n") == "a\u{FFFD}b&lt;\n")
     }
 
     @Test func timesAreWrittenAsPeopleWriteThemInChinaTime() throws {

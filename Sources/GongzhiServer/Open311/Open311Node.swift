@@ -34,7 +34,7 @@ indirect enum Open311Node: Sendable, Equatable {
     private static func element(_ name: String, _ node: Open311Node, into out: inout String) {
         switch node {
         case .text(nil): out += "<\(name)/>"
-        case .text(let s?): out += "<\(name)>\(escapeXML(s))</\(name)>"
+        case .text(let s?): out += "<\(name)>\(Markup.xmlText(s))</\(name)>"
         case .number(let n): out += "<\(name)>\(n)</\(name)>"
         case .bool(let b): out += "<\(name)>\(b)</\(name)>"
         case .object(let fields):
@@ -47,8 +47,6 @@ indirect enum Open311Node: Sendable, Equatable {
             out += "</\(name)>"
         }
     }
-
-    static func escapeXML(_ s: String) -> String { Markup.xmlText(s) }
 
     var json: String {
         var out = ""
