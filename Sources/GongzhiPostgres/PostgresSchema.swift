@@ -25,6 +25,8 @@ enum PostgresSchema {
         // The status in the street's and the unit's index (see the SQLite schema's v10).
         ("v6-list-indexes", CaseListSQL.statusIndexes.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { !$0.isEmpty }),
+        // The dispute and petition centre (see the SQLite schema's v11).
+        ("v7-centre", SQLCentreStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY") + appendOnly("centre_events")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

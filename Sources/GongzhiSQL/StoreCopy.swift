@@ -55,6 +55,11 @@ public struct StoreCopy: Sendable {
         Table("plan_events", key: ["plan_id", "seq"]),
         Table("plan_reports", key: ["plan_id", "seq"]),
         Table("plan_milestones", key: ["plan_id", "seq"]),
+        Table("centre_matters", key: ["id"], issued: "id"),
+        Table("centre_events", key: ["matter_id", "seq"]),
+        Table("centre_campaigns", key: ["id"], issued: "id"),
+        Table("centre_campaign_items", key: ["campaign_id", "petition_id"]),
+        Table("centre_risks", key: ["id"], issued: "id"),
     ]
 
     public struct Progress: Sendable {

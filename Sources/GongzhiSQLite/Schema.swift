@@ -205,6 +205,17 @@ enum Schema {
             // The status in the street's and the unit's list indexes (see `CaseListSQL.statusIndexes`).
             try db.execute(sql: CaseListSQL.statusIndexes)
         }
+        m.registerMigration("v11-centre") { db in
+            // The dispute and petition centre: matters, their chains, campaigns, the risk list.
+            let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            for statement in SQLCentreStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
+            try db.execute(sql: """
+                CREATE TRIGGER centre_events_append_only_update BEFORE UPDATE ON centre_events
+                BEGIN SELECT RAISE(ABORT, 'centre_events is append-only'); END;
+                CREATE TRIGGER centre_events_append_only_delete BEFORE DELETE ON centre_events
+                BEGIN SELECT RAISE(ABORT, 'centre_events is append-only'); END;
+                """)
+        }
         return m
     }
 

@@ -169,6 +169,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var statistics: any StatisticsStore { get }
     /// The work plans kept in the same database.
     var plans: any PlanStore { get }
+    /// The dispute and petition centre kept in the same database.
+    var centre: any CentreStore { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }

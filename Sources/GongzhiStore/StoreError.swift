@@ -4,6 +4,8 @@ import Foundation
 public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case caseNotFound(Int64)
+    /// Anything else looked up by id that does not exist, or is out of the caller's scope.
+    case notFound(String)
     /// A write could not be made to fit what is stored (a key taken, a lock not granted).
     case conflict(String)
     /// A fault injected by a test.
@@ -13,6 +15,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open database \(path): \(reason)"
         case .caseNotFound(let id): "case \(id) does not exist"
+        case .notFound(let what): "\(what) does not exist"
         case .conflict(let why): "conflict: \(why)"
         case .injected(let point): "injected failure at \(point)"
         }

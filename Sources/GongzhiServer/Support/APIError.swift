@@ -68,7 +68,14 @@ public struct APIError: Error, Sendable {
             }
         case let e as StoreError:
             if case .caseNotFound = e { return APIError(.notFound, code: "case_not_found", message: e.description) }
+            if case .notFound = e { return APIError(.notFound, code: "not_found", message: e.description) }
             return nil
+        case let e as CentreError:
+            switch e {
+            case .invalid(let f): return .unprocessable(f)
+            case .conflict: return APIError(.conflict, code: "not_allowed_now", message: e.description)
+            case .forbidden: return APIError(.forbidden, code: "forbidden", message: e.description)
+            }
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than \(JSONBody.maxBytes / 1024) KiB")
         case let e as HTTPError:

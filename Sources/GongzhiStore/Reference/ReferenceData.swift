@@ -83,6 +83,21 @@ public struct ReferenceData: Sendable {
         do { return try ScoringScheme.load(data) } catch { throw ReferenceError("scoring scheme \(path ?? "(bundled)"): \(error)") }
     }
 
+    /// The dispute and petition centre's types, committees and level rules (`mediation_rules.json`), or a file's,
+    /// checked against the org tree.
+    public static func mediationRules(path: String? = nil, units: OrgDirectory) throws -> MediationRules {
+        let data: Data
+        if let path {
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read mediation rules file \(path)") }
+        } else {
+            data = try Resource.data("mediation_rules.json")
+        }
+        let rules: MediationRules
+        do { rules = try JSONDecoder().decode(MediationRules.self, from: data) } catch { throw ReferenceError("mediation rules: \(error)") }
+        try rules.validate(units: units)
+        return rules
+    }
+
     /// Intake's de-duplication, confidence and summary rules (`intake_rules.json`), or a file's.
     public static func intakeRules(path: String? = nil, categories: CategoryDirectory) throws -> IntakeRules {
         let data: Data
