@@ -33,12 +33,15 @@ public struct GongzhiServices: Sendable {
     public let classifier: (any TextClassifier)?
     /// How units are scored and ranked.
     public let scheme: ScoringScheme
+    /// The dispute and petition centre's types, committees and level rules.
+    public let mediationRules: MediationRules
     /// The case list's rendered items (see `CaseItemCache`).
     let caseItems = CaseItemCache()
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
-                classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init(), scheme: ScoringScheme? = nil) throws {
+                classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init(), scheme: ScoringScheme? = nil,
+                mediationRules: MediationRules? = nil) throws {
         ServerMetrics.bootstrap()
         self.store = store
         self.reference = reference
@@ -51,6 +54,7 @@ public struct GongzhiServices: Sendable {
         self.cameras = Live(Dictionary(cameras.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b }))
         self.classifier = classifier
         self.scheme = try scheme ?? ReferenceData.scoringScheme()
+        self.mediationRules = try mediationRules ?? ReferenceData.mediationRules(units: store.context.current.units)
         intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
                         classifier: classifier, settings: commit)
     }
@@ -62,6 +66,15 @@ public struct GongzhiServices: Sendable {
     public func areaName(_ code: String) -> String? { atlas.current.name(of: code) ?? referenceAreaNames[code] }
 
     public var context: Live<CaseContext> { store.context }
+
+    /// What the centre's commands need now: its rules, the org tree and the calendar in force.
+    public var centreContext: CentreContext {
+        let c = context.current
+        return CentreContext(rules: mediationRules, units: c.units, calendar: c.calendar)
+    }
+
+    /// A unit's or an area's name.
+    public func name(_ code: String) -> String? { context.current.units[code]?.name ?? areaName(code) }
 
     public var evaluation: Evaluation { Evaluation(stats: store.statistics, scheme: scheme) }
 
@@ -125,6 +138,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                    categories: services.reference.categories, clock: services.clock).routes)
     api.addRoutes(CoGovernanceController(registry: services.store, coGovernance: services.store, outbox: services.store, atlas: services.atlas,
                                          cases: services.context, clock: services.clock).routes)
+    api.addRoutes(CentreController(centre: services.store.centre, cases: services.context, rules: services.mediationRules,
+                                   clock: services.clock, names: { services.name($0) }).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
     api.addRoutes(ImportController(intake: services.intake, categories: services.reference.categories, atlas: services.atlas,
                                    clock: services.clock).routes)
