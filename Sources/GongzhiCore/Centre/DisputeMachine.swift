@@ -51,11 +51,15 @@ public enum DisputeMachine {
             throw CentreError.bad("amount_fen", "amount_fen must be 0 to 10^14 fen", code: "out_of_range")
         }
         let route = rules.route(type: draft.type, amountFen: draft.amountFen, risk: draft.risk, parties: parties.count)
-        let unit = rules.unit(level: route.level, committee: route.committee, street: draft.street, community: draft.community, units: units)
+        // Where the area has no committee of its level (no community given), the level above takes it.
+        var level = route.level
+        if level == .community, draft.community.flatMap(units.unit(forArea:)) == nil { level = .street }
+        if level == .street, draft.street.flatMap(units.unit(forArea:)) == nil { level = .district }
+        let unit = rules.unit(level: level, committee: route.committee, street: draft.street, community: draft.community, units: units)
         let day = PlanDays.of(at)
         let d = Dispute(id: id, type: draft.type, summary: summary, channel: draft.channel, parties: parties, amountFen: draft.amountFen,
                         risk: draft.risk, street: draft.street, community: draft.community, registered: day,
-                        registeredAt: Timestamp.millis(at), level: route.level, committee: route.committee, unit: unit,
+                        registeredAt: Timestamp.millis(at), level: level, committee: route.committee, unit: unit,
                         routedBy: route.rule, status: .open,
                         due: StatutoryPeriod.lastDay(after: day, days: rules.limitDays, calendar: calendar),
                         sessions: [], escalations: [], extensions: [], outcome: nil, honoured: nil)
