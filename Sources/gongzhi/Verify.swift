@@ -99,8 +99,15 @@ struct Verify: AsyncParsableCommand {
             let events = try await reader.read { try $0.scalar("SELECT COUNT(*) FROM plan_events", as: Int.self) ?? 0 }
             if !ids.isEmpty { plans = "; \(ids.count) plan\(ids.count == 1 ? "" : "s") with \(events) events intact" }
         }
+        // The dispute and petition centre: each matter's chain, and its row against the fold of its events.
+        var centre = ""
+        if (try? await reader.read({ try $0.columns(of: "centre_events") }))?.isEmpty == false {
+            let (matters, problem) = try await SQLCentreStore(db: reader).verify()
+            if let problem { throw CommandFailure("BROKEN: \(problem)", exitCode: 3) }
+            if matters > 0 { centre = "; \(matters) centre matter\(matters == 1 ? "" : "s") (disputes, petitions) intact and equal to their events" }
+        }
         return "ok: \(report.casesChecked) cases, \(report.eventsChecked) events, \(entries) audit entries; "
             + "every history chain is intact and matches its case"
-            + (report.statisticsChecked ? "; the statistics equal a recomputation" : note) + plans
+            + (report.statisticsChecked ? "; the statistics equal a recomputation" : note) + plans + centre
     }
 }

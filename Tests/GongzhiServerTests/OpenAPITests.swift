@@ -18,7 +18,11 @@ import Testing
                                   "GET /plans", "GET /plans/{id}", "GET /plans/{id}/map", "GET /plans/{id}/briefing",
                                   "GET /plans/{id}/export/{table}",
                                   "GET /plans/{id}/projects/{project}", "POST /plans/{id}/projects/{project}/blockers", "GET /plans/{id}/edit",
-                                  "POST /plans/{id}/edit", "POST /plans/{id}/reports", "POST /plans/{id}/projects/{project}/milestones"]
+                                  "POST /plans/{id}/edit", "POST /plans/{id}/reports", "POST /plans/{id}/projects/{project}/milestones",
+                                  "GET /centre", "POST /centre/disputes", "POST /centre/petitions", "GET /centre/disputes",
+                                  "GET /centre/disputes/{id}", "POST /centre/disputes/{id}/{step}", "GET /centre/petitions",
+                                  "GET /centre/petitions/{id}", "POST /centre/petitions/{id}/{step}", "GET /centre/campaigns",
+                                  "POST /centre/campaigns", "GET /centre/campaigns/{id}", "POST /centre/campaigns/{id}/items"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)
         let doc = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data()) as? [String: Any])
         #expect(doc["openapi"] as? String == "3.1.0")

@@ -63,13 +63,13 @@ extension WebRoutes {
     static func links(for role: Role) -> [(String, String)] {
         let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
                                      "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases",
-                                     "/plans": "nav_plans"]
+                                     "/plans": "nav_plans", "/centre": "nav_centre"]
         let paths: [String] = switch role {
-        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/audit", "/cases"]
-        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans"]
-        case .handler: ["/worklist", "/cases", "/plans"]
-        case .gridWorker: ["/patrol", "/cases"]
-        case .leader, .supervisor: ["/cockpit", "/plans", "/cases"]
+        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/centre", "/audit", "/cases"]
+        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans", "/centre"]
+        case .handler: ["/worklist", "/cases", "/plans", "/centre"]
+        case .gridWorker: ["/patrol", "/cases", "/centre"]
+        case .leader, .supervisor: ["/cockpit", "/plans", "/centre", "/cases"]
         case .auditor: ["/audit", "/cases"]
         case .merchant, .machine: []
         }

@@ -32,6 +32,7 @@ struct WebRoutes {
         registerDeskPages(on: router)
         registerPublicPages(on: router)
         registerPlanPages(on: router)
+        registerCentrePages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.

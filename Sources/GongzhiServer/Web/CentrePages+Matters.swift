@@ -1,0 +1,127 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+import HTTPTypes
+import Hummingbird
+
+extension WebRoutes {
+    func stateFilter(_ h: CentreHTML, _ path: String, current: MatterQuery.State, states: [MatterQuery.State]) -> String {
+        "<p class=\"filters\">" + states.map { st in
+            "<a href=\"\(path)?state=\(st.rawValue)\"\(st == current ? " aria-current=\"true\"" : "")>\(h.w("state_" + st.rawValue))</a>"
+        }.joined(separator: " · ") + "</p>"
+    }
+
+    func listQuery(_ request: Request, default state: MatterQuery.State) throws -> MatterQuery {
+        var q = try CentreController.query(request.uri.queryParameters)
+        if request.uri.queryParameters.get("state") == nil { q.state = state }
+        return q
+    }
+
+    // MARK: Disputes
+
+    /// The mediators' worklist: disputes in the viewer's scope, with this month's figure of
+    /// where disputes were resolved ("小事不出社区、大事不出街道").
+    func disputesPage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
+        let h = centreHTML(s, lang), api = centreAPI, scope = api.scope(s.session.principal)
+        let q = try listQuery(request, default: .open)
+        let items = try await api.centre.disputes(q, scope: scope, at: h.now)
+        let month = Period.containing(PlanDays.of(h.now), kind: .month)
+        let shares = try await api.centre.levelShares(scope: scope, from: month.first, to: PlanDays.of(h.now))
+        var total = LevelShares()
+        for s in shares.values.flatMap(\.values) {
+            total.concluded += s.concluded
+            for (level, n) in s.agreed { total.agreed[level, default: 0] += n }
+        }
+        let counts = try await api.centre.counts(scope: scope, at: h.now)
+        var body = "<p class=\"figures\"><span>\(h.w("open_cases")): <strong id=\"disputes-open\">\(counts.openDisputes)</strong></span> "
+        body += "<span class=\"late\">\(h.w("overdue")): <strong id=\"disputes-overdue\">\(counts.overdueDisputes)</strong></span> "
+        body += "<span>\(h.w("centre_community_share")): <strong id=\"community-share\">\(h.percent(total.share(.community)))</strong></span> "
+        body += "<span>\(h.w("centre_street_share")): <strong id=\"street-share\">\(h.percent(total.withinStreet))</strong></span> "
+        body += "<small>(\(total.concluded) \(h.w("centre_concluded_month")))</small></p>"
+        body += stateFilter(h, "/centre/disputes", current: q.state, states: [.open, .overdue, .closed, .all])
+        body += "<p><a href=\"/api/v1/disputes?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.w("export_csv"))</a></p>"
+        body += "<table class=\"matters\" id=\"disputes\"><thead><tr><th>#</th><th>\(h.w("dispute_type"))</th><th>\(h.w("dispute_summary"))</th>"
+        body += "<th>\(h.w("centre_place"))</th><th>\(h.w("centre_level"))</th><th>\(h.w("status"))</th><th>\(h.w("due"))</th></tr></thead><tbody>"
+        for d in items {
+            body += "<tr><td><a href=\"/centre/disputes/\(d.id)\">\(d.id)</a></td><td>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</td>"
+            body += "<td>\(h.esc(d.headline))</td><td>\(h.place(d.community ?? d.street))</td><td>\(h.w("level_" + d.level.rawValue))</td>"
+            body += "<td>\(h.w("dispute_status_" + d.status.rawValue))</td><td>\(h.clock(d.nextDue))</td></tr>"
+        }
+        body += "</tbody></table>" + (items.isEmpty ? "<p>\(h.w("no_data"))</p>" : "")
+        return centrePage(request, s, lang, title: pages.text("centre_disputes", lang), section: "/centre/disputes", body: body)
+    }
+
+    func disputePage(_ request: Request, _ id: Int64, _ s: WebSession, _ lang: Lang, error: String? = nil,
+                     status: HTTPResponse.Status = .ok) async throws -> Response {
+        let h = centreHTML(s, lang), api = centreAPI, p = s.session.principal, scope = api.scope(p)
+        guard let d = try await api.centre.dispute(id, scope: scope) else { throw StoreError.notFound("dispute \(id)") }
+        var body = "<dl class=\"facts\"><dt>\(h.w("dispute_type"))</dt><dd>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</dd>"
+        body += "<dt>\(h.w("centre_place"))</dt><dd>\(h.place(d.street)) \(d.community.map { "· " + h.place($0) } ?? "")</dd>"
+        body += "<dt>\(h.w("centre_level"))</dt><dd id=\"level\">\(h.w("level_" + d.level.rawValue))"
+        body += "\(d.committee.flatMap { services.mediationRules.committee($0)?.name }.map { " · " + h.esc($0) } ?? "")</dd>"
+        body += "<dt>\(h.w("centre_unit"))</dt><dd>\(h.place(d.unit))</dd>"
+        body += "<dt>\(h.w("status"))</dt><dd id=\"status\">\(h.w("dispute_status_" + d.status.rawValue))</dd>"
+        body += "<dt>\(h.w("due"))</dt><dd>\(h.clock(d.nextDue))</dd>"
+        body += "<dt>\(h.w("amount_yuan"))</dt><dd>\(d.amountFen.map { String(format: "%lld.%02lld", $0 / 100, $0 % 100) } ?? "—")</dd>"
+        body += "<dt>\(h.w("risk"))</dt><dd>\(h.w("risk_" + d.risk.rawValue))</dd></dl>"
+        body += "<p class=\"summary\">\(h.esc(d.summary))</p>" + h.parties(d.parties)
+        if !d.sessions.isEmpty {
+            body += "<h2>\(h.w("centre_sessions"))</h2><ul>" + d.sessions.map {
+                "<li>\(PlanDays.text($0.day)) · \(h.esc($0.mediator)) · \(h.esc($0.note))</li>"
+            }.joined() + "</ul>"
+        }
+        if let o = d.outcome {
+            body += "<h2>\(h.w("centre_outcome"))</h2><p id=\"outcome\">\(h.w("dispute_status_" + o.status.rawValue)) · \(h.w("level_" + o.level.rawValue))"
+            body += " · \(PlanDays.text(o.day)) \(h.esc(o.agreement ?? "")) \(h.esc(o.note ?? ""))</p>"
+        }
+        let mayAct = (try? CentreAccess.acts(p, holder: d.unit, scope: scope)) != nil
+        let base = "/centre/disputes/\(d.id)/"
+        if mayAct && d.isOpen {
+            body += h.form(base + "sessions", "step-session", legend: "centre_record_session",
+                           h.input("day", label: "day", type: "date", value: PlanDays.text(PlanDays.of(h.now)), required: true)
+                           + h.input("mediator", label: "mediator", required: true, max: 100)
+                           + "<fieldset><legend>\(h.w("centre_present"))</legend>" + d.parties.enumerated().map { i, party in
+                               "<label><input type=\"checkbox\" name=\"present_\(i)\" value=\"1\" checked> \(h.esc(party.masked.name))</label>"
+                           }.joined() + "</fieldset>" + h.textarea("note", label: "note"),
+                           button: "save")
+            body += h.form(base + "outcome", "step-outcome", legend: "centre_conclude",
+                           h.select("result", ["agreed", "partial", "referred"].map { ($0, h.texts["dispute_status_" + ($0 == "referred" ? "referred" : $0)] ?? $0) },
+                                    label: "centre_outcome")
+                           + h.select("referral", [("", "—")] + Dispute.Referral.allCases.map { ($0.rawValue, h.texts["referral_" + $0.rawValue] ?? $0.rawValue) },
+                                      label: "referral", required: false)
+                           + h.textarea("agreement", label: "agreement", required: false) + h.textarea("note", label: "note", required: false),
+                           button: "save")
+            body += h.form(base + "escalate", "step-escalate", legend: "centre_escalate",
+                           h.select("committee", [("", "—")] + services.mediationRules.committees.map { ($0.code, $0.name) }, label: "committee",
+                                    required: false) + h.textarea("reason", label: "reason"), button: "centre_escalate")
+            body += h.form(base + "extend", "step-extend", legend: "centre_extend",
+                           h.input("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason"), button: "centre_extend")
+        }
+        if mayAct, d.status == .agreed || d.status == .partial, d.honoured == nil {
+            body += h.form(base + "honoured", "step-honoured", legend: "centre_honoured",
+                           h.select("honoured", [("true", h.texts["yes"] ?? "yes"), ("false", h.texts["no"] ?? "no")], label: "centre_honoured")
+                           + h.textarea("note", label: "note", required: false), button: "save")
+        }
+        body += h.history(try await api.centre.history(of: id))
+        return centrePage(request, s, lang, title: "\(pages.text("centre_dispute", lang)) #\(d.id)", section: "/centre/disputes", body: body,
+                          error: error, status: status)
+    }
+
+    func disputeStep(_ request: Request, _ id: Int64, _ step: String, _ s: WebSession, _ lang: Lang) async throws -> Response {
+        let form = try await staffForm(request, s, lang)
+        guard ["sessions", "escalate", "extend", "outcome", "honoured"].contains(step) else { throw StoreError.notFound("step \(step)") }
+        func opt(_ k: String) -> String? { form[k].flatMap { $0.isEmpty ? nil : $0 } }
+        do {
+            let b = CentreBodies.DisputeStep(day: opt("day"), mediator: opt("mediator"), present: (0..<50).filter { form["present_\($0)"] != nil }, note: opt("note"), reason: opt("reason"),
+                                             committee: opt("committee"), days: opt("days").flatMap { Int($0) }, result: opt("result"),
+                                             agreement: opt("agreement"), referral: opt("referral"), honoured: opt("honoured").map { $0 == "true" })
+            let api = centreAPI, p = s.session.principal
+            _ = try await api.centre.act(onDispute: id, try CentreBodies.disputeCommand(step, b), by: p, scope: api.scope(p), context: api.context,
+                                         at: services.clock.now())
+            return Pages.redirect("/centre/disputes/\(id)")
+        } catch {
+            guard let (message, status) = refusal(error) else { throw error }
+            return try await disputePage(request, id, s, lang, error: message, status: status)
+        }
+    }
+}
