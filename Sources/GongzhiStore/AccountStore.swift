@@ -109,8 +109,11 @@ public struct AccessRecord: Sendable, Hashable {
     public var caseID: Int64
     public var field: String
     public var reason: String
+    /// What was read when it is not a case: `dispute:ID` or `petition:ID` (the case id is then 0).
+    public var subject: String?
 
-    public init(at: Date, actor: String, caseID: Int64, field: String, reason: String) {
+    public init(at: Date, actor: String, caseID: Int64, field: String, reason: String, subject: String? = nil) {
+        self.subject = subject
         self.at = at
         self.actor = actor
         self.caseID = caseID

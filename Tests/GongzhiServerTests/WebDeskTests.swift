@@ -350,8 +350,9 @@ import Testing
         var fromCode = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: web.path) where name.hasSuffix(".swift") {
             let code = try String(contentsOf: web.appendingPathComponent(name), encoding: .utf8)
-            for m in code.matches(of: /(?:text|texts|word|input)\("([a-z_0-9]+)"|t\["([a-z_0-9]+)"\]/) {
-                keys.insert(String(m.output.1 ?? m.output.2 ?? ""))
+            // The centre's form builders take their texts' keys as `label:`, `legend:` and `button:`.
+            for m in code.matches(of: /(?:text|texts|word|input)\("([a-z_0-9]+)"|t\["([a-z_0-9]+)"\]|(?:label|legend|button): "([a-z_0-9]+)"/) {
+                keys.insert(String(m.output.1 ?? m.output.2 ?? m.output.3 ?? ""))
                 fromCode += 1
             }
         }
@@ -370,10 +371,24 @@ import Testing
         keys.formUnion(["street", "community", "grid"].map { "area_" + $0 })
         keys.formUnion(Light.allCases.map { "light_" + $0.rawValue })
         keys.formUnion(Milestone.allCases.map { "milestone_" + $0.rawValue })
+        keys.formUnion(ClockState.allCases.map { "clock_" + $0.rawValue })
+        keys.formUnion(Dispute.Status.allCases.map { "dispute_status_" + $0.rawValue })
+        keys.formUnion(Petition.Status.allCases.map { "petition_status_" + $0.rawValue })
+        keys.formUnion(MediationLevel.allCases.map { "level_" + $0.rawValue })
+        keys.formUnion(RiskLevel.allCases.map { "risk_" + $0.rawValue })
+        keys.formUnion(Dispute.Channel.allCases.map { "channel_" + $0.rawValue })
+        keys.formUnion(Party.Kind.allCases.map { "party_kind_" + $0.rawValue } + Party.Role.allCases.map { "party_role_" + $0.rawValue })
+        keys.formUnion(Petition.Form.allCases.map { "petition_form_" + $0.rawValue })
+        keys.formUnion(Dispute.Referral.allCases.map { "referral_" + $0.rawValue })
+        keys.formUnion(MatterQuery.State.allCases.map { "state_" + $0.rawValue })
+        keys.formUnion(["registered", "session_held", "escalated", "extended", "agreed", "partial", "referred", "honoured", "not_honoured",
+                        "accepted", "declined", "answered", "review_requested", "review_answered", "closed", "repeat_linked"]
+            .map { "centre_step_" + $0 })
         // `word("period_" + kind)` names a prefix, not a key: its keys are the enumerations above.
         let prefixes = keys.filter { $0.hasSuffix("_") }
         #expect(prefixes.isSubset(of: ["colour_", "period_", "area_", "satisfaction_", "status_", "action_", "source_", "role_", "light_",
-                                        "milestone_"]), "\(prefixes)")
+                                        "milestone_", "clock_", "dispute_status_", "petition_status_", "level_", "risk_", "channel_",
+                                        "petition_form_", "centre_step_", "state_", "party_role_"]), "\(prefixes)")
         keys.subtract(prefixes)
         for key in keys {
             for lang in Lang.allCases { #expect(Self.pages.texts.table(lang)[key] != nil, "\(key) has no \(lang) text") }

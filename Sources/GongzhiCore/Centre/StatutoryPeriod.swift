@@ -25,7 +25,7 @@ public enum StatutoryPeriod {
 }
 
 /// Where a deadline stands at a moment: what the ledger and the worklist colour.
-public enum ClockState: String, Sendable, Codable, Hashable {
+public enum ClockState: String, Sendable, Codable, Hashable, CaseIterable {
     /// More than `warnDays` left.
     case running
     /// `warnDays` or fewer calendar days left (预警).

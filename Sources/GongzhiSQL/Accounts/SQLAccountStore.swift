@@ -263,7 +263,7 @@ public struct SQLAccountStore: AccountStore {
         try await db.read { db in
             try db.query("SELECT * FROM access_log ORDER BY id DESC LIMIT ?", limit).map {
                 AccessRecord(at: Timestamp.date(millis: $0["at"]), actor: $0["actor"], caseID: $0["case_id"], field: $0["field"],
-                             reason: $0["reason"])
+                             reason: $0["reason"], subject: $0["subject"])
             }
         }
     }

@@ -78,6 +78,16 @@ enum CentreBodies {
         return v
     }
 
+    /// A unit, area or committee code: ASCII letters, digits and '-', at most 64 (nothing else can name one).
+    static func code(_ text: String?, field: String) throws -> String? {
+        guard let t = text else { return nil }
+        guard (1...64).contains(t.utf8.count), t.utf8.allSatisfy({ $0 == 0x2D || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+            || (0x61...0x7A).contains($0) }) else {
+            throw CentreError.bad(field, "\(field) must be a code of letters, digits and '-' (at most 64)", code: "unknown_value")
+        }
+        return t
+    }
+
     static func day(_ text: String?, field: String) throws -> PlanDay {
         guard let t = text else { throw CentreError.bad(field, "\(field) is required", code: "required") }
         guard let d = PlanDays.parse(t), t.count == 10 else { throw CentreError.bad(field, "\(field) must be a date YYYY-MM-DD", code: "invalid_date") }
@@ -93,14 +103,14 @@ enum CentreBodies {
     }
 
     static func dispute(_ b: Dispute, areas: AreaCheck) throws -> DisputeDraft {
-        try areas(b.street, b.community)
+        try areas(try code(b.street, field: "street"), try code(b.community, field: "community"))
         return DisputeDraft(type: try required(b.type, "type"), summary: try required(b.summary, "summary"),
                             channel: try oneOf(b.channel, "channel", default: .window), parties: try parties(b.parties, field: "parties"),
                             amountFen: b.amount_fen, risk: try oneOf(b.risk, "risk", default: .low), street: b.street, community: b.community)
     }
 
     static func petition(_ b: Petition, areas: AreaCheck) throws -> PetitionDraft {
-        try areas(b.street, b.community)
+        try areas(try code(b.street, field: "street"), try code(b.community, field: "community"))
         return PetitionDraft(title: try required(b.title, "title"), content: try required(b.content, "content"),
                              form: try oneOf(b.form, "form", default: .visit), petitioners: try parties(b.petitioners, field: "petitioners"),
                              people: b.people, street: b.street, community: b.community, repeatOf: b.repeat_of, risk: b.risk)
@@ -111,7 +121,7 @@ enum CentreBodies {
         case "sessions":
             return .session(day: try day(b.day, field: "day"), mediator: try required(b.mediator, "mediator"), present: b.present ?? [],
                             note: try required(b.note, "note"))
-        case "escalate": return .escalate(reason: try required(b.reason, "reason"), committee: b.committee)
+        case "escalate": return .escalate(reason: try required(b.reason, "reason"), committee: try code(b.committee, field: "committee"))
         case "extend": return .extend(days: try required(b.days, "days"), reason: try required(b.reason, "reason"))
         case "outcome":
             switch try required(b.result, "result") {
@@ -127,7 +137,8 @@ enum CentreBodies {
     static func petitionCommand(_ step: String, _ b: PetitionStep) throws -> PetitionCommand {
         switch step {
         case "decision":
-            return .decide(accept: try required(b.accept, "accept"), unit: b.unit, notice: try required(b.notice, "notice"), reason: b.reason)
+            return .decide(accept: try required(b.accept, "accept"), unit: try code(b.unit, field: "unit"), notice: try required(b.notice, "notice"),
+                           reason: b.reason)
         case "extend": return .extend(days: try required(b.days, "days"), reason: try required(b.reason, "reason"),
                                       notice: try required(b.notice, "notice"))
         case "answer": return .answer(text: try required(b.text, "text"))
@@ -140,7 +151,7 @@ enum CentreBodies {
     static func items(_ b: Items) throws -> [Campaign.Item] {
         try required(b.items, "items").enumerated().map { i, item in
             Campaign.Item(petition: try required(item.petition, "items[\(i)].petition"), leader: try required(item.leader, "items[\(i)].leader"),
-                          unit: try required(item.unit, "items[\(i)].unit"), target: try day(item.target, field: "items[\(i)].target"))
+                          unit: try required(try code(item.unit, field: "items[\(i)].unit"), "items[\(i)].unit"), target: try day(item.target, field: "items[\(i)].target"))
         }
     }
 
@@ -161,9 +172,9 @@ enum CentreBodies {
     }
 
     static func risk(_ b: Risk, areas: AreaCheck) throws -> RiskEntry {
-        try areas(b.street, nil)
+        try areas(try code(b.street, field: "street"), nil)
         return RiskEntry(id: 0, matter: try required(b.matter, "matter"), people: try required(b.people, "people"),
-                         unit: try required(b.unit, "unit"), level: try oneOf(b.level, "level", default: .medium), street: b.street,
+                         unit: try required(try code(b.unit, field: "unit"), "unit"), level: try oneOf(b.level, "level", default: .medium), street: b.street,
                          note: b.note, createdAt: 0)
     }
 }

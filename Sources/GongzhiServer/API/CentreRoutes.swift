@@ -77,8 +77,8 @@ struct CentreController {
             }
             q.state = state
         }
-        q.street = params.get("street")
-        q.unit = params.get("unit")
+        q.street = try CentreBodies.code(params.get("street"), field: "street")
+        q.unit = try CentreBodies.code(params.get("unit"), field: "unit")
         if let c = params.get("collective") {
             guard c == "true" || c == "false" else { throw CentreError.bad("collective", "collective must be true or false", code: "wrong_type") }
             q.collective = c == "true"

@@ -62,9 +62,13 @@ struct SessionRoutes {
 
     func accessLog(_ request: Request, by p: Principal) async throws -> Response {
         guard AccessPolicy.readsAudit(p.role) else { throw APIError(.forbidden, code: "forbidden", message: "only auditors read the access log") }
-        struct Item: Encodable { var at: String; var actor: String; var case_id: Int64; var field: String; var reason: String }
+        struct Item: Encodable {
+            var at: String; var actor: String; var case_id: Int64; var field: String; var reason: String; var subject: String?
+        }
         let entries = try await services.accounts.accessLog(limit: 500)
-        return JSONBody.response(["items": entries.map { Item(at: Timestamp.rfc3339($0.at), actor: $0.actor, case_id: $0.caseID, field: $0.field, reason: $0.reason) }])
+        return JSONBody.response(["items": entries.map {
+            Item(at: Timestamp.rfc3339($0.at), actor: $0.actor, case_id: $0.caseID, field: $0.field, reason: $0.reason, subject: $0.subject)
+        }])
     }
 
     /// What the public may know of a case by its tracking code: no personal fields, no text.

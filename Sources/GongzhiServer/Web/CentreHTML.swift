@@ -12,15 +12,15 @@ struct CentreHTML {
     let csrf: String
     let lang: Lang
 
-    func w(_ key: String) -> String { Markup.escape(texts[key] ?? key) }
+    func word(_ key: String) -> String { Markup.escape(texts[key] ?? key) }
     func esc(_ s: String?) -> String { Markup.escape(s ?? "") }
     func place(_ code: String?) -> String { code.map { esc(name($0) ?? $0) } ?? "—" }
 
     func subnav(_ current: String) -> String {
         let items = [("/centre", "centre_window"), ("/centre/disputes", "centre_disputes"), ("/centre/petitions", "centre_petitions"),
                      ("/centre/campaigns", "centre_campaigns")]
-        return "<nav class=\"subnav\" aria-label=\"\(w("nav_centre"))\"><ul>" + items.map { path, key in
-            "<li><a href=\"\(path)\"\(path == current ? " aria-current=\"page\"" : "")>\(w(key))</a></li>"
+        return "<nav class=\"subnav\" aria-label=\"\(word("nav_centre"))\"><ul>" + items.map { path, key in
+            "<li><a href=\"\(path)\"\(path == current ? " aria-current=\"page\"" : "")>\(word(key))</a></li>"
         }.joined() + "</ul></nav>"
     }
 
@@ -28,8 +28,8 @@ struct CentreHTML {
         guard let due else { return "—" }
         let state = ClockState.of(due, at: now)
         let left = StatutoryPeriod.daysLeft(due, at: now)
-        return "<span class=\"clock \(state.rawValue)\" data-clock=\"\(state.rawValue)\">\(PlanDays.text(due)) · \(w("clock_" + state.rawValue))"
-            + (state == .overdue ? "" : " (\(left) \(w("days")))") + "</span>"
+        return "<span class=\"clock \(state.rawValue)\" data-clock=\"\(state.rawValue)\">\(PlanDays.text(due)) · \(word("clock_" + state.rawValue))"
+            + (state == .overdue ? "" : " (\(left) \(word("days")))") + "</span>"
     }
 
     func hidden(_ fields: [String: String] = [:]) -> String {
@@ -38,51 +38,51 @@ struct CentreHTML {
     }
 
     func select(_ name: String, _ options: [(String, String)], selected: String? = nil, label: String, required: Bool = true) -> String {
-        "<label>\(w(label)) <select name=\"\(name)\"\(required ? " required" : "")>" + options.map { v, text in
+        "<label>\(word(label)) <select name=\"\(name)\"\(required ? " required" : "")>" + options.map { v, text in
             "<option value=\"\(esc(v))\"\(v == selected ? " selected" : "")>\(esc(text))</option>"
         }.joined() + "</select></label>"
     }
 
-    func input(_ name: String, label: String, type: String = "text", value: String? = nil, required: Bool = false, max: Int = 200) -> String {
-        "<label>\(w(label)) <input type=\"\(type)\" name=\"\(name)\" value=\"\(esc(value))\"\(required ? " required" : "")"
+    func field(_ name: String, label: String, type: String = "text", value: String? = nil, required: Bool = false, max: Int = 200) -> String {
+        "<label>\(word(label)) <input type=\"\(type)\" name=\"\(name)\" value=\"\(esc(value))\"\(required ? " required" : "")"
             + (type == "text" ? " maxlength=\"\(max)\"" : "") + "></label>"
     }
 
     func textarea(_ name: String, label: String, required: Bool = true, max: Int = 5_000) -> String {
-        "<label>\(w(label)) <textarea name=\"\(name)\" rows=\"3\" maxlength=\"\(max)\"\(required ? " required" : "")></textarea></label>"
+        "<label>\(word(label)) <textarea name=\"\(name)\" rows=\"3\" maxlength=\"\(max)\"\(required ? " required" : "")></textarea></label>"
     }
 
     /// Rows for up to four parties: the first is the applicant.
     func partyRows(_ roles: [Party.Role] = [.applicant, .respondent, .other, .other]) -> String {
-        var h = "<fieldset><legend>\(w("centre_parties"))</legend>"
+        var h = "<fieldset><legend>\(word("centre_parties"))</legend>"
         for (i, role) in roles.enumerated() {
-            h += "<div class=\"party\">" + input("party_name_\(i)", label: "party_name", required: i == 0, max: 100)
+            h += "<div class=\"party\">" + field("party_name_\(i)", label: "party_name", required: i == 0, max: 100)
             h += select("party_kind_\(i)", Party.Kind.allCases.map { ($0.rawValue, texts["party_kind_\($0.rawValue)"] ?? $0.rawValue) },
                         label: "party_kind")
             h += select("party_role_\(i)", Party.Role.allCases.map { ($0.rawValue, texts["party_role_\($0.rawValue)"] ?? $0.rawValue) },
                         selected: role.rawValue, label: "party_role")
-            h += input("party_phone_\(i)", label: "party_phone", max: 30) + "</div>"
+            h += field("party_phone_\(i)", label: "party_phone", max: 30) + "</div>"
         }
         return h + "</fieldset>"
     }
 
     func parties(_ list: [Party]) -> String {
-        "<table class=\"parties\"><thead><tr><th>#</th><th>\(w("party_name"))</th><th>\(w("party_role"))</th><th>\(w("party_phone"))</th>"
+        "<table class=\"parties\"><thead><tr><th>#</th><th>\(word("party_name"))</th><th>\(word("party_role"))</th><th>\(word("party_phone"))</th>"
             + "</tr></thead><tbody>" + list.enumerated().map { i, p in
                 let m = p.masked
-                return "<tr><td>\(i)</td><td>\(esc(m.name))</td><td>\(w("party_role_" + p.role.rawValue))</td><td>\(esc(m.phone ?? "—"))</td></tr>"
+                return "<tr><td>\(i)</td><td>\(esc(m.name))</td><td>\(word("party_role_" + p.role.rawValue))</td><td>\(esc(m.phone ?? "—"))</td></tr>"
             }.joined() + "</tbody></table>"
     }
 
     func history(_ steps: [MatterStep]) -> String {
-        "<h2>\(w("history"))</h2><ol class=\"history\">" + steps.map {
-            "<li><time>\(esc(WebText.time($0.at, lang)))</time> \(w("centre_step_" + $0.action)) <small>\(esc($0.actor))</small></li>"
+        "<h2>\(word("history"))</h2><ol class=\"history\">" + steps.map {
+            "<li><time>\(esc(WebText.time($0.at, lang)))</time> \(word("centre_step_" + $0.action)) <small>\(esc($0.actor))</small></li>"
         }.joined() + "</ol>"
     }
 
     func form(_ action: String, _ id: String, legend: String, _ fields: String, button: String) -> String {
-        "<form method=\"post\" action=\"\(esc(action))\" id=\"\(id)\" class=\"step\"><fieldset><legend>\(w(legend))</legend>\(hidden())"
-            + fields + "<button type=\"submit\">\(w(button))</button></fieldset></form>"
+        "<form method=\"post\" action=\"\(esc(action))\" id=\"\(id)\" class=\"step\"><fieldset><legend>\(word(legend))</legend>\(hidden())"
+            + fields + "<button type=\"submit\">\(word(button))</button></fieldset></form>"
     }
 
     func percent(_ v: Double?) -> String { v.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }

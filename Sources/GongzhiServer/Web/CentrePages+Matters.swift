@@ -7,7 +7,7 @@ import Hummingbird
 extension WebRoutes {
     func stateFilter(_ h: CentreHTML, _ path: String, current: MatterQuery.State, states: [MatterQuery.State]) -> String {
         "<p class=\"filters\">" + states.map { st in
-            "<a href=\"\(path)?state=\(st.rawValue)\"\(st == current ? " aria-current=\"true\"" : "")>\(h.w("state_" + st.rawValue))</a>"
+            "<a href=\"\(path)?state=\(st.rawValue)\"\(st == current ? " aria-current=\"true\"" : "")>\(h.word("state_" + st.rawValue))</a>"
         }.joined(separator: " · ") + "</p>"
     }
 
@@ -33,21 +33,21 @@ extension WebRoutes {
             for (level, n) in s.agreed { total.agreed[level, default: 0] += n }
         }
         let counts = try await api.centre.counts(scope: scope, at: h.now)
-        var body = "<p class=\"figures\"><span>\(h.w("open_cases")): <strong id=\"disputes-open\">\(counts.openDisputes)</strong></span> "
-        body += "<span class=\"late\">\(h.w("overdue")): <strong id=\"disputes-overdue\">\(counts.overdueDisputes)</strong></span> "
-        body += "<span>\(h.w("centre_community_share")): <strong id=\"community-share\">\(h.percent(total.share(.community)))</strong></span> "
-        body += "<span>\(h.w("centre_street_share")): <strong id=\"street-share\">\(h.percent(total.withinStreet))</strong></span> "
-        body += "<small>(\(total.concluded) \(h.w("centre_concluded_month")))</small></p>"
+        var body = "<p class=\"figures\"><span>\(h.word("open_cases")): <strong id=\"disputes-open\">\(counts.openDisputes)</strong></span> "
+        body += "<span class=\"late\">\(h.word("overdue")): <strong id=\"disputes-overdue\">\(counts.overdueDisputes)</strong></span> "
+        body += "<span>\(h.word("centre_community_share")): <strong id=\"community-share\">\(h.percent(total.share(.community)))</strong></span> "
+        body += "<span>\(h.word("centre_street_share")): <strong id=\"street-share\">\(h.percent(total.withinStreet))</strong></span> "
+        body += "<small>(\(total.concluded) \(h.word("centre_concluded_month")))</small></p>"
         body += stateFilter(h, "/centre/disputes", current: q.state, states: [.open, .overdue, .closed, .all])
-        body += "<p><a href=\"/api/v1/disputes?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.w("export_csv"))</a></p>"
-        body += "<table class=\"matters\" id=\"disputes\"><thead><tr><th>#</th><th>\(h.w("dispute_type"))</th><th>\(h.w("dispute_summary"))</th>"
-        body += "<th>\(h.w("centre_place"))</th><th>\(h.w("centre_level"))</th><th>\(h.w("status"))</th><th>\(h.w("due"))</th></tr></thead><tbody>"
+        body += "<p><a href=\"/api/v1/disputes?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.word("export_csv"))</a></p>"
+        body += "<table class=\"matters\" id=\"disputes\"><thead><tr><th>#</th><th>\(h.word("dispute_type"))</th><th>\(h.word("dispute_summary"))</th>"
+        body += "<th>\(h.word("centre_place"))</th><th>\(h.word("centre_level"))</th><th>\(h.word("status"))</th><th>\(h.word("due"))</th></tr></thead><tbody>"
         for d in items {
             body += "<tr><td><a href=\"/centre/disputes/\(d.id)\">\(d.id)</a></td><td>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</td>"
-            body += "<td>\(h.esc(d.headline))</td><td>\(h.place(d.community ?? d.street))</td><td>\(h.w("level_" + d.level.rawValue))</td>"
-            body += "<td>\(h.w("dispute_status_" + d.status.rawValue))</td><td>\(h.clock(d.nextDue))</td></tr>"
+            body += "<td>\(h.esc(d.headline))</td><td>\(h.place(d.community ?? d.street))</td><td>\(h.word("level_" + d.level.rawValue))</td>"
+            body += "<td>\(h.word("dispute_status_" + d.status.rawValue))</td><td>\(h.clock(d.nextDue))</td></tr>"
         }
-        body += "</tbody></table>" + (items.isEmpty ? "<p>\(h.w("no_data"))</p>" : "")
+        body += "</tbody></table>" + (items.isEmpty ? "<p>\(h.word("no_data"))</p>" : "")
         return centrePage(request, s, lang, title: pages.text("centre_disputes", lang), section: "/centre/disputes", body: body)
     }
 
@@ -55,32 +55,32 @@ extension WebRoutes {
                      status: HTTPResponse.Status = .ok) async throws -> Response {
         let h = centreHTML(s, lang), api = centreAPI, p = s.session.principal, scope = api.scope(p)
         guard let d = try await api.centre.dispute(id, scope: scope) else { throw StoreError.notFound("dispute \(id)") }
-        var body = "<dl class=\"facts\"><dt>\(h.w("dispute_type"))</dt><dd>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</dd>"
-        body += "<dt>\(h.w("centre_place"))</dt><dd>\(h.place(d.street)) \(d.community.map { "· " + h.place($0) } ?? "")</dd>"
-        body += "<dt>\(h.w("centre_level"))</dt><dd id=\"level\">\(h.w("level_" + d.level.rawValue))"
+        var body = "<dl class=\"facts\"><dt>\(h.word("dispute_type"))</dt><dd>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</dd>"
+        body += "<dt>\(h.word("centre_place"))</dt><dd>\(h.place(d.street)) \(d.community.map { "· " + h.place($0) } ?? "")</dd>"
+        body += "<dt>\(h.word("centre_level"))</dt><dd id=\"level\">\(h.word("level_" + d.level.rawValue))"
         body += "\(d.committee.flatMap { services.mediationRules.committee($0)?.name }.map { " · " + h.esc($0) } ?? "")</dd>"
-        body += "<dt>\(h.w("centre_unit"))</dt><dd>\(h.place(d.unit))</dd>"
-        body += "<dt>\(h.w("status"))</dt><dd id=\"status\">\(h.w("dispute_status_" + d.status.rawValue))</dd>"
-        body += "<dt>\(h.w("due"))</dt><dd>\(h.clock(d.nextDue))</dd>"
-        body += "<dt>\(h.w("amount_yuan"))</dt><dd>\(d.amountFen.map { String(format: "%lld.%02lld", $0 / 100, $0 % 100) } ?? "—")</dd>"
-        body += "<dt>\(h.w("risk"))</dt><dd>\(h.w("risk_" + d.risk.rawValue))</dd></dl>"
+        body += "<dt>\(h.word("centre_unit"))</dt><dd>\(h.place(d.unit))</dd>"
+        body += "<dt>\(h.word("status"))</dt><dd id=\"status\">\(h.word("dispute_status_" + d.status.rawValue))</dd>"
+        body += "<dt>\(h.word("due"))</dt><dd>\(h.clock(d.nextDue))</dd>"
+        body += "<dt>\(h.word("amount_yuan"))</dt><dd>\(d.amountFen.map { String(format: "%lld.%02lld", $0 / 100, $0 % 100) } ?? "—")</dd>"
+        body += "<dt>\(h.word("risk"))</dt><dd>\(h.word("risk_" + d.risk.rawValue))</dd></dl>"
         body += "<p class=\"summary\">\(h.esc(d.summary))</p>" + h.parties(d.parties)
         if !d.sessions.isEmpty {
-            body += "<h2>\(h.w("centre_sessions"))</h2><ul>" + d.sessions.map {
+            body += "<h2>\(h.word("centre_sessions"))</h2><ul>" + d.sessions.map {
                 "<li>\(PlanDays.text($0.day)) · \(h.esc($0.mediator)) · \(h.esc($0.note))</li>"
             }.joined() + "</ul>"
         }
         if let o = d.outcome {
-            body += "<h2>\(h.w("centre_outcome"))</h2><p id=\"outcome\">\(h.w("dispute_status_" + o.status.rawValue)) · \(h.w("level_" + o.level.rawValue))"
+            body += "<h2>\(h.word("centre_outcome"))</h2><p id=\"outcome\">\(h.word("dispute_status_" + o.status.rawValue)) · \(h.word("level_" + o.level.rawValue))"
             body += " · \(PlanDays.text(o.day)) \(h.esc(o.agreement ?? "")) \(h.esc(o.note ?? ""))</p>"
         }
         let mayAct = (try? CentreAccess.acts(p, holder: d.unit, scope: scope)) != nil
         let base = "/centre/disputes/\(d.id)/"
         if mayAct && d.isOpen {
             body += h.form(base + "sessions", "step-session", legend: "centre_record_session",
-                           h.input("day", label: "day", type: "date", value: PlanDays.text(PlanDays.of(h.now)), required: true)
-                           + h.input("mediator", label: "mediator", required: true, max: 100)
-                           + "<fieldset><legend>\(h.w("centre_present"))</legend>" + d.parties.enumerated().map { i, party in
+                           h.field("day", label: "day", type: "date", value: PlanDays.text(PlanDays.of(h.now)), required: true)
+                           + h.field("mediator", label: "mediator", required: true, max: 100)
+                           + "<fieldset><legend>\(h.word("centre_present"))</legend>" + d.parties.enumerated().map { i, party in
                                "<label><input type=\"checkbox\" name=\"present_\(i)\" value=\"1\" checked> \(h.esc(party.masked.name))</label>"
                            }.joined() + "</fieldset>" + h.textarea("note", label: "note"),
                            button: "save")
@@ -95,7 +95,7 @@ extension WebRoutes {
                            h.select("committee", [("", "—")] + services.mediationRules.committees.map { ($0.code, $0.name) }, label: "committee",
                                     required: false) + h.textarea("reason", label: "reason"), button: "centre_escalate")
             body += h.form(base + "extend", "step-extend", legend: "centre_extend",
-                           h.input("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason"), button: "centre_extend")
+                           h.field("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason"), button: "centre_extend")
         }
         if mayAct, d.status == .agreed || d.status == .partial, d.honoured == nil {
             body += h.form(base + "honoured", "step-honoured", legend: "centre_honoured",

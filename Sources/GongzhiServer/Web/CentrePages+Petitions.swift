@@ -14,33 +14,33 @@ extension WebRoutes {
         async let counts = centre.counts(scope: scope, at: now)
         async let risks = centre.risks(scope: scope)
         let c = try await counts
-        var body = "<p class=\"figures\"><span>\(h.w("open_cases")): <strong id=\"petitions-open\">\(c.openPetitions)</strong></span> "
-        body += "<span class=\"late\">\(h.w("overdue")): <strong id=\"petitions-overdue\">\(c.overduePetitions)</strong></span> "
-        body += "<span class=\"late\">\(h.w("petition_undecided_overdue")): <strong>\(c.undecidedOverdue)</strong></span> "
-        body += "<span>\(h.w("petition_collective")): <strong>\(c.collectiveOpen)</strong></span></p>"
+        var body = "<p class=\"figures\"><span>\(h.word("open_cases")): <strong id=\"petitions-open\">\(c.openPetitions)</strong></span> "
+        body += "<span class=\"late\">\(h.word("overdue")): <strong id=\"petitions-overdue\">\(c.overduePetitions)</strong></span> "
+        body += "<span class=\"late\">\(h.word("petition_undecided_overdue")): <strong>\(c.undecidedOverdue)</strong></span> "
+        body += "<span>\(h.word("petition_collective")): <strong>\(c.collectiveOpen)</strong></span></p>"
         body += stateFilter(h, "/centre/petitions", current: q.state, states: [.open, .overdue, .undecided, .closed, .all])
-        body += "<p><a href=\"/api/v1/petitions?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.w("export_csv"))</a></p>"
-        body += "<table class=\"matters\" id=\"petitions\"><thead><tr><th>#</th><th>\(h.w("petition_title"))</th><th>\(h.w("petition_people"))</th>"
-        body += "<th>\(h.w("centre_place"))</th><th>\(h.w("centre_unit"))</th><th>\(h.w("status"))</th><th>\(h.w("due"))</th></tr></thead><tbody>"
+        body += "<p><a href=\"/api/v1/petitions?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.word("export_csv"))</a></p>"
+        body += "<table class=\"matters\" id=\"petitions\"><thead><tr><th>#</th><th>\(h.word("petition_title"))</th><th>\(h.word("petition_people"))</th>"
+        body += "<th>\(h.word("centre_place"))</th><th>\(h.word("centre_unit"))</th><th>\(h.word("status"))</th><th>\(h.word("due"))</th></tr></thead><tbody>"
         let list = try await items
         for x in list {
             var title = h.esc(x.title)
-            if x.collective { title += " <span class=\"badge\">\(h.w("petition_collective"))</span>" }
-            if let r = x.repeatOf { title += " <small>\(h.w("petition_repeat_of")) <a href=\"/centre/petitions/\(r)\">#\(r)</a></small>" }
-            if !x.repeats.isEmpty { title += " <small>+\(x.repeats.count) \(h.w("petition_repeats"))</small>" }
+            if x.collective { title += " <span class=\"badge\">\(h.word("petition_collective"))</span>" }
+            if let r = x.repeatOf { title += " <small>\(h.word("petition_repeat_of")) <a href=\"/centre/petitions/\(r)\">#\(r)</a></small>" }
+            if !x.repeats.isEmpty { title += " <small>+\(x.repeats.count) \(h.word("petition_repeats"))</small>" }
             body += "<tr data-id=\"\(x.id)\"><td><a href=\"/centre/petitions/\(x.id)\">\(x.id)</a></td><td>\(title)</td><td>\(x.people)</td>"
-            body += "<td>\(h.place(x.street))</td><td>\(h.place(x.unit))</td><td>\(h.w("petition_status_" + x.status.rawValue))</td>"
+            body += "<td>\(h.place(x.street))</td><td>\(h.place(x.unit))</td><td>\(h.word("petition_status_" + x.status.rawValue))</td>"
             body += "<td>\(h.clock(x.nextDue))</td></tr>"
         }
-        body += "</tbody></table>" + (list.isEmpty ? "<p>\(h.w("no_data"))</p>" : "")
+        body += "</tbody></table>" + (list.isEmpty ? "<p>\(h.word("no_data"))</p>" : "")
         if let next = list.last?.id, list.count == q.limit {
-            body += "<p><a href=\"/centre/petitions?state=\(q.state.rawValue)&amp;before=\(next)\">\(h.w("next_page"))</a></p>"
+            body += "<p><a href=\"/centre/petitions?state=\(q.state.rawValue)&amp;before=\(next)\">\(h.word("next_page"))</a></p>"
         }
         let r = try await risks
         if !r.isEmpty {
-            body += "<h2>\(h.w("risk_list"))</h2><table class=\"matters\"><thead><tr><th>\(h.w("risk_matter"))</th><th>\(h.w("petition_people"))</th>"
-            body += "<th>\(h.w("centre_unit"))</th><th>\(h.w("risk"))</th></tr></thead><tbody>"
-            body += r.map { "<tr><td>\(h.esc($0.matter))</td><td>\($0.people)</td><td>\(h.place($0.unit))</td><td>\(h.w("risk_" + $0.level.rawValue))</td></tr>" }
+            body += "<h2>\(h.word("risk_list"))</h2><table class=\"matters\"><thead><tr><th>\(h.word("risk_matter"))</th><th>\(h.word("petition_people"))</th>"
+            body += "<th>\(h.word("centre_unit"))</th><th>\(h.word("risk"))</th></tr></thead><tbody>"
+            body += r.map { "<tr><td>\(h.esc($0.matter))</td><td>\($0.people)</td><td>\(h.place($0.unit))</td><td>\(h.word("risk_" + $0.level.rawValue))</td></tr>" }
                 .joined() + "</tbody></table>"
         }
         return centrePage(request, s, lang, title: pages.text("centre_petitions", lang), section: "/centre/petitions", body: body)
@@ -50,20 +50,20 @@ extension WebRoutes {
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let h = centreHTML(s, lang), api = centreAPI, p = s.session.principal, scope = api.scope(p)
         guard let x = try await api.centre.petition(id, scope: scope) else { throw StoreError.notFound("petition \(id)") }
-        var body = "<dl class=\"facts\"><dt>\(h.w("status"))</dt><dd id=\"status\">\(h.w("petition_status_" + x.status.rawValue))</dd>"
-        body += "<dt>\(h.w("due"))</dt><dd id=\"clock\">\(h.clock(x.nextDue))</dd>"
-        body += "<dt>\(h.w("petition_registered"))</dt><dd>\(PlanDays.text(x.registered)) · \(h.w("petition_form_" + x.form.rawValue))</dd>"
-        body += "<dt>\(h.w("petition_accept_by"))</dt><dd>\(PlanDays.text(x.acceptBy))</dd>"
-        body += "<dt>\(h.w("centre_unit"))</dt><dd>\(h.place(x.unit))</dd>"
-        body += "<dt>\(h.w("petition_people"))</dt><dd>\(x.people)\(x.collective ? " <span class=\"badge\">\(h.w("petition_collective"))</span>" : "")</dd>"
-        if let r = x.repeatOf { body += "<dt>\(h.w("petition_repeat_of"))</dt><dd><a href=\"/centre/petitions/\(r)\">#\(r)</a></dd>" }
+        var body = "<dl class=\"facts\"><dt>\(h.word("status"))</dt><dd id=\"status\">\(h.word("petition_status_" + x.status.rawValue))</dd>"
+        body += "<dt>\(h.word("due"))</dt><dd id=\"clock\">\(h.clock(x.nextDue))</dd>"
+        body += "<dt>\(h.word("petition_registered"))</dt><dd>\(PlanDays.text(x.registered)) · \(h.word("petition_form_" + x.form.rawValue))</dd>"
+        body += "<dt>\(h.word("petition_accept_by"))</dt><dd>\(PlanDays.text(x.acceptBy))</dd>"
+        body += "<dt>\(h.word("centre_unit"))</dt><dd>\(h.place(x.unit))</dd>"
+        body += "<dt>\(h.word("petition_people"))</dt><dd>\(x.people)\(x.collective ? " <span class=\"badge\">\(h.word("petition_collective"))</span>" : "")</dd>"
+        if let r = x.repeatOf { body += "<dt>\(h.word("petition_repeat_of"))</dt><dd><a href=\"/centre/petitions/\(r)\">#\(r)</a></dd>" }
         if !x.repeats.isEmpty {
-            body += "<dt>\(h.w("petition_repeats"))</dt><dd>" + x.repeats.map { "<a href=\"/centre/petitions/\($0)\">#\($0)</a>" }.joined(separator: " ")
+            body += "<dt>\(h.word("petition_repeats"))</dt><dd>" + x.repeats.map { "<a href=\"/centre/petitions/\($0)\">#\($0)</a>" }.joined(separator: " ")
                 + "</dd>"
         }
-        if let e = x.extended { body += "<dt>\(h.w("centre_extend"))</dt><dd>+\(e.days) \(h.w("days")) · \(h.esc(e.reason))</dd>" }
-        if let a = x.answer { body += "<dt>\(h.w("petition_answer"))</dt><dd>\(PlanDays.text(a.day)) · \(h.esc(a.text))</dd>" }
-        if let by = x.reviewBy { body += "<dt>\(h.w("petition_review_by"))</dt><dd>\(PlanDays.text(by))</dd>" }
+        if let e = x.extended { body += "<dt>\(h.word("centre_extend"))</dt><dd>+\(e.days) \(h.word("days")) · \(h.esc(e.reason))</dd>" }
+        if let a = x.answer { body += "<dt>\(h.word("petition_answer"))</dt><dd>\(PlanDays.text(a.day)) · \(h.esc(a.text))</dd>" }
+        if let by = x.reviewBy { body += "<dt>\(h.word("petition_review_by"))</dt><dd>\(PlanDays.text(by))</dd>" }
         body += "</dl><h2>\(h.esc(x.title))</h2><p class=\"summary\">\(h.esc(x.content))</p>" + h.parties(x.petitioners)
         let base = "/centre/petitions/\(x.id)/"
         let holds = (try? CentreAccess.acts(p, holder: x.unit, scope: scope)) != nil
@@ -73,7 +73,7 @@ extension WebRoutes {
                            h.select("accept", [("true", h.texts["petition_accept"] ?? "accept"), ("false", h.texts["petition_decline"] ?? "decline")],
                                     label: "petition_decide")
                            + h.select("unit", [("", "—")] + units, label: "centre_unit", required: false)
-                           + h.input("notice", label: "petition_notice", required: true, max: 500) + h.textarea("reason", label: "reason", required: false),
+                           + h.field("notice", label: "petition_notice", required: true, max: 500) + h.textarea("reason", label: "reason", required: false),
                            button: "save")
         }
         if holds, x.status == .accepted {
@@ -81,8 +81,8 @@ extension WebRoutes {
         }
         if CentreAccess.approvesExtensions(p.role), x.status == .accepted, x.extended == nil {
             body += h.form(base + "extend", "step-extend", legend: "centre_extend",
-                           h.input("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason")
-                           + h.input("notice", label: "petition_notice", required: true, max: 500), button: "centre_extend")
+                           h.field("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason")
+                           + h.field("notice", label: "petition_notice", required: true, max: 500), button: "centre_extend")
         }
         if holds, [.answered, .closed].contains(x.status), x.review == nil, let by = x.reviewBy, !StatutoryPeriod.isOverdue(by, at: h.now) {
             body += h.form(base + "review", "step-review", legend: "petition_review", "", button: "petition_review")
@@ -124,11 +124,11 @@ extension WebRoutes {
         let list = try await centreAPI.centre.campaigns()
         var body = "<ul class=\"plans\" id=\"campaigns\">" + list.map {
             "<li><a href=\"/centre/campaigns/\($0.id)\">\(h.esc($0.name))</a> <small>\(PlanDays.text($0.start)) – \(PlanDays.text($0.end))</small></li>"
-        }.joined() + "</ul>" + (list.isEmpty ? "<p>\(h.w("no_data"))</p>" : "")
+        }.joined() + "</ul>" + (list.isEmpty ? "<p>\(h.word("no_data"))</p>" : "")
         if CentreAccess.runsCampaigns(s.session.principal.role) {
             body += h.form("/centre/campaigns", "new-campaign", legend: "campaign_new",
-                           h.input("name", label: "campaign_name", required: true) + h.input("start", label: "campaign_start", type: "date", required: true)
-                           + h.input("end", label: "campaign_end", type: "date", required: true), button: "save")
+                           h.field("name", label: "campaign_name", required: true) + h.field("start", label: "campaign_start", type: "date", required: true)
+                           + h.field("end", label: "campaign_end", type: "date", required: true), button: "save")
         }
         return centrePage(request, s, lang, title: pages.text("centre_campaigns", lang), section: "/centre/campaigns", body: body,
                           error: error, status: status)
@@ -155,27 +155,27 @@ extension WebRoutes {
             throw StoreError.notFound("campaign \(id)")
         }
         let dto = api.board(c, petitions, now: h.now)
-        var body = "<p class=\"figures\"><span>\(h.w("campaign_cleared")): <strong id=\"campaign-cleared\">\(dto.cleared ?? 0)/\(dto.total ?? 0)</strong>"
+        var body = "<p class=\"figures\"><span>\(h.word("campaign_cleared")): <strong id=\"campaign-cleared\">\(dto.cleared ?? 0)/\(dto.total ?? 0)</strong>"
         body += " (\(h.percent(dto.rate)))</span> <small>\(PlanDays.text(c.start)) – \(PlanDays.text(c.end))</small></p>"
-        body += "<p><a href=\"/api/v1/campaigns/\(id)?format=csv\" download>\(h.w("export_csv"))</a></p>"
+        body += "<p><a href=\"/api/v1/campaigns/\(id)?format=csv\" download>\(h.word("export_csv"))</a></p>"
         for (key, tallies) in [("campaign_by_leader", dto.by_leader ?? []), ("campaign_by_unit", dto.by_unit ?? [])] {
-            body += "<h2>\(h.w(key))</h2><table class=\"matters\"><thead><tr><th></th><th>\(h.w("campaign_items"))</th>"
-            body += "<th>\(h.w("campaign_cleared"))</th><th>\(h.w("overdue"))</th><th>%</th></tr></thead><tbody>"
+            body += "<h2>\(h.word(key))</h2><table class=\"matters\"><thead><tr><th></th><th>\(h.word("campaign_items"))</th>"
+            body += "<th>\(h.word("campaign_cleared"))</th><th>\(h.word("overdue"))</th><th>%</th></tr></thead><tbody>"
             body += tallies.map { "<tr><td>\(h.esc($0.name ?? $0.key))</td><td>\($0.total)</td><td>\($0.cleared)</td><td>\($0.late)</td><td>\(h.percent($0.rate))</td></tr>" }
                 .joined() + "</tbody></table>"
         }
-        body += "<h2>\(h.w("campaign_items"))</h2><table class=\"matters\" id=\"campaign-items\"><thead><tr><th>#</th><th>\(h.w("petition_title"))</th>"
-        body += "<th>\(h.w("campaign_leader"))</th><th>\(h.w("centre_unit"))</th><th>\(h.w("campaign_target"))</th><th>\(h.w("status"))</th></tr></thead><tbody>"
+        body += "<h2>\(h.word("campaign_items"))</h2><table class=\"matters\" id=\"campaign-items\"><thead><tr><th>#</th><th>\(h.word("petition_title"))</th>"
+        body += "<th>\(h.word("campaign_leader"))</th><th>\(h.word("centre_unit"))</th><th>\(h.word("campaign_target"))</th><th>\(h.word("status"))</th></tr></thead><tbody>"
         for i in dto.items ?? [] {
-            let state = i.cleared ? h.w("campaign_item_cleared") : i.late ? "<span class=\"clock overdue\">\(h.w("clock_overdue"))</span>"
-                : h.w("petition_status_" + (i.status ?? "registered"))
+            let state = i.cleared ? h.word("campaign_item_cleared") : i.late ? "<span class=\"clock overdue\">\(h.word("clock_overdue"))</span>"
+                : h.word("petition_status_" + (i.status ?? "registered"))
             body += "<tr><td><a href=\"/centre/petitions/\(i.petition)\">\(i.petition)</a></td><td>\(h.esc(i.title))</td><td>\(h.esc(i.leader))</td>"
             body += "<td>\(h.esc(i.unit_name ?? i.unit))</td><td>\(i.target)</td><td>\(state)</td></tr>"
         }
         body += "</tbody></table>"
         if CentreAccess.runsCampaigns(s.session.principal.role) {
             body += h.form("/centre/campaigns/\(id)/items", "add-items", legend: "campaign_add",
-                           "<p><small>\(h.w("campaign_sheet_hint"))</small></p>" + h.textarea("sheet", label: "campaign_sheet", max: 1_000_000),
+                           "<p><small>\(h.word("campaign_sheet_hint"))</small></p>" + h.textarea("sheet", label: "campaign_sheet", max: 1_000_000),
                            button: "save")
         }
         return centrePage(request, s, lang, title: c.name, section: "/centre/campaigns", body: body, error: error, status: status)

@@ -86,7 +86,7 @@ extension WebRoutes {
     func windowPage(_ request: Request, _ s: WebSession, _ lang: Lang, error: String? = nil,
                     status: HTTPResponse.Status = .ok) async throws -> Response {
         let h = centreHTML(s, lang), role = s.session.principal.role
-        var body = "<p>\(h.w("centre_window_hint"))</p>"
+        var body = "<p>\(h.word("centre_window_hint"))</p>"
         let places = communityOptions()
         if CentreAccess.registersDisputes(role) {
             var f = h.select("type", services.mediationRules.types.map { ($0.code, $0.name) }, label: "dispute_type")
@@ -94,16 +94,16 @@ extension WebRoutes {
                           label: "channel")
             f += h.select("place", places, label: "centre_place", required: false)
             f += h.select("risk", RiskLevel.allCases.map { ($0.rawValue, h.texts["risk_" + $0.rawValue] ?? $0.rawValue) }, label: "risk")
-            f += h.input("amount_yuan", label: "amount_yuan", max: 20)
+            f += h.field("amount_yuan", label: "amount_yuan", max: 20)
             f += h.textarea("summary", label: "dispute_summary") + h.partyRows()
             body += h.form("/centre/disputes", "register-dispute", legend: "centre_register_dispute", f, button: "centre_register")
         }
         if CentreAccess.registersPetitions(role) {
-            var f = h.input("title", label: "petition_title", required: true)
+            var f = h.field("title", label: "petition_title", required: true)
             f += h.select("form", Petition.Form.allCases.map { ($0.rawValue, h.texts["petition_form_" + $0.rawValue] ?? $0.rawValue) },
                           label: "petition_form")
             f += h.select("place", places, label: "centre_place", required: false)
-            f += h.input("people", label: "petition_people", type: "number") + h.input("repeat_of", label: "petition_repeat_of", type: "number")
+            f += h.field("people", label: "petition_people", type: "number") + h.field("repeat_of", label: "petition_repeat_of", type: "number")
             f += h.textarea("content", label: "petition_content") + h.partyRows([.applicant, .other, .other, .other])
             body += h.form("/centre/petitions", "register-petition", legend: "centre_register_petition", f, button: "centre_register")
         }

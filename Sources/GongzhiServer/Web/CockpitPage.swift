@@ -46,6 +46,7 @@ extension WebRoutes {
         values["ranking"] = html.ranking(ranking)
         values["exports"] = html.exports()
         values["plans"] = try await planTiles(s, lang)
+        values["centre"] = try await centreTiles(s, lang, period: p.period, street: street)
         values["live"] = "/cockpit/events"
         return pages.render("cockpit", values)
     }

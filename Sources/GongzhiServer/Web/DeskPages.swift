@@ -138,8 +138,13 @@ extension WebRoutes {
     func auditPage(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let entries = try await services.accounts.accessLog(limit: 200)
         var values = base(request, s, lang, title: pages.text("nav_audit", lang))
-        values["entries"] = entries.map {
-            ["at": WebText.time($0.at, lang), "actor": $0.actor, "case": $0.caseID, "field": $0.field, "reason": $0.reason]
+        values["entries"] = entries.map { e -> [String: Any] in
+            // A dispute's or petition's parties link to the matter, a reporter to the case.
+            let (href, label) = e.subject.map { s -> (String, String) in
+                let parts = s.split(separator: ":")
+                return ("/centre/\(parts.first ?? "")s/\(parts.last ?? "")", s)
+            } ?? ("/cases/\(e.caseID)", "\(e.caseID)")
+            return ["at": WebText.time(e.at, lang), "actor": e.actor, "href": href, "case": label, "field": e.field, "reason": e.reason]
         }
         return pages.render("audit", values)
     }
