@@ -5,7 +5,9 @@ console; the handler reports it handled in the worklist; the grid worker verifie
 page at phone size; the dispatcher closes it; the resident sees 已结案 by the tracking code. Then a
 camera case with a merchant: the merchant confirms on the notice page, the grid worker's recheck
 closes it. The district leader finds the worst street on the cockpit, drills to its open cases and
-opens one; the cockpit's CSV is read back by Python and by LibreOffice. Every page is screenshot in
+opens one; the cockpit's CSV is read back by Python and by LibreOffice. At the dispute and petition
+centre the window registers a dispute, the community's mediator concludes it and the month's figure
+moves, and a petition shows its clock on the ledger. Every page is screenshot in
 Chinese and English; every request the pages make is
 recorded and must stay on the server's origin; text that tries to be markup must stay text.
 
@@ -98,7 +100,8 @@ if base is None:
 
 users = [("dispatcher", "dispatcher", "330105"), ("mishixiang", "handler", "330105001"), ("shangtang", "handler", "330105008"),
          ("grid-mishixiang", "grid_worker", "330105001"), ("grid-shangtang", "grid_worker", "330105008"),
-         ("leader", "leader", "330105"), ("auditor", "auditor", "330105"), ("duban", "supervisor", "330105")]
+         ("leader", "leader", "330105"), ("auditor", "auditor", "330105"), ("duban", "supervisor", "330105"),
+         ("xiaohe-community", "handler", "330105003051")]  # a community of 小河街道: the centre's first level
 for name, role, unit in users:
     cli("users", "add", "--username", name, "--name", name, "--role", role, "--unit", unit, "--password-env", "PW",
         env={**os.environ, "PW": "browser-test-pw"})
@@ -489,6 +492,82 @@ try:
     submit("form.card-form button")
     check("the supervisor's rows become the plan's new version", "1/1" in d.find_element(By.CSS_SELECTOR, "p.notice").text)
     shoot("plan-edit")
+
+    # 9. The dispute and petition centre. The window registers a neighbours' dispute in a community
+    # of 小河街道; the community's mediator records a session and the agreement, and this month's
+    # "小事不出社区" figure moves; a petition gets its clock on the ledger; the cockpit shows the centre.
+    centre_started = time.time()
+    size(False)
+    login("xiaohe-community")
+    d.get(base + "/centre/disputes?state=closed")
+    share_before = d.find_element(By.ID, "community-share").text
+    check("the community share is shown before any dispute", share_before != "", share_before)
+    login("dispatcher")
+    d.get(base + "/centre")
+    check("the window offers the dispatcher both forms", len(d.find_elements(By.CSS_SELECTOR, "#register-dispute, #register-petition")) == 2)
+    shoot("centre")
+    summary = f"{MARK} 楼上漏水，双方协商未果 <b>粗体</b>"
+
+    def fill(form, values):
+        """Types into (or picks from) the named controls of `form`; a select by its value."""
+        for name, value in values.items():
+            field = form.find_element(By.NAME, name)
+            if field.tag_name == "select":
+                Select(field).select_by_value(value)
+            else:
+                field.clear()
+                field.send_keys(value)
+
+    def step(form_id, values):
+        fill(d.find_element(By.ID, form_id), values)
+        submit(f"#{form_id} button")
+        errors = d.find_elements(By.CSS_SELECTOR, ".error")
+        check(f"{form_id} is accepted", not errors, errors and errors[0].text)
+
+    step("register-dispute", {"type": "neighbour", "place": "330105003051", "summary": summary,
+                              "party_name_0": "王小明", "party_phone_0": "13812345678",
+                              "party_name_1": "李大红", "party_role_1": "respondent"})
+    m = re.fullmatch(re.escape(base) + r"/centre/disputes/(\d+)", d.current_url)
+    check("the dispute lands on its page", m is not None, d.current_url)
+    dispute_url = m.group(0)[len(base):]
+    check("a community's neighbours' dispute goes to 社区调委会", d.find_element(By.ID, "level").text.startswith("社区调委会"),
+          d.find_element(By.ID, "level").text)
+    phones = [td.text for td in d.find_elements(By.CSS_SELECTOR, "table.parties tbody tr td:nth-child(4)")]
+    check("the party's phone is masked", phones[:1] == ["138****5678"] and "13812345678" not in d.page_source, phones)
+    shown = d.find_element(By.CSS_SELECTOR, "p.summary")
+    check("the summary's tag stays text", "<b>粗体</b>" in shown.text and not shown.find_elements(By.TAG_NAME, "b"), shown.text)
+    shoot("centre-dispute")
+    login("xiaohe-community")
+    d.get(base + dispute_url)
+    step("step-session", {"mediator": "张调解员", "note": "双方到场，同意修缮后分担费用"})
+    check("the session is listed", "张调解员" in d.find_element(By.TAG_NAME, "main").text)
+    step("step-outcome", {"result": "agreed", "agreement": "楼上住户承担修缮费用 1200 元，七日内完成"})
+    check("the community's mediation ends 调解成功", d.find_element(By.ID, "status").text == "调解成功", d.find_element(By.ID, "status").text)
+    d.get(base + "/centre/disputes?state=closed")
+    share_after = d.find_element(By.ID, "community-share").text
+    check(f"the agreement moves the community share ({share_before} → {share_after})",
+          share_after != share_before and re.fullmatch(r"\d+%", share_after) is not None, (share_before, share_after))
+    check("the closed list holds the dispute", len(d.find_elements(By.CSS_SELECTOR, f"#disputes a[href='{dispute_url}']")) == 1)
+    shoot("centre-disputes")
+    login("dispatcher")
+    d.get(base + "/centre")
+    step("register-petition", {"title": f"{MARK} 小区加装电梯意见", "form": "visit", "place": "330105003051", "people": "3",
+                               "content": "要求尽快答复加装电梯事宜 <script>alert(3)</script>", "party_name_0": "赵阿姨",
+                               "party_phone_0": "13900002222"})
+    m = re.fullmatch(re.escape(base) + r"/centre/petitions/(\d+)", d.current_url)
+    check("the petition lands on its page", m is not None, d.current_url)
+    d.get(base + "/centre/petitions")
+    row = d.find_elements(By.CSS_SELECTOR, f"#petitions tr[data-id='{m.group(1)}']")
+    clock = row[0].find_elements(By.CSS_SELECTOR, "[data-clock]") if row else []
+    check("the ledger lists the petition with its clock", clock and clock[0].get_attribute("data-clock") in ("running", "due_soon", "overdue"),
+          row and row[0].text)
+    shoot("centre-petitions")
+    open_page("/centre/campaigns", "centre-campaigns")
+    check("the leader's cockpit shows the centre", login("leader") == "/cockpit"
+          and len(d.find_elements(By.CSS_SELECTOR, "#centre-tiles li.tile")) == 6)
+    tile = d.find_element(By.CSS_SELECTOR, "#centre-tiles a[href='/centre/disputes?state=closed'] .value").text
+    check("the cockpit's community share is the worklist's", tile == share_after, (tile, share_after))
+    print(f"centre: {time.time() - centre_started:.0f} s", flush=True)
 
     # The remaining pages, for the screenshots and the checks.
     size(False)

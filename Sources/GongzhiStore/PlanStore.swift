@@ -107,3 +107,9 @@ extension PlanStore {
 public enum DemoPlan {
     public static func data() throws -> Data { try Resource.data("gongshu_2020h2_plan.json", in: "plan") }
 }
+
+/// The demo's disputes, petitions and risk list (`centre_demo.json`): invented, in the
+/// district's real communities, written as the centre's window records them.
+public enum DemoCentreData {
+    public static func data() throws -> Data { try Resource.data("centre_demo.json") }
+}

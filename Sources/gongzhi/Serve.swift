@@ -139,6 +139,12 @@ struct Serve: AsyncParsableCommand {
                 added += loaded.cases > 0
                     ? "; loaded \(loaded.cases) demo cases (\(loaded.detections) camera detections from \(loaded.cameras) cameras, \(loaded.merchants) merchants)"
                     : "; demo cases already loaded"
+                // The dispute and petition centre's demo, once: nothing is added once it holds a matter.
+                let units = opened.reference.units
+                let centre = DemoCentre(centre: opened.store.centre, context: CentreContext(
+                    rules: try ReferenceData.mediationRules(units: units), units: units, calendar: opened.store.context.current.calendar))
+                let matters = try await centre.loadIfEmpty(now: clock.now())
+                if matters.disputes + matters.petitions > 0 { added += "; loaded \(matters.disputes) demo disputes and \(matters.petitions) petitions" }
                 // The district's work plan (督查督办), once: a plan of its own later is not replaced.
                 let plans = SQLPlanStore(db: opened.db)
                 if try await plans.plans().isEmpty {

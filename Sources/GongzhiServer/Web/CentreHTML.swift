@@ -70,7 +70,7 @@ struct CentreHTML {
         "<table class=\"parties\"><thead><tr><th>#</th><th>\(word("party_name"))</th><th>\(word("party_role"))</th><th>\(word("party_phone"))</th>"
             + "</tr></thead><tbody>" + list.enumerated().map { i, p in
                 let m = p.masked
-                return "<tr><td>\(i)</td><td>\(esc(m.name))</td><td>\(word("party_role_" + p.role.rawValue))</td><td>\(esc(m.phone ?? "—"))</td></tr>"
+                return "<tr><td>\(i + 1)</td><td>\(esc(m.name))</td><td>\(word("party_role_" + p.role.rawValue))</td><td>\(esc(m.phone ?? "—"))</td></tr>"
             }.joined() + "</tbody></table>"
     }
 

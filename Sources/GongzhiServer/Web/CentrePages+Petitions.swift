@@ -29,7 +29,7 @@ extension WebRoutes {
             if let r = x.repeatOf { title += " <small>\(h.word("petition_repeat_of")) <a href=\"/centre/petitions/\(r)\">#\(r)</a></small>" }
             if !x.repeats.isEmpty { title += " <small>+\(x.repeats.count) \(h.word("petition_repeats"))</small>" }
             body += "<tr data-id=\"\(x.id)\"><td><a href=\"/centre/petitions/\(x.id)\">\(x.id)</a></td><td>\(title)</td><td>\(x.people)</td>"
-            body += "<td>\(h.place(x.street))</td><td>\(h.place(x.unit))</td><td>\(h.word("petition_status_" + x.status.rawValue))</td>"
+            body += "<td>\(h.place(x.community ?? x.street))</td><td>\(h.place(x.unit))</td><td>\(h.word("petition_status_" + x.status.rawValue))</td>"
             body += "<td>\(h.clock(x.nextDue))</td></tr>"
         }
         body += "</tbody></table>" + (list.isEmpty ? "<p>\(h.word("no_data"))</p>" : "")
