@@ -82,6 +82,17 @@ public struct LevelShares: Sendable, Hashable, Codable {
         if status == .agreed { agreed[level, default: 0] += count }
     }
 
+    /// Adds another street's or month's figures to these.
+    public mutating func add(_ other: LevelShares) {
+        concluded += other.concluded
+        for (level, n) in other.agreed { agreed[level, default: 0] += n }
+    }
+
+    /// The sum of several streets' or months' figures.
+    public static func sum(_ parts: some Sequence<LevelShares>) -> LevelShares {
+        parts.reduce(into: LevelShares()) { $0.add($1) }
+    }
+
     /// Agreements at `level` / disputes concluded (nil when none concluded).
     public func share(_ level: MediationLevel) -> Double? {
         concluded == 0 ? nil : Double(agreed[level] ?? 0) / Double(concluded)

@@ -19,8 +19,9 @@ public struct SQLCentreStore: CentreStore {
                 + "end_level \(text), headline TEXT NOT NULL, collective \(integer) NOT NULL, repeat_of \(integer), state TEXT NOT NULL, "
                 + "event_count \(integer) NOT NULL, last_hash TEXT NOT NULL)",
             "CREATE INDEX centre_matters_by_kind ON centre_matters(kind, id)",
-            // Covers the clocks' counts (open, overdue, undecided, collective) without reading a row.
-            "CREATE INDEX centre_matters_by_due ON centre_matters(kind, next_due, status, collective)",
+            // Covers the clocks' counts (open, overdue, undecided, collective), for the district
+            // and for a scope (its unit and area columns), without reading a row.
+            "CREATE INDEX centre_matters_by_due ON centre_matters(kind, next_due, status, collective, unit, street, community)",
             "CREATE INDEX centre_matters_by_street ON centre_matters(kind, street, ended_day)",
             "CREATE INDEX centre_matters_by_unit ON centre_matters(kind, unit, id)",
             "CREATE TABLE centre_events (matter_id \(integer) NOT NULL, seq \(integer) NOT NULL, at \(integer) NOT NULL, "

@@ -44,8 +44,7 @@ enum CentreFigures {
         var rows: [Shares] = []
         for (street, months) in byStreet.sorted(by: { $0.key < $1.key }) {
             for (month, s) in months.sorted(by: { $0.key < $1.key }) {
-                for level in MediationLevel.allCases { total.agreed[level, default: 0] += s.agreed[level] ?? 0 }
-                total.concluded += s.concluded
+                total.add(s)
                 rows.append(shares(s, street: street, name: names(street), month: String(PlanDays.text(month).prefix(7))))
             }
         }

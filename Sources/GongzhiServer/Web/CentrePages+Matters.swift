@@ -27,11 +27,7 @@ extension WebRoutes {
         let items = try await api.centre.disputes(q, scope: scope, at: h.now)
         let month = Period.containing(PlanDays.of(h.now), kind: .month)
         let shares = try await api.centre.levelShares(scope: scope, from: month.first, to: PlanDays.of(h.now))
-        var total = LevelShares()
-        for s in shares.values.flatMap(\.values) {
-            total.concluded += s.concluded
-            for (level, n) in s.agreed { total.agreed[level, default: 0] += n }
-        }
+        let total = LevelShares.sum(shares.values.flatMap(\.values))
         let counts = try await api.centre.counts(scope: scope, at: h.now)
         var body = "<p class=\"figures\"><span>\(h.word("open_cases")): <strong id=\"disputes-open\">\(counts.openDisputes)</strong></span> "
         body += "<span class=\"late\">\(h.word("overdue")): <strong id=\"disputes-overdue\">\(counts.overdueDisputes)</strong></span> "

@@ -15,21 +15,16 @@ extension WebRoutes {
         var total = LevelShares()
         var rows = ""
         for (code, months) in byStreet.sorted(by: { $0.key < $1.key }) {
-            var one = LevelShares()
-            for m in months.values {
-                one.concluded += m.concluded
-                for (level, n) in m.agreed { one.agreed[level, default: 0] += n }
-            }
-            total.concluded += one.concluded
-            for (level, n) in one.agreed { total.agreed[level, default: 0] += n }
+            let one = LevelShares.sum(months.values)
+            total.add(one)
             rows += "<tr><td>\(h.place(code.isEmpty ? nil : code))</td><td>\(one.concluded)</td><td>\(h.percent(one.share(.community)))</td>"
             rows += "<td>\(h.percent(one.withinStreet))</td></tr>"
         }
         let tiles: [(String, String, String)] = [
-            ("centre_petitions", String(counts.openPetitions), "/centre/petitions?state=open"),
+            ("centre_open_petitions", String(counts.openPetitions), "/centre/petitions?state=open"),
             ("petition_undecided_overdue", String(counts.undecidedOverdue), "/centre/petitions?state=overdue"),
-            ("overdue", String(counts.overduePetitions), "/centre/petitions?state=overdue"),
-            ("centre_disputes", String(counts.openDisputes), "/centre/disputes?state=open"),
+            ("centre_overdue_petitions", String(counts.overduePetitions), "/centre/petitions?state=overdue"),
+            ("centre_open_disputes", String(counts.openDisputes), "/centre/disputes?state=open"),
             ("centre_community_share", h.percent(total.share(.community)), "/centre/disputes?state=closed"),
             ("centre_street_share", h.percent(total.withinStreet), "/centre/disputes?state=closed"),
         ]

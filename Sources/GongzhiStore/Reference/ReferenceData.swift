@@ -72,26 +72,22 @@ public struct ReferenceData: Sendable {
         return try CoGovernance(file.scenarios, units: units, categories: categories)
     }
 
+    /// A settings file given on the command line, or the bundled one when none is.
+    static func file(_ path: String?, or bundled: String, what: String) throws -> Data {
+        guard let path else { return try Resource.data(bundled) }
+        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read \(what) file \(path)") }
+    }
+
     /// The evaluation's scoring scheme (`evaluation_scheme.json`), or a file's.
     public static func scoringScheme(path: String? = nil) throws -> ScoringScheme {
-        let data: Data
-        if let path {
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read scoring scheme file \(path)") }
-        } else {
-            data = try Resource.data("evaluation_scheme.json")
-        }
+        let data = try file(path, or: "evaluation_scheme.json", what: "scoring scheme")
         do { return try ScoringScheme.load(data) } catch { throw ReferenceError("scoring scheme \(path ?? "(bundled)"): \(error)") }
     }
 
     /// The dispute and petition centre's types, committees and level rules (`mediation_rules.json`), or a file's,
     /// checked against the org tree.
     public static func mediationRules(path: String? = nil, units: OrgDirectory) throws -> MediationRules {
-        let data: Data
-        if let path {
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read mediation rules file \(path)") }
-        } else {
-            data = try Resource.data("mediation_rules.json")
-        }
+        let data = try file(path, or: "mediation_rules.json", what: "mediation rules")
         let rules: MediationRules
         do { rules = try JSONDecoder().decode(MediationRules.self, from: data) } catch { throw ReferenceError("mediation rules: \(error)") }
         try rules.validate(units: units)
@@ -100,12 +96,7 @@ public struct ReferenceData: Sendable {
 
     /// Intake's de-duplication, confidence and summary rules (`intake_rules.json`), or a file's.
     public static func intakeRules(path: String? = nil, categories: CategoryDirectory) throws -> IntakeRules {
-        let data: Data
-        if let path {
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ReferenceError("cannot read intake rules file \(path)") }
-        } else {
-            data = try Resource.data("intake_rules.json")
-        }
+        let data = try file(path, or: "intake_rules.json", what: "intake rules")
         let rules: IntakeRules
         do { rules = try JSONDecoder().decode(IntakeRules.self, from: data) } catch { throw ReferenceError("intake rules: \(error)") }
         return try rules.checked(categories: categories)
