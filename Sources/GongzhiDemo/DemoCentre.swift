@@ -78,7 +78,8 @@ public struct DemoCentre {
         var backlog: [(id: Int64, unit: String)] = []
         for (i, r) in file.petitions.enumerated() {
             // Two undecided petitions are older than 15 days: overdue on the ledger.
-            let age = r.stage == "registered" ? (i % 4 == 0 ? 20.0 : Double.random(in: 1...10, using: &rng)) : Double.random(in: 25...58, using: &rng)
+            let age = r.stage != "registered" ? Double.random(in: 25...58, using: &rng)
+                : i % 4 == 0 ? 20.0 : Double.random(in: 1...10, using: &rng)
             let at = now.addingTimeInterval(-age * day)
             let draft = PetitionDraft(title: r.title, content: r.content, form: Petition.Form(rawValue: r.form) ?? .visit,
                                       petitioners: r.petitioners.map(Self.party), people: r.people, street: String(r.community.prefix(9)),

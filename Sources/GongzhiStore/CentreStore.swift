@@ -119,7 +119,7 @@ public protocol CentreStore: Sendable {
     func addItems(_ items: [Campaign.Item], to campaign: Int64, by: Principal, scope: Scope, at: Date) async throws -> Campaign
     func campaigns() async throws -> [Campaign]
     /// The campaign with its items in scope, and their petitions.
-    func campaign(_ id: Int64, scope: Scope) async throws -> (Campaign, [Int64: Petition])?
+    func campaign(_ id: Int64, scope: Scope) async throws -> (Campaign, [Int64: CampaignEntry])?
 
     func addRisk(_ entry: RiskEntry, by: Principal, at: Date) async throws -> RiskEntry
     func risks(scope: Scope) async throws -> [RiskEntry]

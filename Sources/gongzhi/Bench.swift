@@ -8,7 +8,8 @@ import GongzhiStore
 /// through the store alone, on a fresh temporary database.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "On-demand benchmarks (see BENCHMARKS.md).", subcommands: [BenchStore.self, BenchLocate.self, BenchFill.self, BenchOverview.self, BenchCentre.self],
+        abstract: "On-demand benchmarks (see BENCHMARKS.md).",
+        subcommands: [BenchStore.self, BenchLocate.self, BenchFill.self, BenchOverview.self, BenchCentre.self],
         defaultSubcommand: BenchStore.self)
 }
 

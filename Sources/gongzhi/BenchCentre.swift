@@ -48,7 +48,8 @@ struct BenchCentre: AsyncParsableCommand {
     func fill(_ opened: OpenedDatabase) async throws {
         let end = Timestamp.parse(until)!
         let units = opened.reference.units
-        let context = CentreContext(rules: try ReferenceData.mediationRules(units: units), units: units, calendar: opened.store.context.current.calendar)
+        let context = CentreContext(rules: try ReferenceData.mediationRules(units: units), units: units,
+                                    calendar: opened.store.context.current.calendar)
         let centre = SQLCentreStore(db: opened.db)
         let desk = Principal(kind: .user, id: "system:bench", role: .dispatcher, unit: ReferenceData.districtCode)
         let streets = units.children(of: ReferenceData.districtCode).compactMap(\.areaCode).filter { $0.count == 9 }
@@ -63,7 +64,8 @@ struct BenchCentre: AsyncParsableCommand {
                 let street = streets[(done + i) % streets.count]
                 let people = Int.random(in: 0..<100, using: &rng) < 4 ? Int.random(in: 5...40, using: &rng) : 1
                 let draft = PetitionDraft(title: "信访事项 \(done + i + 1)：小区加装电梯补贴", content: "反映补贴未发放，要求协调解决。", form: .visit,
-                                          petitioners: [Party(name: "信访人\(done + i + 1)", phone: "1380000\(String(format: "%04d", (done + i) % 10_000))")],
+                                          petitioners: [Party(name: "信访人\(done + i + 1)",
+                                                              phone: "1380000" + String(format: "%04d", (done + i) % 10_000))],
                                           people: people, street: street)
                 histories.append(SQLCentreStore.History(draft: draft, at: at, steps: steps(from: at, until: end, unit: street, rng: &rng)))
             }

@@ -50,6 +50,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A scoring scheme file for the evaluation of units (default: the bundled evaluation_scheme.json).")
     var scheme: String?
 
+    @Option(help: """
+        The dispute and petition centre's types, committees, level rules and mediation limit \
+        (default: the bundled mediation_rules.json).
+        """)
+    var mediationRules: String?
+
     @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
     var sweepInterval = 15.0
 
@@ -121,6 +127,10 @@ struct Serve: AsyncParsableCommand {
         do { intakeRules = try ReferenceData.intakeRules(path: self.intakeRules, categories: opened.reference.categories) } catch {
             throw CommandFailure("\(error)")
         }
+        let centreRules: MediationRules
+        do { centreRules = try ReferenceData.mediationRules(path: mediationRules, units: opened.reference.units) } catch {
+            throw CommandFailure("\(error)")
+        }
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
         let accounts = opened.accounts
@@ -140,11 +150,12 @@ struct Serve: AsyncParsableCommand {
                     ? "; loaded \(loaded.cases) demo cases (\(loaded.detections) camera detections from \(loaded.cameras) cameras, \(loaded.merchants) merchants)"
                     : "; demo cases already loaded"
                 // The dispute and petition centre's demo, once: nothing is added once it holds a matter.
-                let units = opened.reference.units
                 let centre = DemoCentre(centre: opened.store.centre, context: CentreContext(
-                    rules: try ReferenceData.mediationRules(units: units), units: units, calendar: opened.store.context.current.calendar))
+                    rules: centreRules, units: opened.reference.units, calendar: opened.store.context.current.calendar))
                 let matters = try await centre.loadIfEmpty(now: clock.now())
-                if matters.disputes + matters.petitions > 0 { added += "; loaded \(matters.disputes) demo disputes and \(matters.petitions) petitions" }
+                if matters.disputes + matters.petitions > 0 {
+                    added += "; loaded \(matters.disputes) demo disputes and \(matters.petitions) petitions"
+                }
                 // The district's work plan (督查督办), once: a plan of its own later is not replaced.
                 let plans = SQLPlanStore(db: opened.db)
                 if try await plans.plans().isEmpty {
@@ -161,7 +172,7 @@ struct Serve: AsyncParsableCommand {
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
                                        classifier: classifier,
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue),
-                                       scheme: scoringScheme)
+                                       scheme: scoringScheme, mediationRules: centreRules)
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }

@@ -195,6 +195,22 @@ import Testing
         #expect(r.level == level && r.committee == committee && r.rule == rule)
     }
 
+    @Test func aRulesFileNamingAUnitOrACommitteeThatDoesNotExistIsRefused() throws {
+        let units = try OrgDirectory([OrgUnit(code: "330105", name: "区", kind: .district, parentCode: nil),
+                                      OrgUnit(code: "330105-SZZX", name: "矛调中心", kind: .department, parentCode: "330105"),
+                                      OrgUnit(code: "330105-XFJ", name: "信访局", kind: .department, parentCode: "330105")])
+        try Self.rules.validate(units: units)
+        var wrong = Self.rules
+        wrong.centreUnit = "330105-NOPE"
+        #expect(throws: ReferenceError.self) { try wrong.validate(units: units) }
+        wrong = Self.rules
+        wrong.types[0].committee = "astrology"
+        #expect(throws: ReferenceError.self) { try wrong.validate(units: units) }
+        wrong = Self.rules
+        wrong.limitDays = 0
+        #expect(throws: ReferenceError.self) { try wrong.validate(units: units) }
+    }
+
     @Test func levelSharesCountAgreementsAtTheLevelTheyWereReached() {
         var s = LevelShares()
         s.add(status: .agreed, level: .community, count: 6)

@@ -214,6 +214,13 @@ import Testing
         // The street's staff see only their street's items.
         let (mine, _) = try #require(try await e.centre.campaign(c.id, scope: e.scope(e.staff(Self.street))))
         #expect(Set(mine.items.map(\.petition)) == [a.id, b.id])
+        // The board reads the row's status only: at every step it agrees with the petition's own rule.
+        for (command, at) in [(PetitionCommand.requestReview, "2026-04-01T10:00:00+08:00"), (.answerReview(text: "维持"), "2026-04-10T10:00:00+08:00"),
+                              (.close, "2026-04-11T10:00:00+08:00")] {
+            let full = try await e.act(a.id, command, at: at)
+            let entry = try #require(try await e.centre.campaign(c.id, scope: .all)?.1[a.id])
+            #expect(entry.isCleared == full.isCleared && entry.status == full.status, "\(command)")
+        }
         let audit = try await f(e).read { try $0.query("SELECT action FROM audit_log ORDER BY seq").map { $0["action"] as String } }
         #expect(audit == ["campaign_created", "campaign_items_added"])
     }

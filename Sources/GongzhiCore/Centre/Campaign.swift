@@ -32,6 +32,28 @@ public struct Campaign: Sendable, Codable, Hashable {
     }
 }
 
+/// What a campaign board needs to know of a petition.
+public protocol Clearable {
+    var isCleared: Bool { get }
+}
+
+extension Petition: Clearable {}
+
+/// A campaign item's petition as the board lists it, read from the row's columns alone (a board
+/// of thousands decodes no petition). Closed is cleared: `close` needs the answer recorded and
+/// no review pending, and a review asked later moves the petition out of `closed`.
+public struct CampaignEntry: Sendable, Hashable, Clearable {
+    public var title: String
+    public var status: Petition.Status
+
+    public init(title: String, status: Petition.Status) {
+        self.title = title
+        self.status = status
+    }
+
+    public var isCleared: Bool { status == .closed }
+}
+
 /// Progress of a campaign's items, by leader or by unit.
 public struct CampaignTally: Sendable, Hashable, Codable {
     public var key: String
@@ -48,12 +70,12 @@ public struct CampaignTally: Sendable, Hashable, Codable {
 
 public enum CampaignBoard {
     /// Each item's state at `now`: cleared, or open (and late once past its target).
-    public static func cleared(_ item: Campaign.Item, _ petitions: [Int64: Petition]) -> Bool {
+    public static func cleared(_ item: Campaign.Item, _ petitions: [Int64: some Clearable]) -> Bool {
         petitions[item.petition]?.isCleared ?? false
     }
 
     /// Tallies by `key` (the leader or the unit), sorted by clearance rate, then by name.
-    public static func tally(_ c: Campaign, petitions: [Int64: Petition], at now: Date,
+    public static func tally(_ c: Campaign, petitions: [Int64: some Clearable], at now: Date,
                              by key: (Campaign.Item) -> String) -> [CampaignTally] {
         var out: [String: CampaignTally] = [:]
         let today = PlanDays.of(now)

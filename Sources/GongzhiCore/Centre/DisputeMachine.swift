@@ -88,7 +88,9 @@ public enum DisputeMachine {
             let reason = try CentreError.text(reason, field: "reason", max: 2_000, shape: .multiline)
             let to: MediationLevel, sector: String?
             if let committee {
-                guard rules.committee(committee) != nil else { throw CentreError.bad("committee", "unknown committee '\(committee)'", code: "unknown_value") }
+                guard rules.committee(committee) != nil else {
+                    throw CentreError.bad("committee", "unknown committee '\(committee)'", code: "unknown_value")
+                }
                 guard committee != d.committee else { throw .conflict("the dispute is with that committee already") }
                 (to, sector) = (.district, committee)
             } else {

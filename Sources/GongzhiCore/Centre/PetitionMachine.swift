@@ -79,7 +79,9 @@ public enum PetitionMachine {
             let notice = try CentreError.text(notice, field: "notice", max: 500)
             let reason = try CentreError.optionalText(reason, field: "reason", max: 2_000, shape: .multiline)
             if accept {
-                guard let unit, !unit.isEmpty else { throw CentreError.bad("unit", "an accepted petition needs the unit that handles it", code: "required") }
+                guard let unit, !unit.isEmpty else {
+                    throw CentreError.bad("unit", "an accepted petition needs the unit that handles it", code: "required")
+                }
                 let due = StatutoryPeriod.lastDay(after: today, days: handleDays, calendar: calendar)
                 return .decided(decision: .init(accepted: true, day: today, unit: unit, notice: notice, reason: reason, handleBy: due))
             }
@@ -108,7 +110,8 @@ public enum PetitionMachine {
             guard !StatutoryPeriod.isOverdue(last, at: at) else {
                 throw .conflict("the 30 days to ask for a review ended on \(PlanDays.text(last))")
             }
-            return .reviewRequested(review: .init(requested: today, due: StatutoryPeriod.lastDay(after: today, days: reviewDays, calendar: calendar)))
+            let due = StatutoryPeriod.lastDay(after: today, days: reviewDays, calendar: calendar)
+            return .reviewRequested(review: .init(requested: today, due: due))
         case .answerReview(let text):
             guard p.status == .reviewing else { throw .conflict("no review is pending") }
             return .reviewAnswered(answer: .init(day: today, text: try CentreError.text(text, field: "text", max: 5_000, shape: .multiline)))

@@ -33,7 +33,9 @@ extension SQLCentreStore {
             }
             let units = Set(try s.query("SELECT code FROM units").map { $0[0] as String })
             for (i, item) in items.enumerated() {
-                guard units.contains(item.unit) else { throw CentreError.bad("items[\(i)].unit", "unknown unit '\(item.unit)'", code: "unknown_value") }
+                guard units.contains(item.unit) else {
+                    throw CentreError.bad("items[\(i)].unit", "unknown unit '\(item.unit)'", code: "unknown_value")
+                }
                 guard let petition = try Self.load(s, Petition.self, id: item.petition, scope: scope), petition.status != .repeat else {
                     throw CentreError.bad("items[\(i)].petition", "petition \(item.petition) does not exist or is a repeat", code: "unknown_value")
                 }
@@ -58,17 +60,17 @@ extension SQLCentreStore {
         }
     }
 
-    public func campaign(_ id: Int64, scope: Scope) async throws -> (Campaign, [Int64: Petition])? {
+    public func campaign(_ id: Int64, scope: Scope) async throws -> (Campaign, [Int64: CampaignEntry])? {
         try await db.read { s in try Self.campaign(s, id, scope: scope) }
     }
 
     /// The campaign with only the items whose petitions the scope covers, and those petitions.
-    static func campaign(_ s: any SQLSession, _ id: Int64, scope: Scope) throws -> (Campaign, [Int64: Petition])? {
+    static func campaign(_ s: any SQLSession, _ id: Int64, scope: Scope) throws -> (Campaign, [Int64: CampaignEntry])? {
         guard let row = try s.first("SELECT * FROM centre_campaigns WHERE id = ?", id) else { return nil }
         let items = try s.query("SELECT * FROM centre_campaign_items WHERE campaign_id = ? ORDER BY target_day, petition_id", id).map {
             Campaign.Item(petition: $0["petition_id"], leader: $0["leader"], unit: $0["unit"], target: $0["target_day"])
         }
-        var petitions: [Int64: Petition] = [:]
+        var petitions: [Int64: CampaignEntry] = [:]
         let ids = items.map(\.petition)
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
@@ -76,9 +78,9 @@ extension SQLCentreStore {
             f.clauses = ["kind = 'petition'", "id IN (\(FilterSQL.marks(chunk.count)))"]
             f.args = chunk.map(SQLValue.int)
             f.scope(scope, unit: "unit", areas: ["street", "community"])
-            for r in try s.query("SELECT state FROM centre_matters WHERE " + f.clauses.joined(separator: " AND "), f.args) {
-                let p = try decode(Petition.self, r["state"])
-                petitions[p.id] = p
+            for r in try s.query("SELECT id, status, headline FROM centre_matters WHERE " + f.clauses.joined(separator: " AND "), f.args) {
+                guard let status = Petition.Status(rawValue: r["status"]) else { continue }
+                petitions[r["id"]] = CampaignEntry(title: r["headline"], status: status)
             }
         }
         let campaign = Campaign(id: id, name: row["name"], start: row["start_day"], end: row["end_day"],

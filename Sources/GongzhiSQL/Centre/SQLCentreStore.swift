@@ -105,7 +105,7 @@ public struct SQLCentreStore: CentreStore {
     }
 
     public func logReveal(of id: Int64, kind: String, actor: String, reason: String, at: Date) async throws {
-        try await db.write { s in
+        _ = try await db.write { s in
             try s.execute("INSERT INTO access_log (at, actor, case_id, field, reason, subject) VALUES (?, ?, 0, 'parties', ?, ?)",
                           Timestamp.millis(at), actor, reason, "\(kind):\(id)")
         }

@@ -90,7 +90,9 @@ enum CentreBodies {
 
     static func day(_ text: String?, field: String) throws -> PlanDay {
         guard let t = text else { throw CentreError.bad(field, "\(field) is required", code: "required") }
-        guard let d = PlanDays.parse(t), t.count == 10 else { throw CentreError.bad(field, "\(field) must be a date YYYY-MM-DD", code: "invalid_date") }
+        guard let d = PlanDays.parse(t), t.count == 10 else {
+            throw CentreError.bad(field, "\(field) must be a date YYYY-MM-DD", code: "invalid_date")
+        }
         return d
     }
 
@@ -151,7 +153,8 @@ enum CentreBodies {
     static func items(_ b: Items) throws -> [Campaign.Item] {
         try required(b.items, "items").enumerated().map { i, item in
             Campaign.Item(petition: try required(item.petition, "items[\(i)].petition"), leader: try required(item.leader, "items[\(i)].leader"),
-                          unit: try required(try code(item.unit, field: "items[\(i)].unit"), "items[\(i)].unit"), target: try day(item.target, field: "items[\(i)].target"))
+                          unit: try required(try code(item.unit, field: "items[\(i)].unit"), "items[\(i)].unit"),
+                          target: try day(item.target, field: "items[\(i)].target"))
         }
     }
 
@@ -174,7 +177,8 @@ enum CentreBodies {
     static func risk(_ b: Risk, areas: AreaCheck) throws -> RiskEntry {
         try areas(try code(b.street, field: "street"), nil)
         return RiskEntry(id: 0, matter: try required(b.matter, "matter"), people: try required(b.people, "people"),
-                         unit: try required(try code(b.unit, field: "unit"), "unit"), level: try oneOf(b.level, "level", default: .medium), street: b.street,
+                         unit: try required(try code(b.unit, field: "unit"), "unit"), level: try oneOf(b.level, "level", default: .medium),
+                         street: b.street,
                          note: b.note, createdAt: 0)
     }
 }

@@ -64,7 +64,9 @@ enum CentreDTO {
 
     struct Dispute: Encodable {
         struct Session: Encodable { var day: String; var mediator: String; var present: [Int]; var note: String; var recorded_by: String }
-        struct Escalation: Encodable { var day: String; var from: String; var to: String; var committee: String?; var unit: String; var reason: String }
+        struct Escalation: Encodable {
+            var day: String; var from: String; var to: String; var committee: String?; var unit: String; var reason: String
+        }
         struct Extension: Encodable { var day: String; var days: Int; var reason: String; var due: String }
         struct Outcome: Encodable {
             var result: String; var day: String; var level: String; var agreement: String?; var referral: String?; var note: String?
@@ -140,7 +142,9 @@ enum CentreDTO {
         struct Decision: Encodable {
             var accepted: Bool; var day: String; var unit: String?; var notice: String; var reason: String?; var handle_by: String?
         }
-        struct Extension: Encodable { var days: Int; var reason: String; var notice: String; var approved_by: String; var day: String; var handle_by: String }
+        struct Extension: Encodable {
+            var days: Int; var reason: String; var notice: String; var approved_by: String; var day: String; var handle_by: String
+        }
         struct Answer: Encodable { var day: String; var text: String }
         struct Review: Encodable { var requested: String; var due: String; var answer: Answer? }
 

@@ -96,11 +96,11 @@ struct CentreController {
 
     func disputes(_ params: Parameters, by p: Principal) async throws -> Response {
         try readable(p)
-        let format = try StatsFormat.parse(params), now = clock.now()
-        let items = try await centre.disputes(try Self.query(params), scope: scope(p), at: now)
+        let format = try StatsFormat.parse(params), now = clock.now(), q = try Self.query(params)
+        let items = try await centre.disputes(q, scope: scope(p), at: now)
         let dtos = items.map { CentreDTO.Dispute($0, rules: rules, names: names, now: now) }
         struct Body: Encodable { var items: [CentreDTO.Dispute]; var next_before: Int64? }
-        let next = items.count == (try Self.query(params)).limit ? items.last?.id : nil
+        let next = items.count == q.limit ? items.last?.id : nil
         return try format.respond(Body(items: dtos, next_before: next), name: "disputes", csv: CentreCSV.disputes(dtos))
     }
 
@@ -216,7 +216,7 @@ struct CentreController {
         return try format.respond(dto, name: "campaign-\(id)", csv: CentreCSV.campaign(dto))
     }
 
-    func board(_ c: Campaign, _ petitions: [Int64: Petition], now: Date) -> CentreDTO.Campaign {
+    func board(_ c: Campaign, _ petitions: [Int64: CampaignEntry], now: Date) -> CentreDTO.Campaign {
         let today = PlanDays.of(now)
         let items = c.items.map { i in
             let cleared = CampaignBoard.cleared(i, petitions)
@@ -265,7 +265,9 @@ struct CentreController {
         let month = Period.containing(PlanDays.of(now), kind: .month)
         let from = try params.get("from").map { try CentreBodies.day($0, field: "from") } ?? month.first
         let to = try params.get("to").map { try CentreBodies.day($0, field: "to") } ?? PlanDays.of(now)
-        guard to >= from, to - from <= 3_660 else { throw CentreError.bad("to", "to must be on or after from, within ten years", code: "out_of_range") }
+        guard to >= from, to - from <= 3_660 else {
+            throw CentreError.bad("to", "to must be on or after from, within ten years", code: "out_of_range")
+        }
         let counts = try await centre.counts(scope: scope(p), at: now)
         let shares = try await centre.levelShares(scope: scope(p), from: from, to: to)
         return JSONBody.response(CentreFigures.overview(counts, shares, from: from, to: to, names: names))

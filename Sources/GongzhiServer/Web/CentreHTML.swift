@@ -70,7 +70,8 @@ struct CentreHTML {
         "<table class=\"parties\"><thead><tr><th>#</th><th>\(word("party_name"))</th><th>\(word("party_role"))</th><th>\(word("party_phone"))</th>"
             + "</tr></thead><tbody>" + list.enumerated().map { i, p in
                 let m = p.masked
-                return "<tr><td>\(i + 1)</td><td>\(esc(m.name))</td><td>\(word("party_role_" + p.role.rawValue))</td><td>\(esc(m.phone ?? "—"))</td></tr>"
+                return "<tr><td>\(i + 1)</td><td>\(esc(m.name))</td><td>\(word("party_role_" + p.role.rawValue))</td>"
+                    + "<td>\(esc(m.phone ?? "—"))</td></tr>"
             }.joined() + "</tbody></table>"
     }
 
@@ -84,6 +85,14 @@ struct CentreHTML {
         "<form method=\"post\" action=\"\(esc(action))\" id=\"\(id)\" class=\"step\"><fieldset><legend>\(word(legend))</legend>\(hidden())"
             + fields + "<button type=\"submit\">\(word(button))</button></fieldset></form>"
     }
+
+    /// A table's opening with its header row; `headers` are markup already (escaped words).
+    func tableHead(_ id: String, _ headers: [String]) -> String {
+        "<table class=\"matters\" id=\"\(id)\"><thead><tr>" + headers.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
+    }
+
+    /// An option's text: the key `prefix + value` in the page's language, or the value itself.
+    func option(_ prefix: String, _ value: String) -> String { texts[prefix + value] ?? value }
 
     func percent(_ v: Double?) -> String { v.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
 }

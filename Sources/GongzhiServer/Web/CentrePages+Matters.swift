@@ -36,10 +36,11 @@ extension WebRoutes {
         body += "<small>(\(total.concluded) \(h.word("centre_concluded_month")))</small></p>"
         body += stateFilter(h, "/centre/disputes", current: q.state, states: [.open, .overdue, .closed, .all])
         body += "<p><a href=\"/api/v1/disputes?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.word("export_csv"))</a></p>"
-        body += "<table class=\"matters\" id=\"disputes\"><thead><tr><th>#</th><th>\(h.word("dispute_type"))</th><th>\(h.word("dispute_summary"))</th>"
-        body += "<th>\(h.word("centre_place"))</th><th>\(h.word("centre_level"))</th><th>\(h.word("status"))</th><th>\(h.word("due"))</th></tr></thead><tbody>"
+        body += h.tableHead("disputes", ["#", h.word("dispute_type"), h.word("dispute_summary"), h.word("centre_place"), h.word("centre_level"),
+                                         h.word("status"), h.word("due")])
         for d in items {
-            body += "<tr><td><a href=\"/centre/disputes/\(d.id)\">\(d.id)</a></td><td>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</td>"
+            body += "<tr><td><a href=\"/centre/disputes/\(d.id)\">\(d.id)</a></td>"
+            body += "<td>\(h.esc(services.mediationRules.type(d.type)?.name ?? d.type))</td>"
             body += "<td>\(h.esc(d.headline))</td><td>\(h.place(d.community ?? d.street))</td><td>\(h.word("level_" + d.level.rawValue))</td>"
             body += "<td>\(h.word("dispute_status_" + d.status.rawValue))</td><td>\(h.clock(d.nextDue))</td></tr>"
         }
@@ -67,7 +68,8 @@ extension WebRoutes {
             }.joined() + "</ul>"
         }
         if let o = d.outcome {
-            body += "<h2>\(h.word("centre_outcome"))</h2><p id=\"outcome\">\(h.word("dispute_status_" + o.status.rawValue)) · \(h.word("level_" + o.level.rawValue))"
+            body += "<h2>\(h.word("centre_outcome"))</h2>"
+            body += "<p id=\"outcome\">\(h.word("dispute_status_" + o.status.rawValue)) · \(h.word("level_" + o.level.rawValue))"
             body += " · \(PlanDays.text(o.day)) \(h.esc(o.agreement ?? "")) \(h.esc(o.note ?? ""))</p>"
         }
         let mayAct = (try? CentreAccess.acts(p, holder: d.unit, scope: scope)) != nil
@@ -81,9 +83,9 @@ extension WebRoutes {
                            }.joined() + "</fieldset>" + h.textarea("note", label: "note"),
                            button: "save")
             body += h.form(base + "outcome", "step-outcome", legend: "centre_conclude",
-                           h.select("result", ["agreed", "partial", "referred"].map { ($0, h.texts["dispute_status_" + ($0 == "referred" ? "referred" : $0)] ?? $0) },
+                           h.select("result", ["agreed", "partial", "referred"].map { ($0, h.texts["dispute_status_" + $0] ?? $0) },
                                     label: "centre_outcome")
-                           + h.select("referral", [("", "—")] + Dispute.Referral.allCases.map { ($0.rawValue, h.texts["referral_" + $0.rawValue] ?? $0.rawValue) },
+                           + h.select("referral", [("", "—")] + Dispute.Referral.allCases.map { ($0.rawValue, h.option("referral_", $0.rawValue)) },
                                       label: "referral", required: false)
                            + h.textarea("agreement", label: "agreement", required: false) + h.textarea("note", label: "note", required: false),
                            button: "save")
@@ -91,7 +93,8 @@ extension WebRoutes {
                            h.select("committee", [("", "—")] + services.mediationRules.committees.map { ($0.code, $0.name) }, label: "committee",
                                     required: false) + h.textarea("reason", label: "reason"), button: "centre_escalate")
             body += h.form(base + "extend", "step-extend", legend: "centre_extend",
-                           h.field("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason"), button: "centre_extend")
+                           h.field("days", label: "days", type: "number", required: true) + h.textarea("reason", label: "reason"),
+                           button: "centre_extend")
         }
         if mayAct, d.status == .agreed || d.status == .partial, d.honoured == nil {
             body += h.form(base + "honoured", "step-honoured", legend: "centre_honoured",
@@ -108,7 +111,8 @@ extension WebRoutes {
         guard ["sessions", "escalate", "extend", "outcome", "honoured"].contains(step) else { throw StoreError.notFound("step \(step)") }
         func opt(_ k: String) -> String? { form[k].flatMap { $0.isEmpty ? nil : $0 } }
         do {
-            let b = CentreBodies.DisputeStep(day: opt("day"), mediator: opt("mediator"), present: (0..<50).filter { form["present_\($0)"] != nil }, note: opt("note"), reason: opt("reason"),
+            let present = (0..<50).filter { form["present_\($0)"] != nil }
+            let b = CentreBodies.DisputeStep(day: opt("day"), mediator: opt("mediator"), present: present, note: opt("note"), reason: opt("reason"),
                                              committee: opt("committee"), days: opt("days").flatMap { Int($0) }, result: opt("result"),
                                              agreement: opt("agreement"), referral: opt("referral"), honoured: opt("honoured").map { $0 == "true" })
             let api = centreAPI, p = s.session.principal

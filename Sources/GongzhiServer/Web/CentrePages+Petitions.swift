@@ -20,8 +20,8 @@ extension WebRoutes {
         body += "<span>\(h.word("petition_collective")): <strong>\(c.collectiveOpen)</strong></span></p>"
         body += stateFilter(h, "/centre/petitions", current: q.state, states: [.open, .overdue, .undecided, .closed, .all])
         body += "<p><a href=\"/api/v1/petitions?format=csv&amp;state=\(q.state.rawValue)\" download>\(h.word("export_csv"))</a></p>"
-        body += "<table class=\"matters\" id=\"petitions\"><thead><tr><th>#</th><th>\(h.word("petition_title"))</th><th>\(h.word("petition_people"))</th>"
-        body += "<th>\(h.word("centre_place"))</th><th>\(h.word("centre_unit"))</th><th>\(h.word("status"))</th><th>\(h.word("due"))</th></tr></thead><tbody>"
+        body += h.tableHead("petitions", ["#", h.word("petition_title"), h.word("petition_people"), h.word("centre_place"), h.word("centre_unit"),
+                                          h.word("status"), h.word("due")])
         let list = try await items
         for x in list {
             var title = h.esc(x.title)
@@ -29,7 +29,8 @@ extension WebRoutes {
             if let r = x.repeatOf { title += " <small>\(h.word("petition_repeat_of")) <a href=\"/centre/petitions/\(r)\">#\(r)</a></small>" }
             if !x.repeats.isEmpty { title += " <small>+\(x.repeats.count) \(h.word("petition_repeats"))</small>" }
             body += "<tr data-id=\"\(x.id)\"><td><a href=\"/centre/petitions/\(x.id)\">\(x.id)</a></td><td>\(title)</td><td>\(x.people)</td>"
-            body += "<td>\(h.place(x.community ?? x.street))</td><td>\(h.place(x.unit))</td><td>\(h.word("petition_status_" + x.status.rawValue))</td>"
+            body += "<td>\(h.place(x.community ?? x.street))</td><td>\(h.place(x.unit))</td>"
+            body += "<td>\(h.word("petition_status_" + x.status.rawValue))</td>"
             body += "<td>\(h.clock(x.nextDue))</td></tr>"
         }
         body += "</tbody></table>" + (list.isEmpty ? "<p>\(h.word("no_data"))</p>" : "")
@@ -38,10 +39,12 @@ extension WebRoutes {
         }
         let r = try await risks
         if !r.isEmpty {
-            body += "<h2>\(h.word("risk_list"))</h2><table class=\"matters\"><thead><tr><th>\(h.word("risk_matter"))</th><th>\(h.word("petition_people"))</th>"
-            body += "<th>\(h.word("centre_unit"))</th><th>\(h.word("risk"))</th></tr></thead><tbody>"
-            body += r.map { "<tr><td>\(h.esc($0.matter))</td><td>\($0.people)</td><td>\(h.place($0.unit))</td><td>\(h.word("risk_" + $0.level.rawValue))</td></tr>" }
-                .joined() + "</tbody></table>"
+            body += "<h2>\(h.word("risk_list"))</h2>"
+            body += h.tableHead("risks", [h.word("risk_matter"), h.word("petition_people"), h.word("centre_unit"), h.word("risk")])
+            body += r.map {
+                "<tr><td>\(h.esc($0.matter))</td><td>\($0.people)</td><td>\(h.place($0.unit))</td>"
+                    + "<td>\(h.word("risk_" + $0.level.rawValue))</td></tr>"
+            }.joined() + "</tbody></table>"
         }
         return centrePage(request, s, lang, title: pages.text("centre_petitions", lang), section: "/centre/petitions", body: body)
     }
@@ -55,10 +58,12 @@ extension WebRoutes {
         body += "<dt>\(h.word("petition_registered"))</dt><dd>\(PlanDays.text(x.registered)) · \(h.word("petition_form_" + x.form.rawValue))</dd>"
         body += "<dt>\(h.word("petition_accept_by"))</dt><dd>\(PlanDays.text(x.acceptBy))</dd>"
         body += "<dt>\(h.word("centre_unit"))</dt><dd>\(h.place(x.unit))</dd>"
-        body += "<dt>\(h.word("petition_people"))</dt><dd>\(x.people)\(x.collective ? " <span class=\"badge\">\(h.word("petition_collective"))</span>" : "")</dd>"
+        let collective = x.collective ? " <span class=\"badge\">\(h.word("petition_collective"))</span>" : ""
+        body += "<dt>\(h.word("petition_people"))</dt><dd>\(x.people)\(collective)</dd>"
         if let r = x.repeatOf { body += "<dt>\(h.word("petition_repeat_of"))</dt><dd><a href=\"/centre/petitions/\(r)\">#\(r)</a></dd>" }
         if !x.repeats.isEmpty {
-            body += "<dt>\(h.word("petition_repeats"))</dt><dd>" + x.repeats.map { "<a href=\"/centre/petitions/\($0)\">#\($0)</a>" }.joined(separator: " ")
+            body += "<dt>\(h.word("petition_repeats"))</dt><dd>"
+                + x.repeats.map { "<a href=\"/centre/petitions/\($0)\">#\($0)</a>" }.joined(separator: " ")
                 + "</dd>"
         }
         if let e = x.extended { body += "<dt>\(h.word("centre_extend"))</dt><dd>+\(e.days) \(h.word("days")) · \(h.esc(e.reason))</dd>" }
@@ -70,10 +75,11 @@ extension WebRoutes {
         if holds, x.status == .registered {
             let units = services.context.current.units.all.filter { $0.kind != .community }.map { ($0.code, $0.name) }
             body += h.form(base + "decision", "step-decision", legend: "petition_decide",
-                           h.select("accept", [("true", h.texts["petition_accept"] ?? "accept"), ("false", h.texts["petition_decline"] ?? "decline")],
+                           h.select("accept", [("true", h.option("petition_", "accept")), ("false", h.option("petition_", "decline"))],
                                     label: "petition_decide")
                            + h.select("unit", [("", "—")] + units, label: "centre_unit", required: false)
-                           + h.field("notice", label: "petition_notice", required: true, max: 500) + h.textarea("reason", label: "reason", required: false),
+                           + h.field("notice", label: "petition_notice", required: true, max: 500)
+                           + h.textarea("reason", label: "reason", required: false),
                            button: "save")
         }
         if holds, x.status == .accepted {
@@ -123,11 +129,13 @@ extension WebRoutes {
         let h = centreHTML(s, lang)
         let list = try await centreAPI.centre.campaigns()
         var body = "<ul class=\"plans\" id=\"campaigns\">" + list.map {
-            "<li><a href=\"/centre/campaigns/\($0.id)\">\(h.esc($0.name))</a> <small>\(PlanDays.text($0.start)) – \(PlanDays.text($0.end))</small></li>"
+            "<li><a href=\"/centre/campaigns/\($0.id)\">\(h.esc($0.name))</a> "
+                + "<small>\(PlanDays.text($0.start)) – \(PlanDays.text($0.end))</small></li>"
         }.joined() + "</ul>" + (list.isEmpty ? "<p>\(h.word("no_data"))</p>" : "")
         if CentreAccess.runsCampaigns(s.session.principal.role) {
             body += h.form("/centre/campaigns", "new-campaign", legend: "campaign_new",
-                           h.field("name", label: "campaign_name", required: true) + h.field("start", label: "campaign_start", type: "date", required: true)
+                           h.field("name", label: "campaign_name", required: true)
+                           + h.field("start", label: "campaign_start", type: "date", required: true)
                            + h.field("end", label: "campaign_end", type: "date", required: true), button: "save")
         }
         return centrePage(request, s, lang, title: pages.text("centre_campaigns", lang), section: "/centre/campaigns", body: body,
@@ -155,17 +163,20 @@ extension WebRoutes {
             throw StoreError.notFound("campaign \(id)")
         }
         let dto = api.board(c, petitions, now: h.now)
-        var body = "<p class=\"figures\"><span>\(h.word("campaign_cleared")): <strong id=\"campaign-cleared\">\(dto.cleared ?? 0)/\(dto.total ?? 0)</strong>"
+        var body = "<p class=\"figures\"><span>\(h.word("campaign_cleared")): "
+        body += "<strong id=\"campaign-cleared\">\(dto.cleared ?? 0)/\(dto.total ?? 0)</strong>"
         body += " (\(h.percent(dto.rate)))</span> <small>\(PlanDays.text(c.start)) – \(PlanDays.text(c.end))</small></p>"
         body += "<p><a href=\"/api/v1/campaigns/\(id)?format=csv\" download>\(h.word("export_csv"))</a></p>"
         for (key, tallies) in [("campaign_by_leader", dto.by_leader ?? []), ("campaign_by_unit", dto.by_unit ?? [])] {
-            body += "<h2>\(h.word(key))</h2><table class=\"matters\"><thead><tr><th></th><th>\(h.word("campaign_items"))</th>"
-            body += "<th>\(h.word("campaign_cleared"))</th><th>\(h.word("overdue"))</th><th>%</th></tr></thead><tbody>"
-            body += tallies.map { "<tr><td>\(h.esc($0.name ?? $0.key))</td><td>\($0.total)</td><td>\($0.cleared)</td><td>\($0.late)</td><td>\(h.percent($0.rate))</td></tr>" }
-                .joined() + "</tbody></table>"
+            body += "<h2>\(h.word(key))</h2>" + h.tableHead(key, ["", h.word("campaign_items"), h.word("campaign_cleared"), h.word("overdue"), "%"])
+            body += tallies.map {
+                "<tr><td>\(h.esc($0.name ?? $0.key))</td><td>\($0.total)</td><td>\($0.cleared)</td><td>\($0.late)</td>"
+                    + "<td>\(h.percent($0.rate))</td></tr>"
+            }.joined() + "</tbody></table>"
         }
-        body += "<h2>\(h.word("campaign_items"))</h2><table class=\"matters\" id=\"campaign-items\"><thead><tr><th>#</th><th>\(h.word("petition_title"))</th>"
-        body += "<th>\(h.word("campaign_leader"))</th><th>\(h.word("centre_unit"))</th><th>\(h.word("campaign_target"))</th><th>\(h.word("status"))</th></tr></thead><tbody>"
+        body += "<h2>\(h.word("campaign_items"))</h2>"
+        body += h.tableHead("campaign-items", ["#", h.word("petition_title"), h.word("campaign_leader"), h.word("centre_unit"),
+                                               h.word("campaign_target"), h.word("status")])
         for i in dto.items ?? [] {
             let state = i.cleared ? h.word("campaign_item_cleared") : i.late ? "<span class=\"clock overdue\">\(h.word("clock_overdue"))</span>"
                 : h.word("petition_status_" + (i.status ?? "registered"))

@@ -33,8 +33,8 @@ extension WebRoutes {
                 + "<span class=\"value\">\(Markup.escape(t.1))</span></a></li>"
         }.joined() + "</ul>"
         if !rows.isEmpty {
-            html += "<table class=\"matters\" id=\"centre-levels\"><thead><tr><th>\(h.word("centre_place"))</th><th>\(h.word("centre_concluded"))</th>"
-            html += "<th>\(h.word("centre_community_share"))</th><th>\(h.word("centre_street_share"))</th></tr></thead><tbody>\(rows)</tbody></table>"
+            html += h.tableHead("centre-levels", [h.word("centre_place"), h.word("centre_concluded"), h.word("centre_community_share"),
+                                                  h.word("centre_street_share")]) + rows + "</tbody></table>"
         }
         return html
     }
