@@ -163,7 +163,8 @@ public func buildApplication(
     let worker = DeliveryWorker(store: services.store, channel: channel ?? LogChannel(logger: logger), clock: services.clock)
     var background: [any Service] = [SchedulerService(timers: services.store, clock: services.clock, every: sweepEvery, logger: logger),
                                      ReloadWatch(services: services, every: watchEvery, logger: logger),
-                                     IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger)]
+                                     IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger),
+                                     CentreSweepService(centre: services.store.centre, clock: services.clock, every: sweepEvery * 4, logger: logger)]
     if services.store.followsOtherInstances { background.append(ChangeWatch(store: services.store, logger: logger)) }
     background.append(contentsOf: more)
     return Application(

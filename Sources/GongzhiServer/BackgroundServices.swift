@@ -112,3 +112,19 @@ struct DeliveryService: Service {
         }
     }
 }
+
+/// The centre's clocks: warns of petitions and disputes whose pending step has three days or
+/// fewer left and marks those past their last day, as events, every `every` until shutdown.
+struct CentreSweepService: Service {
+    let centre: any CentreStore
+    let clock: any TimeSource
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await everyUntilShutdown(every, logger: logger, failure: "centre clock sweep failed; will retry") { [centre, clock, logger] in
+            let made = try await centre.sweep(at: clock.now())
+            if made > 0 { logger.info("centre clocks marked", metadata: ["marks": "\(made)"]) }
+        }
+    }
+}

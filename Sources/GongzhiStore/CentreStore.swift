@@ -128,6 +128,9 @@ public protocol CentreStore: Sendable {
     func levelShares(scope: Scope, from: PlanDay, to: PlanDay) async throws -> [String: [PlanDay: LevelShares]]
     func counts(scope: Scope, at: Date) async throws -> CentreCounts
 
+    /// Warns of clocks about to run out and marks those that have, as events; returns the marks made.
+    func sweep(at: Date) async throws -> Int
+
     /// The first broken chain or row that differs from its events' fold, or nil; and the count of matters checked.
     func verify() async throws -> (matters: Int, problem: String?)
 }

@@ -60,6 +60,26 @@ import Testing
         }
     }
 
+    @Test func eachClockIsWarnedOnceAndMarkedOverdueOnce() throws {
+        var p = try Self.registered("2026-03-02T10:00:00+08:00")
+        #expect(p.clockMark(at: Self.at("2026-03-13T12:00:00+08:00")) == nil)
+        let warn = try #require(p.clockMark(at: Self.at("2026-03-14T08:00:00+08:00")))
+        #expect(warn == ClockMark(step: "decide", due: Self.day("2026-03-17"), state: .dueSoon, day: Self.day("2026-03-14")))
+        p = p.applying(.marked(mark: warn))
+        #expect(p.clockMark(at: Self.at("2026-03-16T08:00:00+08:00")) == nil && p.currentMark == .dueSoon)
+        let late = try #require(p.clockMark(at: Self.at("2026-03-18T00:00:00+08:00")))
+        p = p.applying(.marked(mark: late))
+        #expect(late.state == .overdue && p.clockMark(at: Self.at("2026-04-30T08:00:00+08:00")) == nil)
+        // Decided late: the handling clock is a new one, unmarked.
+        p = try Self.step(p, .decide(accept: true, unit: "330105-ZJJ", notice: "n", reason: nil), "2026-03-20T10:00:00+08:00")
+        #expect(p.currentMark == nil && p.clockMark(at: Self.at("2026-03-21T10:00:00+08:00")) == nil)
+        // A server down through the warning days marks it overdue only.
+        #expect(p.clockMark(at: Self.at("2026-06-01T10:00:00+08:00"))?.state == .overdue)
+        // An ended matter has no clock to mark.
+        let answered = try Self.step(p, .answer(text: "答复"), "2026-04-01T10:00:00+08:00")
+        #expect(answered.clockMark(at: Self.at("2026-12-01T10:00:00+08:00")) == nil)
+    }
+
     @Test func anExtensionAfterTheHandlingPeriodRanOutIsRefused() throws {
         var p = try Self.registered("2026-03-02T10:00:00+08:00")
         p = try Self.step(p, .decide(accept: true, unit: "330105-ZJJ", notice: "书面告知", reason: nil), "2026-03-10T15:00:00+08:00")

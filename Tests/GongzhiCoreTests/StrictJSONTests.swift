@@ -32,6 +32,17 @@ import Testing
         }
     }
 
+    /// Found by the fuzzer: a 700-digit integer passed the grammar, then Foundation could not read
+    /// it. Numbers beyond a double's range are refused, where they are; the largest finite ones pass.
+    @Test func numbersBeyondADoublesRangeAreRefused() {
+        for text in ["1e400", "-1e309", String(repeating: "7", count: 700), #"{"amount_fen": 1\#(String(repeating: "0", count: 400))}"#] {
+            #expect(isMalformed(text), "\(text.prefix(40))")
+        }
+        for text in ["1.7976931348623157e308", "-1.7976931348623157e308", "1e-400", String(repeating: "9", count: 300)] {
+            #expect(problem(text) == nil, "\(text.prefix(40))")
+        }
+    }
+
     @Test func duplicateKeysAreNamed() {
         #expect(problem(#"{"note":"a","note":"b"}"#) == .duplicateKey(path: "note"))
         #expect(problem(#"{"location":{"lat":1,"lat":2}}"#) == .duplicateKey(path: "location.lat"))

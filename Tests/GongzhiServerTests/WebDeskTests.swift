@@ -382,7 +382,8 @@ import Testing
         keys.formUnion(Dispute.Referral.allCases.map { "referral_" + $0.rawValue })
         keys.formUnion(MatterQuery.State.allCases.map { "state_" + $0.rawValue })
         keys.formUnion(["registered", "session_held", "escalated", "extended", "agreed", "partial", "referred", "honoured", "not_honoured",
-                        "accepted", "declined", "answered", "review_requested", "review_answered", "closed", "repeat_linked"]
+                        "accepted", "declined", "answered", "review_requested", "review_answered", "closed", "repeat_linked",
+                        "warned", "overdue"]
             .map { "centre_step_" + $0 })
         // `word("period_" + kind)` names a prefix, not a key: its keys are the enumerations above.
         let prefixes = keys.filter { $0.hasSuffix("_") }

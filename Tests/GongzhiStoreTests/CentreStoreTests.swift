@@ -227,6 +227,24 @@ import Testing
 
     func f(_ e: Env) -> any SQLDatabase { e.f.sql }
 
+    @Test(arguments: Backend.all) func theSweepWarnsAndMarksOverdueOnceAsEvents(backend: Backend) async throws {
+        let e = try await Env(backend)
+        let p = try await e.petition()
+        let d = try await e.dispute()
+        #expect(try await e.centre.sweep(at: Self.at("2026-03-13T12:00:00+08:00")) == 0)
+        #expect(try await e.centre.sweep(at: Self.at("2026-03-14T08:00:00+08:00")) == 1)
+        #expect(try await e.centre.sweep(at: Self.at("2026-03-15T08:00:00+08:00")) == 0)
+        // 18 March: the petition's 15 days are over; 29 March: the dispute's warning (due 1 April).
+        #expect(try await e.centre.sweep(at: Self.at("2026-03-18T00:00:01+08:00")) == 1)
+        #expect(try await e.centre.sweep(at: Self.at("2026-03-29T08:00:00+08:00")) == 1)
+        #expect(try await e.centre.sweep(at: Self.at("2026-04-05T08:00:00+08:00")) == 1)
+        #expect(try await e.centre.sweep(at: Self.at("2026-04-06T08:00:00+08:00")) == 0)
+        let steps = try await e.centre.history(of: p.id)
+        #expect(steps.map(\.action) == ["registered", "warned", "overdue"] && steps.dropFirst().allSatisfy { $0.actor == "system:scheduler" })
+        #expect(try await e.centre.history(of: d.id).map(\.action) == ["registered", "warned", "overdue"])
+        #expect(try await e.centre.verify().problem == nil)
+    }
+
     @Test(arguments: Backend.all) func verifyCatchesARowEditedBehindItsChain(backend: Backend) async throws {
         let e = try await Env(backend)
         let p = try await e.petition()

@@ -88,9 +88,12 @@ public struct Dispute: Sendable, Codable, Hashable {
     public var extensions: [Extension]
     public var outcome: Outcome?
     public var honoured: Honoured?
+    /// The scheduler's warnings and overdue marks, oldest first.
+    public var marks: [ClockMark]
 
     public var isOpen: Bool { status == .open }
     public var nextDue: PlanDay? { isOpen ? due : nil }
+    public var pendingStep: String? { isOpen ? "mediate" : nil }
 }
 
 public enum DisputeEvent: Sendable, Codable, Hashable {
@@ -100,6 +103,7 @@ public enum DisputeEvent: Sendable, Codable, Hashable {
     case extended(grant: Dispute.Extension)
     case concluded(outcome: Dispute.Outcome)
     case honoured(honoured: Dispute.Honoured)
+    case marked(mark: ClockMark)
 
     public var action: String {
         switch self {
@@ -109,6 +113,7 @@ public enum DisputeEvent: Sendable, Codable, Hashable {
         case .extended: "extended"
         case .concluded(let o): o.status.rawValue
         case .honoured(let h): h.honoured ? "honoured" : "not_honoured"
+        case .marked(let m): m.state == .overdue ? "overdue" : "warned"
         }
     }
 }
@@ -131,6 +136,7 @@ extension Dispute {
             d.outcome = o
             d.status = o.status
         case .honoured(let h): d.honoured = h
+        case .marked(let m): d.marks.append(m)
         }
         return d
     }

@@ -62,7 +62,7 @@ public enum DisputeMachine {
                         registeredAt: Timestamp.millis(at), level: level, committee: route.committee, unit: unit,
                         routedBy: route.rule, status: .open,
                         due: StatutoryPeriod.lastDay(after: day, days: rules.limitDays, calendar: calendar),
-                        sessions: [], escalations: [], extensions: [], outcome: nil, honoured: nil)
+                        sessions: [], escalations: [], extensions: [], outcome: nil, honoured: nil, marks: [])
         return .registered(dispute: d)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the store needs of a dispute or a petition to keep its row: the columns it is found
 /// by, and the fold of its events that the row must always equal.
 public protocol Matter: Sendable, Codable, Hashable {
@@ -15,9 +17,31 @@ public protocol Matter: Sendable, Codable, Hashable {
     /// A short line for lists.
     var headline: String { get }
     var isCollective: Bool { get }
+    /// The step whose clock runs now (`nextDue` is its last day), if any.
+    var pendingStep: String? { get }
+    var marks: [ClockMark] { get }
     func applying(_ event: Event) -> Self
     static func replay(_ events: [Event]) throws(CentreError) -> Self
     static func action(of event: Event) -> String
+    static func marked(_ mark: ClockMark) -> Event
+}
+
+extension Matter {
+    /// The newest mark on the clock running now (its step and last day), if any.
+    public var currentMark: ClockState? {
+        guard let due = nextDue, let step = pendingStep else { return nil }
+        return marks.last { $0.step == step && $0.due == due }?.state
+    }
+
+    /// The mark the scheduler makes at `now`, or nil: a step's clock is warned once when three
+    /// days or fewer are left and marked overdue once when it has run out (only overdue when it
+    /// ran out unwarned, the server being down); an extension gives a new last day, a new clock.
+    public func clockMark(at now: Date) -> ClockMark? {
+        guard let due = nextDue, let step = pendingStep else { return nil }
+        let state = ClockState.of(due, at: now)
+        guard state != .running, currentMark != state, currentMark != .overdue else { return nil }
+        return ClockMark(step: step, due: due, state: state, day: PlanDays.of(now))
+    }
 }
 
 extension Dispute: Matter {
@@ -27,6 +51,7 @@ extension Dispute: Matter {
     public var headline: String { String(summary.prefix(80)) }
     public var isCollective: Bool { parties.count >= Petition.collectiveAt }
     public static func action(of event: DisputeEvent) -> String { event.action }
+    public static func marked(_ mark: ClockMark) -> DisputeEvent { .marked(mark: mark) }
 }
 
 extension Petition: Matter {
@@ -42,4 +67,5 @@ extension Petition: Matter {
     public var headline: String { title }
     public var isCollective: Bool { collective }
     public static func action(of event: PetitionEvent) -> String { event.action }
+    public static func marked(_ mark: ClockMark) -> PetitionEvent { .marked(mark: mark) }
 }

@@ -88,6 +88,8 @@ public struct Petition: Sendable, Codable, Hashable {
     public var repeats: [Int64]
     /// The risk-list entry the matter belongs to, if any.
     public var risk: Int64?
+    /// The scheduler's warnings and overdue marks, oldest first.
+    public var marks: [ClockMark]
 
     public static let collectiveAt = 5
 
@@ -110,6 +112,16 @@ public struct Petition: Sendable, Codable, Hashable {
     public var isCleared: Bool { status == .closed && answer != nil && review.map { $0.answer != nil } ?? true }
 
     public var isOpen: Bool { nextDue != nil }
+
+    /// The step whose clock runs now, if any.
+    public var pendingStep: String? {
+        switch status {
+        case .registered: "decide"
+        case .accepted: "handle"
+        case .reviewing: "review"
+        default: nil
+        }
+    }
 }
 
 /// A petition's recorded steps: each carries the days it fixed.
@@ -122,6 +134,7 @@ public enum PetitionEvent: Sendable, Codable, Hashable {
     case reviewAnswered(answer: Petition.Answer)
     case closed(day: PlanDay)
     case repeatLinked(id: Int64)
+    case marked(mark: ClockMark)
 
     public var action: String {
         switch self {
@@ -133,6 +146,7 @@ public enum PetitionEvent: Sendable, Codable, Hashable {
         case .reviewAnswered: "review_answered"
         case .closed: "closed"
         case .repeatLinked: "repeat_linked"
+        case .marked(let m): m.state == .overdue ? "overdue" : "warned"
         }
     }
 }
@@ -162,6 +176,7 @@ extension Petition {
             p.closedOn = day
             p.status = .closed
         case .repeatLinked(let id): p.repeats.append(id)
+        case .marked(let m): p.marks.append(m)
         }
         return p
     }

@@ -64,7 +64,7 @@ public enum PetitionMachine {
                          office: office, status: draft.repeatOf == nil ? .registered : .repeat,
                          acceptBy: StatutoryPeriod.lastDay(after: day, days: acceptDays, calendar: calendar),
                          decision: nil, extended: nil, answer: nil, reviewBy: nil, review: nil, closedOn: nil,
-                         repeatOf: draft.repeatOf, repeats: [], risk: draft.risk)
+                         repeatOf: draft.repeatOf, repeats: [], risk: draft.risk, marks: [])
         return .registered(petition: p)
     }
 

@@ -39,3 +39,20 @@ public enum ClockState: String, Sendable, Codable, Hashable, CaseIterable {
         return StatutoryPeriod.daysLeft(day, at: now) <= warnDays ? .dueSoon : .running
     }
 }
+
+/// The scheduler's mark on a pending step's clock (预警, 超期), an event of the matter's chain
+/// as the warn and overdue marks of cases are: made once per step, last day and state.
+public struct ClockMark: Sendable, Codable, Hashable {
+    /// `decide`, `handle` or `review` (a petition), `mediate` (a dispute).
+    public var step: String
+    public var due: PlanDay
+    public var state: ClockState
+    public var day: PlanDay
+
+    public init(step: String, due: PlanDay, state: ClockState, day: PlanDay) {
+        self.step = step
+        self.due = due
+        self.state = state
+        self.day = day
+    }
+}

@@ -137,7 +137,11 @@ public enum StrictJSON {
             at += n
         }
 
+        /// A number as RFC 8259 writes it, and within a double's range (§6 lets a parser set the
+        /// limit; Foundation's reader refuses beyond it): 1e400 or a 400-digit integer is refused
+        /// here, naming where, instead of failing later without a path.
         mutating func number() throws(Problem) {
+            let start = at
             if bytes[at] == UInt8(ascii: "-") { at += 1 }
             guard at < bytes.count, isDigit(bytes[at]) else { throw fail("a number needs a digit") }
             if bytes[at] == UInt8(ascii: "0") {
@@ -156,6 +160,11 @@ public enum StrictJSON {
                 if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
                 guard at < bytes.count, isDigit(bytes[at]) else { throw fail("an exponent needs a digit") }
                 while at < bytes.count, isDigit(bytes[at]) { at += 1 }
+            }
+            let text = String(decoding: bytes[start..<at], as: UTF8.self)
+            guard let value = Double(text), value.isFinite else {
+                at = start
+                throw fail("a number is out of range (beyond ±1.8e308)")
             }
         }
 

@@ -155,7 +155,7 @@ extension SQLCentreStore {
         do { fold = try M.replay(events) } catch { return "its events cannot be replayed: \(error)" }
         guard let stored = try? decode(M.self, row["state"]), stored == fold else { return "its row differs from the fold of its events" }
         let names = ["status", "unit", "street", "community", "next_due", "registered_day", "ended_day", "end_level", "headline",
-                     "collective", "repeat_of"]
+                     "collective", "repeat_of", "clock_mark"]
         for (name, value) in zip(names, columns(fold)) where row.value(name) != value {
             return "its column \(name) differs from the fold of its events"
         }

@@ -195,3 +195,39 @@ extension SQLCentreStore {
         }
     }
 }
+
+extension SQLCentreStore {
+    /// Marks the clocks that need it at `now` (see `Matter.clockMark`), each an event by
+    /// `system:scheduler` in its matter's chain, up to 200 matters a transaction. The search is
+    /// an index range: open matters due within the warning days whose mark is missing or is a
+    /// warning now overdue. Every instance may sweep; each matter is locked and checked again, so a
+    /// mark is made once. Returns how many marks were made.
+    public func sweep(at now: Date) async throws -> Int {
+        let today = PlanDays.of(now), horizon = today + Int64(ClockState.warnDays)
+        var made = 0
+        for kind in [Dispute.kind, Petition.kind] {
+            let sql = "SELECT id FROM centre_matters WHERE kind = ? AND next_due <= ? "
+                + "AND (clock_mark IS NULL OR (clock_mark = 'due_soon' AND next_due < ?)) ORDER BY id"
+            let ids: [Int64] = try await db.query(sql, [.text(kind), .int(horizon), .int(today)]).map { $0["id"] }
+            for start in stride(from: 0, to: ids.count, by: 200) {
+                let chunk = Array(ids[start..<min(start + 200, ids.count)])
+                made += try await db.write { s in
+                    var n = 0
+                    for id in chunk {
+                        try s.lock("centre:\(id)")
+                        n += kind == Dispute.kind ? try Self.mark(s, Dispute.self, id: id, at: now)
+                            : try Self.mark(s, Petition.self, id: id, at: now)
+                    }
+                    return n
+                }
+            }
+        }
+        return made
+    }
+
+    static func mark<M: Matter>(_ s: any SQLSession, _ type: M.Type, id: Int64, at now: Date) throws -> Int {
+        guard let m = try load(s, M.self, id: id, scope: .all), let mark = m.clockMark(at: now) else { return 0 }
+        _ = try append(s, M.self, id: id, event: M.marked(mark), actor: "system:scheduler", at: now)
+        return 1
+    }
+}

@@ -16,12 +16,13 @@ public struct SQLCentreStore: CentreStore {
         [
             "CREATE TABLE centre_matters (id \(serial), kind \(text) NOT NULL, status \(text) NOT NULL, unit \(text) NOT NULL, "
                 + "street \(text), community \(text), next_due \(integer), registered_day \(integer) NOT NULL, ended_day \(integer), "
-                + "end_level \(text), headline TEXT NOT NULL, collective \(integer) NOT NULL, repeat_of \(integer), state TEXT NOT NULL, "
-                + "event_count \(integer) NOT NULL, last_hash TEXT NOT NULL)",
+                + "end_level \(text), headline TEXT NOT NULL, collective \(integer) NOT NULL, repeat_of \(integer), clock_mark \(text), "
+                + "state TEXT NOT NULL, event_count \(integer) NOT NULL, last_hash TEXT NOT NULL)",
             "CREATE INDEX centre_matters_by_kind ON centre_matters(kind, id)",
             // Covers the clocks' counts (open, overdue, undecided, collective), for the district
-            // and for a scope (its unit and area columns), without reading a row.
-            "CREATE INDEX centre_matters_by_due ON centre_matters(kind, next_due, status, collective, unit, street, community)",
+            // and for a scope (its unit and area columns), and the scheduler's search for clocks
+            // to mark, without reading a row.
+            "CREATE INDEX centre_matters_by_due ON centre_matters(kind, next_due, clock_mark, status, collective, unit, street, community)",
             "CREATE INDEX centre_matters_by_street ON centre_matters(kind, street, ended_day)",
             "CREATE INDEX centre_matters_by_unit ON centre_matters(kind, unit, id)",
             "CREATE TABLE centre_events (matter_id \(integer) NOT NULL, seq \(integer) NOT NULL, at \(integer) NOT NULL, "
@@ -71,8 +72,8 @@ public struct SQLCentreStore: CentreStore {
         try s.execute("INSERT INTO centre_events (matter_id, seq, at, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       id, seq, ms, actor, action, detail, prev, hash)
         try s.execute("UPDATE centre_matters SET status = ?, unit = ?, street = ?, community = ?, next_due = ?, registered_day = ?, "
-                      + "ended_day = ?, end_level = ?, headline = ?, collective = ?, repeat_of = ?, state = ?, event_count = ?, "
-                      + "last_hash = ? WHERE id = ?", columns(next) + [.text(try json(next)), .int(seq), .text(hash), .int(id)])
+                      + "ended_day = ?, end_level = ?, headline = ?, collective = ?, repeat_of = ?, clock_mark = ?, state = ?, "
+                      + "event_count = ?, last_hash = ? WHERE id = ?", columns(next) + [.text(try json(next)), .int(seq), .text(hash), .int(id)])
         return next
     }
 
@@ -80,7 +81,8 @@ public struct SQLCentreStore: CentreStore {
     static func columns<M: Matter>(_ m: M) -> [SQLValue] {
         let endLevel = (m as? Dispute)?.outcome?.level.rawValue, repeatOf = (m as? Petition)?.repeatOf
         return [.text(m.statusText), .text(m.unit), m.street.sqlValue, m.community.sqlValue, m.nextDue.sqlValue, .int(m.registered),
-                m.endedOn.sqlValue, endLevel.sqlValue, .text(m.headline), .int(m.isCollective ? 1 : 0), repeatOf.sqlValue]
+                m.endedOn.sqlValue, endLevel.sqlValue, .text(m.headline), .int(m.isCollective ? 1 : 0), repeatOf.sqlValue,
+                m.currentMark?.rawValue.sqlValue ?? .null]
     }
 
     static func load<M: Matter>(_ s: any SQLSession, _ type: M.Type, id: Int64, scope: Scope) throws -> M? {
