@@ -35,14 +35,7 @@ struct BenchCentre: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let opened = try await OpenedDatabase.open(db, mustExist: false)
-        do {
-            try await fill(opened)
-            await opened.close()
-        } catch {
-            await opened.close()
-            throw error
-        }
+        try await OpenedDatabase.using(db, mustExist: false) { try await fill($0) }
     }
 
     func fill(_ opened: OpenedDatabase) async throws {

@@ -50,6 +50,18 @@ struct OpenedDatabase {
     var accounts: SQLAccountStore { SQLAccountStore(db: db) }
     var areas: SQLAreaStore { SQLAreaStore(db: db) }
 
+    /// Opens the database, runs `body` and closes it again, whether `body` throws or not.
+    static func using(_ location: String, mustExist: Bool = true, _ body: (OpenedDatabase) async throws -> Void) async throws {
+        let opened = try await open(location, mustExist: mustExist)
+        do {
+            try await body(opened)
+            await opened.close()
+        } catch {
+            await opened.close()
+            throw error
+        }
+    }
+
     static func open(_ location: String, mustExist: Bool = true, rulesPath: String? = nil,
                      officeHours: WorkingCalendar.OfficeHours = .standard) async throws -> OpenedDatabase {
         let (db, close) = try await DatabaseLocation(location).connect(mustExist: mustExist)

@@ -168,6 +168,22 @@ import Testing
         }
     }
 
+    /// Role by role: who reads, registers, acts on what their unit holds, grants extensions and runs campaigns.
+    @Test(arguments: Role.allCases) func whoMayDoWhatAtTheCentre(role: Role) {
+        let reads: Set<Role> = [.admin, .dispatcher, .handler, .supervisor, .leader, .gridWorker, .auditor]
+        #expect(CentreAccess.reads(role) == reads.contains(role))
+        #expect(CentreAccess.registersDisputes(role) == [.admin, .dispatcher, .handler, .gridWorker].contains(role))
+        #expect(CentreAccess.registersPetitions(role) == [.admin, .dispatcher, .handler].contains(role))
+        #expect(CentreAccess.approvesExtensions(role) == [.admin, .dispatcher, .supervisor].contains(role))
+        #expect(CentreAccess.runsCampaigns(role) == [.admin, .dispatcher].contains(role))
+        let street = Scope(isAll: false, units: ["330105003", "330105003051"], areas: ["330105003", "330105003051"])
+        let p = Principal(kind: .user, id: "user:x", role: role, unit: "330105003")
+        let onOwn = (try? CentreAccess.acts(p, holder: "330105003051", scope: street)) != nil
+        let onOther = (try? CentreAccess.acts(p, holder: "330105-ZJJ", scope: street)) != nil
+        #expect(onOwn == [.admin, .dispatcher, .handler].contains(role))
+        #expect(onOther == [.admin, .dispatcher].contains(role))
+    }
+
     @Test func partiesAreMaskedButOrganisationsKeepTheirNames() {
         let p = Party(name: "王小明", phone: "13812345678", idNumber: "330105199001011234").masked
         #expect(p.name == "王**" && p.phone == "138****5678" && p.idNumber == "****1234")

@@ -28,12 +28,3 @@ public enum CentreAccess {
     /// Backlog campaigns are set up by the centre.
     public static func runsCampaigns(_ role: Role) -> Bool { role == .admin || role == .dispatcher }
 }
-
-extension Scope {
-    /// Whether a dispute or petition is in scope: the unit holding it is, or its street or
-    /// community is (a street office sees what comes from its street wherever it is mediated).
-    public func contains(unit: String, street: String?, community: String?) -> Bool {
-        if isAll || units.contains(unit) { return true }
-        return [street, community].contains { $0.map(areas.contains) ?? false }
-    }
-}
