@@ -9,7 +9,8 @@ extension WebRoutes {
     func centreTiles(_ s: WebSession, _ lang: Lang, period: Period, street: String?) async throws -> String {
         let h = centreHTML(s, lang), api = centreAPI
         var scope = api.scope(s.session.principal)
-        if let street { scope = Scope(isAll: false, units: [], areas: [street]) }
+        // The street picked narrows the viewer's scope, never widens it: another street's figures stay out.
+        if let street, scope.isAll || scope.areas.contains(street) { scope = Scope(isAll: false, units: [], areas: [street]) }
         let counts = try await api.centre.counts(scope: scope, at: h.now)
         let byStreet = try await api.centre.levelShares(scope: scope, from: period.first, to: period.last)
         var total = LevelShares()
