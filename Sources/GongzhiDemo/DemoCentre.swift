@@ -11,7 +11,7 @@ public struct DemoCentre {
         struct PartyRow: Decodable { var name: String; var kind: String; var role: String; var phone: String? }
         struct DisputeRow: Decodable {
             var type: String; var summary: String; var channel: String; var community: String; var risk: String
-            var amount_yuan: Double?; var parties: [PartyRow]; var outcome: String; var agreement: String?; var referral: String?
+            var amount_yuan: Int64?; var parties: [PartyRow]; var outcome: String; var agreement: String?; var referral: String?
             var escalate: Bool
         }
         struct PetitionRow: Decodable {
@@ -54,7 +54,7 @@ public struct DemoCentre {
         for (i, r) in file.disputes.enumerated() {
             let at = now.addingTimeInterval(-Double.random(in: 3...55, using: &rng) * day)
             let draft = DisputeDraft(type: r.type, summary: r.summary, channel: Dispute.Channel(rawValue: r.channel) ?? .window,
-                                     parties: r.parties.map(Self.party), amountFen: r.amount_yuan.map { Int64(($0 * 100).rounded()) },
+                                     parties: r.parties.map(Self.party), amountFen: r.amount_yuan.map { $0 * 100 },
                                      risk: RiskLevel(rawValue: r.risk) ?? .low, street: String(r.community.prefix(9)), community: r.community)
             var d = try await centre.registerDispute(draft, by: desk, context: context, at: at)
             let session = at.addingTimeInterval(day)

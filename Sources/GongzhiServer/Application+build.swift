@@ -67,12 +67,6 @@ public struct GongzhiServices: Sendable {
 
     public var context: Live<CaseContext> { store.context }
 
-    /// What the centre's commands need now: its rules, the org tree and the calendar in force.
-    public var centreContext: CentreContext {
-        let c = context.current
-        return CentreContext(rules: mediationRules, units: c.units, calendar: c.calendar)
-    }
-
     /// A unit's or an area's name.
     public func name(_ code: String) -> String? { context.current.units[code]?.name ?? areaName(code) }
 

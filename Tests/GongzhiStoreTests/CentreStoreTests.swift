@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiDemo
 @testable import GongzhiSQL
 import GongzhiTestSupport
 @testable import GongzhiStore
@@ -273,5 +274,26 @@ import Testing
         let rows = try await e.f.sql.read { try $0.query("SELECT actor, field, reason, subject FROM access_log") }
         #expect(rows.map { "\($0["actor"] as String) \($0["field"] as String) \($0["reason"] as String) \($0["subject"] as String)" }
                 == ["user:window parties 回访当事人 dispute:\(d.id)"])
+    }
+}
+
+/// The centre's demo: loaded once through the centre's own commands, every chain intact, with
+/// something to see on each page (agreements at each level, overdue petitions, a campaign).
+@Suite struct DemoCentreTests {
+    @Test(arguments: Backend.all) func loadsOnceAndVerifies(backend: Backend) async throws {
+        let e = try await CentreStoreTests.Env(backend)
+        let demo = DemoCentre(centre: e.centre, context: e.context)
+        let now = CentreStoreTests.at("2026-11-25T18:00:00+08:00")
+        #expect(try await demo.loadIfEmpty(now: now) == (60, 40))
+        #expect(try await demo.loadIfEmpty(now: now) == (0, 0))
+        #expect(try await e.centre.verify() == (100, nil))
+        let counts = try await e.centre.counts(scope: .all, at: now)
+        #expect(counts.undecidedOverdue >= 1 && counts.openDisputes >= 1 && counts.collectiveOpen >= 1)
+        let month = PlanDays.of(now)
+        let shares = LevelShares.sum(try await e.centre.levelShares(scope: .all, from: month - 60, to: month).values.flatMap(\.values))
+        #expect((shares.agreed[.community] ?? 0) > 0 && (shares.agreed[.street] ?? 0) > 0 && shares.concluded > shares.agreed.values.reduce(0, +))
+        let campaign = try #require(try await e.centre.campaigns().first)
+        #expect(try await e.centre.campaign(campaign.id, scope: .all)?.0.items.isEmpty == false)
+        #expect(try await e.centre.risks(scope: .all).count == 2)
     }
 }

@@ -132,7 +132,8 @@ enum CentreBodies {
             case "referred": return .refer(to: try oneOf(b.referral, "referral"), note: try required(b.note, "note"))
             default: throw CentreError.bad("result", "result must be agreed, partial or referred", code: "unknown_value")
             }
-        default: return .honoured(try required(b.honoured, "honoured"), note: b.note)
+        case "honoured": return .honoured(try required(b.honoured, "honoured"), note: b.note)
+        default: throw StoreError.notFound("dispute step \(step)")
         }
     }
 
@@ -146,7 +147,8 @@ enum CentreBodies {
         case "answer": return .answer(text: try required(b.text, "text"))
         case "review": return .requestReview
         case "review-answer": return .answerReview(text: try required(b.text, "text"))
-        default: return .close
+        case "close": return .close
+        default: throw StoreError.notFound("petition step \(step)")
         }
     }
 

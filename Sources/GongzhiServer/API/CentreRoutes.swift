@@ -147,17 +147,25 @@ struct CentreController {
     // MARK: Registration and steps
 
     func registerDispute(_ request: Request, by p: Principal) async throws -> Response {
-        guard CentreAccess.registersDisputes(p.role) else { throw CentreError.forbidden("a \(p.role.rawValue) may not register disputes") }
-        let draft = try CentreBodies.dispute(try await JSONBody.decode(CentreBodies.Dispute.self, from: request), areas: areaCheck)
-        let d = try await centre.registerDispute(draft, by: p, context: context, at: clock.now())
+        let d = try await register(try await JSONBody.decode(CentreBodies.Dispute.self, from: request), by: p)
         return JSONBody.response(CentreDTO.Dispute(d, rules: rules, names: names, now: clock.now()), status: .created)
     }
 
     func registerPetition(_ request: Request, by p: Principal) async throws -> Response {
-        guard CentreAccess.registersPetitions(p.role) else { throw CentreError.forbidden("a \(p.role.rawValue) may not register petitions") }
-        let draft = try CentreBodies.petition(try await JSONBody.decode(CentreBodies.Petition.self, from: request), areas: areaCheck)
-        let x = try await centre.registerPetition(draft, by: p, scope: scope(p), context: context, at: clock.now())
+        let x = try await register(try await JSONBody.decode(CentreBodies.Petition.self, from: request), by: p)
         return JSONBody.response(CentreDTO.Petition(x, names: names, now: clock.now()), status: .created)
+    }
+
+    /// A dispute as the API or the window's form sends it: the role, the body and its areas checked, then stored.
+    func register(_ body: CentreBodies.Dispute, by p: Principal) async throws -> Dispute {
+        guard CentreAccess.registersDisputes(p.role) else { throw CentreError.forbidden("a \(p.role.rawValue) may not register disputes") }
+        return try await centre.registerDispute(try CentreBodies.dispute(body, areas: areaCheck), by: p, context: context, at: clock.now())
+    }
+
+    func register(_ body: CentreBodies.Petition, by p: Principal) async throws -> Petition {
+        guard CentreAccess.registersPetitions(p.role) else { throw CentreError.forbidden("a \(p.role.rawValue) may not register petitions") }
+        return try await centre.registerPetition(try CentreBodies.petition(body, areas: areaCheck), by: p, scope: scope(p), context: context,
+                                                 at: clock.now())
     }
 
     /// Street and community codes must name the district's areas, the community inside the street.
@@ -179,15 +187,24 @@ struct CentreController {
     }
 
     func disputeStep(_ step: String, _ id: Int64, _ request: Request, by p: Principal) async throws -> Response {
-        let command = try CentreBodies.disputeCommand(step, try await JSONBody.decode(CentreBodies.DisputeStep.self, from: request))
-        let d = try await centre.act(onDispute: id, command, by: p, scope: scope(p), context: context, at: clock.now())
+        let d = try await act(step, onDispute: id, try await JSONBody.decode(CentreBodies.DisputeStep.self, from: request), by: p)
         return JSONBody.response(CentreDTO.Dispute(d, rules: rules, names: names, now: clock.now()))
     }
 
     func petitionStep(_ step: String, _ id: Int64, _ request: Request, by p: Principal) async throws -> Response {
-        let command = try CentreBodies.petitionCommand(step, try await JSONBody.decode(CentreBodies.PetitionStep.self, from: request))
-        let x = try await centre.act(onPetition: id, command, by: p, scope: scope(p), context: context, at: clock.now())
+        let x = try await act(step, onPetition: id, try await JSONBody.decode(CentreBodies.PetitionStep.self, from: request), by: p)
         return JSONBody.response(CentreDTO.Petition(x, names: names, now: clock.now()))
+    }
+
+    /// A step as the API or a page's form sends it, taken in the caller's scope.
+    func act(_ step: String, onDispute id: Int64, _ body: CentreBodies.DisputeStep, by p: Principal) async throws -> Dispute {
+        try await centre.act(onDispute: id, try CentreBodies.disputeCommand(step, body), by: p, scope: scope(p), context: context,
+                             at: clock.now())
+    }
+
+    func act(_ step: String, onPetition id: Int64, _ body: CentreBodies.PetitionStep, by p: Principal) async throws -> Petition {
+        try await centre.act(onPetition: id, try CentreBodies.petitionCommand(step, body), by: p, scope: scope(p), context: context,
+                             at: clock.now())
     }
 
     // MARK: Campaigns and risks

@@ -108,16 +108,13 @@ extension WebRoutes {
 
     func disputeStep(_ request: Request, _ id: Int64, _ step: String, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let form = try await staffForm(request, s, lang)
-        guard ["sessions", "escalate", "extend", "outcome", "honoured"].contains(step) else { throw StoreError.notFound("step \(step)") }
         func opt(_ k: String) -> String? { form[k].flatMap { $0.isEmpty ? nil : $0 } }
         do {
             let present = (0..<50).filter { form["present_\($0)"] != nil }
             let b = CentreBodies.DisputeStep(day: opt("day"), mediator: opt("mediator"), present: present, note: opt("note"), reason: opt("reason"),
                                              committee: opt("committee"), days: opt("days").flatMap { Int($0) }, result: opt("result"),
                                              agreement: opt("agreement"), referral: opt("referral"), honoured: opt("honoured").map { $0 == "true" })
-            let api = centreAPI, p = s.session.principal
-            _ = try await api.centre.act(onDispute: id, try CentreBodies.disputeCommand(step, b), by: p, scope: api.scope(p), context: api.context,
-                                         at: services.clock.now())
+            _ = try await centreAPI.act(step, onDispute: id, b, by: s.session.principal)
             return Pages.redirect("/centre/disputes/\(id)")
         } catch {
             guard let (message, status) = refusal(error) else { throw error }

@@ -107,14 +107,11 @@ extension WebRoutes {
 
     func petitionStep(_ request: Request, _ id: Int64, _ step: String, _ s: WebSession, _ lang: Lang) async throws -> Response {
         let form = try await staffForm(request, s, lang)
-        guard ["decision", "extend", "answer", "review", "review-answer", "close"].contains(step) else { throw StoreError.notFound("step \(step)") }
         func opt(_ k: String) -> String? { form[k].flatMap { $0.isEmpty ? nil : $0 } }
         do {
             let b = CentreBodies.PetitionStep(accept: opt("accept").map { $0 == "true" }, unit: opt("unit"), notice: opt("notice"),
                                               reason: opt("reason"), days: opt("days").flatMap { Int($0) }, text: opt("text"))
-            let api = centreAPI, p = s.session.principal
-            _ = try await api.centre.act(onPetition: id, try CentreBodies.petitionCommand(step, b), by: p, scope: api.scope(p),
-                                         context: api.context, at: services.clock.now())
+            _ = try await centreAPI.act(step, onPetition: id, b, by: s.session.principal)
             return Pages.redirect("/centre/petitions/\(id)")
         } catch {
             guard let (message, status) = refusal(error) else { throw error }

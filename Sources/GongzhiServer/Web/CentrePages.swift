@@ -146,10 +146,7 @@ extension WebRoutes {
         do {
             let body = CentreBodies.Dispute(type: form["type"], summary: form["summary"], channel: form["channel"], parties: Self.formParties(form),
                                             amount_fen: try Self.fen(form["amount_yuan"]), risk: form["risk"], street: street, community: community)
-            let api = centreAPI, p = s.session.principal
-            guard CentreAccess.registersDisputes(p.role) else { throw CentreError.forbidden("a \(p.role.rawValue) may not register disputes") }
-            let d = try await api.centre.registerDispute(try CentreBodies.dispute(body, areas: api.areaCheck), by: p, context: api.context,
-                                                         at: services.clock.now())
+            let d = try await centreAPI.register(body, by: s.session.principal)
             return Pages.redirect("/centre/disputes/\(d.id)")
         } catch {
             guard let (message, status) = refusal(error) else { throw error }
@@ -169,10 +166,7 @@ extension WebRoutes {
             let body = CentreBodies.Petition(title: form["title"], content: form["content"], form: form["form"],
                                              petitioners: Self.formParties(form), people: try number("people"), street: street,
                                              community: community, repeat_of: try number("repeat_of"), risk: nil)
-            let api = centreAPI, p = s.session.principal
-            guard CentreAccess.registersPetitions(p.role) else { throw CentreError.forbidden("a \(p.role.rawValue) may not register petitions") }
-            let x = try await api.centre.registerPetition(try CentreBodies.petition(body, areas: api.areaCheck), by: p, scope: api.scope(p),
-                                                          context: api.context, at: services.clock.now())
+            let x = try await centreAPI.register(body, by: s.session.principal)
             return Pages.redirect("/centre/petitions/\(x.id)")
         } catch {
             guard let (message, status) = refusal(error) else { throw error }
