@@ -122,10 +122,12 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
     public var changeNotice: String? { "NOTIFY \"\(channel)\"" }
 
     /// Listens on a connection of the pool, held for as long as it runs (`SQLDatabase.followChanges`).
-    public func followChanges(_ onChange: @escaping @Sendable () -> Void) async throws {
+    public func followChanges(listening: @escaping @Sendable () -> Void, _ onChange: @escaping @Sendable () -> Void) async throws {
         let channel = channel
         try await client.withConnection { connection in
+            // The closure runs once the server has confirmed LISTEN.
             try await connection.listen(on: channel) { notifications in
+                listening()
                 for try await _ in notifications { onChange() }
             }
         }

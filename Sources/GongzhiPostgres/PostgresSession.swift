@@ -117,27 +117,31 @@ final class PostgresSession: SQLSession {
 
 /// Translation between the shared SQL and PostgreSQL's protocol.
 enum PostgresSQL {
-    /// `?` placeholders as `$1`, `$2`, …, outside quoted strings and identifiers.
+    /// `?` placeholders as `$1`, `$2`, …, outside quoted strings and identifiers. Works on the
+    /// UTF-8 bytes: `?` and the quotes are ASCII and never part of a multi-byte character. A bulk
+    /// load's statements hold tens of thousands of placeholders; walking them as `Character`s
+    /// was 18 % of its time.
     static func numbered(_ sql: String) -> String {
-        var out = ""
-        out.reserveCapacity(sql.utf8.count + 16)
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count + sql.utf8.count / 2 + 16)
         var n = 0
-        var quote: Character? = nil
-        for c in sql {
-            if let q = quote {
-                if c == q { quote = nil }
-                out.append(c)
-            } else if c == "'" || c == "\"" {
-                quote = c
-                out.append(c)
-            } else if c == "?" {
+        var quote: UInt8 = 0
+        for byte in sql.utf8 {
+            if quote != 0 {
+                if byte == quote { quote = 0 }
+                out.append(byte)
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+                out.append(byte)
+            } else if byte == UInt8(ascii: "?") {
                 n += 1
-                out += "$\(n)"
+                out.append(UInt8(ascii: "$"))
+                out.append(contentsOf: String(n).utf8)  // a small string: no allocation
             } else {
-                out.append(c)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func binds(_ values: [SQLValue]) -> PostgresBindings {

@@ -72,9 +72,10 @@ public protocol SQLDatabase: Sendable {
     /// changed (PostgreSQL's `NOTIFY`, delivered when it commits); nil where one process owns the
     /// database. Defaults to nil.
     var changeNotice: String? { get }
-    /// Calls `onChange` each time a write transaction with a `changeNotice` commits (another
-    /// instance's or this one's), until cancelled. Returns at once where there is none.
-    func followChanges(_ onChange: @escaping @Sendable () -> Void) async throws
+    /// Calls `listening` once it listens, then `onChange` each time a write transaction with a
+    /// `changeNotice` commits (another instance's or this one's), until cancelled. Returns at
+    /// once where there is none.
+    func followChanges(listening: @escaping @Sendable () -> Void, _ onChange: @escaping @Sendable () -> Void) async throws
     /// Runs `body` in one write transaction. On PostgreSQL a transaction that loses a deadlock
     /// or serialisation race is run again, so `body` must not have effects outside it.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
@@ -88,7 +89,7 @@ public protocol SQLDatabase: Sendable {
 extension SQLDatabase {
     public var changeNotice: String? { nil }
 
-    public func followChanges(_ onChange: @escaping @Sendable () -> Void) async throws {}
+    public func followChanges(listening: @escaping @Sendable () -> Void, _ onChange: @escaping @Sendable () -> Void) async throws {}
 
     public func query(_ sql: String, _ arguments: [SQLValue]) async throws -> [SQLRow] {
         try await read { try $0.query(sql, arguments) }

@@ -44,7 +44,9 @@ public struct SQLStorage: Storage, Sendable {
     /// so their cases reach this instance's open cockpits (see `SQLDatabase.followChanges`).
     /// Runs until cancelled; returns at once where no other instance can write (SQLite).
     public func followChanges() async throws {
-        try await db.followChanges { [changes] in changes.bump() }
+        let changes = changes
+        defer { changes.stopHearing() }
+        try await db.followChanges(listening: { changes.startHearing() }) { changes.bump() }
     }
 
     /// Whether other instances' changes can be followed (`followChanges`).

@@ -37,6 +37,8 @@ public struct GongzhiServices: Sendable {
     public let mediationRules: MediationRules
     /// The case list's rendered items (see `CaseItemCache`).
     let caseItems = CaseItemCache()
+    /// The case list's pages while nothing is written (see `RevisionPageCache`).
+    let casePages = RevisionPageCache()
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],

@@ -73,6 +73,29 @@ import Testing
         #expect(report.statisticsChecked && report.isIntact, "\(report.statistics ?? "") \(report.firstBreak.map { "\($0)" } ?? "")")
     }
 
+    /// A load prepared outside its transaction (the generator prepares the next batch while one
+    /// is written) writes what it was prepared as; one prepared for ids another writer took
+    /// first is prepared again with the ids it gets, chains and sums intact.
+    @Test(arguments: Backend.all) func aLoadPreparedForTakenIdsIsPreparedAgain(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        let scripts = Self.scripts(), context = f.store.context.current
+        let first = try CaseTransaction.prepare(Array(scripts[0..<6]), firstID: 1, context: context)
+        let second = try CaseTransaction.prepare(Array(scripts[6...]), firstID: 7, context: context)
+        let written = try await f.store.transaction { tx in try tx.load(first) }
+        #expect(written.map(\.id) == Array(1...6) && written.map(\.lastHash) == first.records.map(\.lastHash))
+        let other = try await f.store.create(StoreFixture.report(), actor: .system, at: StoreFixture.t0).record.id
+        #expect(other == 7)
+        let records = try await f.store.transaction { tx in try tx.load(second) }
+        #expect(records.map(\.id) == Array(8...13))
+        #expect(records.map(\.status) == second.records.map(\.status))
+        for record in records {
+            let history = try await f.store.history(of: record.id)
+            #expect(history.allSatisfy { $0.caseID == record.id } && history.last?.hash == record.lastHash, "case \(record.id)")
+        }
+        let report = try await f.verify()
+        #expect(report.statisticsChecked && report.isIntact, "\(report.statistics ?? "") \(report.firstBreak.map { "\($0)" } ?? "")")
+    }
+
     /// A step the case's state refuses, or a merge, fails the load, and its transaction writes nothing.
     @Test(arguments: Backend.all) func aRefusedStepWritesNothing(backend: Backend) async throws {
         let f = try await StoreFixture(backend)

@@ -39,7 +39,9 @@ struct MultiInstanceTests {
             for _ in 0..<40 where b.changes.current <= count { try await Task.sleep(for: .milliseconds(50)) }
             return b.changes.current > count
         }
-        // Listening starts on its own connection: wait until a write is heard, then count.
+        // Listening starts on its own connection (counted as a change): wait until it listens
+        // and a write is heard, then count.
+        for _ in 0..<100 where !b.changes.hearsEveryWriter { try await Task.sleep(for: .milliseconds(20)) }
         var seen = false
         for _ in 0..<10 where !seen {
             let count = b.changes.current
@@ -53,6 +55,46 @@ struct MultiInstanceTests {
         #expect(b.changes.current == before, "a write to another schema reached B")
         _ = try await dispatched(f.store)
         #expect(try await heard(after: before))
+    }
+
+    /// While B listens, a page of B's case list is held until anything is written anywhere: a
+    /// case A writes is on B's next page once A's notice arrives, B's own write on its very next
+    /// page; before B listens and after it stops, every page is read afresh.
+    @Test func heldListPagesLastUntilAnyInstanceWrites() async throws {
+        let (f, b, _) = try await instances()
+        let cache = RevisionPageCache()
+        var q = CaseQuery()
+        q.limit = 10
+        func newest() async throws -> Int64? { try await cache.page(q, from: b).items.first?.id }
+        _ = try await f.store.create(StoreFixture.report(), actor: .system, at: Self.t0)
+        _ = try await newest()
+        _ = try await newest()
+        #expect(cache.hits == 0 && !b.changes.hearsEveryWriter, "a page was held while nothing vouched for it")
+
+        let following = Task { try await b.followChanges() }
+        defer { following.cancel() }
+        for _ in 0..<100 where !b.changes.hearsEveryWriter { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(b.changes.hearsEveryWriter)
+        let first = try await newest()
+        #expect(try await newest() == first && cache.hits == 1)
+
+        let fromA = try await f.store.create(StoreFixture.report(), actor: .system, at: Self.t0.addingTimeInterval(60)).record.id
+        var seen = try await newest()
+        for _ in 0..<40 where seen != fromA {
+            try await Task.sleep(for: .milliseconds(50))
+            seen = try await newest()
+        }
+        #expect(seen == fromA, "B kept answering the page it held before A's case")
+        let fromB = try await b.create(StoreFixture.report(), actor: .system, at: Self.t0.addingTimeInterval(120)).record.id
+        #expect(try await newest() == fromB)
+
+        following.cancel()
+        for _ in 0..<100 where b.changes.hearsEveryWriter { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!b.changes.hearsEveryWriter, "B still vouched for its counter after it stopped listening")
+        let hits = cache.hits
+        _ = try await newest()
+        _ = try await newest()
+        #expect(cache.hits == hits)
     }
 
     /// Both instances sweep the same due timers, many times and at once: each mark is made once.

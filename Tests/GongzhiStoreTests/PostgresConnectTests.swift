@@ -33,6 +33,17 @@ struct PostgresConnectTests {
         #expect(single.first.map { $0[0] as String } == "1.1" && inTransaction.first.map { $0[0] as String } == "1.1")
     }
 
+    /// The shared SQL's `?` become `$1`, `$2`, … outside quotes only, past nine, beside
+    /// multi-byte text (the translation walks bytes).
+    @Test func placeholdersAreNumberedOutsideQuotes() async throws {
+        let db = try await Backend.postgres.makeDatabase()
+        let values: [SQLValue] = (1...12).map { .text("v\($0)") }
+        let sql = "SELECT '街道?' || ? AS \"a?\", " + Array(repeating: "?", count: 11).joined(separator: " || ") + " AS b"
+        let row = try #require(try await db.sql.query(sql, values).first)
+        #expect(row[0] as String == "街道?v1")
+        #expect(row[1] as String == (2...12).map { "v\($0)" }.joined())
+    }
+
     @Test func anUnknownDatabaseIsNamed() async throws {
         let base = try #require(Backend.postgresURL)
         let url = try #require(base.range(of: "/", options: .backwards).map { String(base[..<$0.lowerBound]) + "/no_such_database" })

@@ -114,8 +114,9 @@ struct CaseRoutes {
         }
         var q = try CaseListQuery.parse(request.uri.queryParameters, categories: services.reference.categories, now: services.clock.now())
         q.scope = services.scope(of: principal)
-        // Ids and revisions first; whole rows only for the cases the cache lacks (`CaseItemCache`).
-        let page = try await services.store.listRevisions(q)
+        // Ids and revisions first (held while nothing is written: `RevisionPageCache`); whole
+        // rows only for the cases the item cache lacks (`CaseItemCache`).
+        let page = try await services.casePages.page(q, from: services.store)
         let cache = services.caseItems
         var held = cache.items(page.items, atlasVersion: services.atlas.current.version)
         let missing = page.items.map(\.id).filter { held[$0] == nil }

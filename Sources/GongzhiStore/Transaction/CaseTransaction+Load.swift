@@ -34,6 +34,21 @@ public struct CaseScript: Sendable {
     }
 }
 
+/// A bulk load worked out in memory, outside any transaction (`CaseTransaction.prepare`): the
+/// cases with the ids and tracking codes they are expected to get, and every row to write.
+/// Preparing the next batch while the database writes this one halves a load where both take
+/// about as long (PostgreSQL: BENCHMARKS.md, issue 11).
+public struct PreparedLoad: Sendable {
+    public let scripts: [CaseScript]
+    /// The id the first case was prepared with; `load` checks it against the ids it is given.
+    public let firstID: Int64
+    let codes: [String]
+    public let records: [CaseRecord]
+    let events: [CaseEvent]
+    let reports: [ReportInsert]
+    let facts: [(caseID: Int64, fact: Fact)]
+}
+
 extension CaseTransaction {
     /// Opens each case and runs its steps. The events are decided, sealed and applied exactly as
     /// `create` and `perform` do, but in memory, with ids handed out for the whole load first:
@@ -47,12 +62,32 @@ extension CaseTransaction {
     public func load(_ scripts: [CaseScript]) throws -> [CaseRecord] {
         guard !scripts.isEmpty else { return [] }
         let ids = try sql.reserveCaseIDs(scripts.count)
-        let codes = try freeTrackingCodes(scripts.count)
+        return try write(Self.prepare(scripts, firstID: ids.lowerBound, codes: try freeTrackingCodes(scripts.count), context: context))
+    }
+
+    /// Writes a load prepared beforehand. When the ids it is handed are not the ones it was
+    /// prepared with (another writer came first), or a tracking code is taken, it is prepared
+    /// again here with the right ones: the result is the same as `load(prepared.scripts)`.
+    public func load(_ prepared: PreparedLoad) throws -> [CaseRecord] {
+        guard !prepared.scripts.isEmpty else { return [] }
+        let ids = try sql.reserveCaseIDs(prepared.scripts.count)
+        let taken = try sql.takenTrackingCodes(prepared.codes)
+        if ids.lowerBound == prepared.firstID && taken.isEmpty && Set(prepared.codes).count == prepared.codes.count {
+            return try write(prepared)
+        }
+        let codes = try freeTrackingCodes(prepared.scripts.count)
+        return try write(Self.prepare(prepared.scripts, firstID: ids.lowerBound, codes: codes, context: context))
+    }
+
+    /// The rows of `scripts` as cases `firstID…`, with `codes` (new ones when nil): pure, so it
+    /// can run beside a transaction.
+    public static func prepare(_ scripts: [CaseScript], firstID: Int64, codes: [String]? = nil, context: CaseContext) throws -> PreparedLoad {
+        let codes = codes ?? scripts.map { _ in TrackingCode.make() }
         var records: [CaseRecord] = [], events: [CaseEvent] = [], reports: [ReportInsert] = []
         var facts: [(caseID: Int64, fact: Fact)] = []
         records.reserveCapacity(scripts.count)
         for (k, script) in scripts.enumerated() {
-            let id = ids.lowerBound + Int64(k)
+            let id = firstID + Int64(k)
             // Stored times are milliseconds: the facts must come out as they will from the stored events.
             let openedAt = Timestamp.date(millis: Timestamp.millis(script.openedAt))
             var (record, opening) = CaseMachine.opening(CaseRecord(id: id, trackingCode: codes[k], report: script.report, createdAt: openedAt),
@@ -72,11 +107,15 @@ extension CaseTransaction {
             facts += CaseFacts.facts(history: history, calendar: context.calendar).map { (id, $0) }
             records.append(record)
         }
-        try sql.insertCases(records)
-        try sql.insertEvents(events)
-        try sql.insertOpeningReports(reports)
-        try sql.addFacts(facts)
-        return records
+        return PreparedLoad(scripts: scripts, firstID: firstID, codes: codes, records: records, events: events, reports: reports, facts: facts)
+    }
+
+    private func write(_ prepared: PreparedLoad) throws -> [CaseRecord] {
+        try sql.insertCases(prepared.records)
+        try sql.insertEvents(prepared.events)
+        try sql.insertOpeningReports(prepared.reports)
+        try sql.addFacts(prepared.facts)
+        return prepared.records
     }
 
     /// `count` new tracking codes that no case has (a clash of 60-bit random codes is
