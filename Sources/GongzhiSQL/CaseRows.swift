@@ -117,23 +117,17 @@ public enum CaseRows {
         return values.map(\.sqlValue)
     }
 
-    /// One statement inserting whole case rows: the report's columns and the projection, as each
-    /// record is. A case opening is one row (without `ids`, SQLite's AUTOINCREMENT picks its id);
-    /// a bulk load inserts its rows as the events left them, with the ids it was handed.
-    static func insertStatement(_ records: ArraySlice<CaseRecord>, ids: Bool) -> (sql: String, arguments: [SQLValue]) {
-        let columns = (ids ? ["id"] : []) + reportColumns + projection.map(\.column)
-        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        let sql = "INSERT INTO cases (\(columns.joined(separator: ", "))) VALUES "
-            + Array(repeating: marks, count: records.count).joined(separator: ", ")
-        return (sql, records.flatMap { r in (ids ? [.int(r.id)] : []) + reportValues(r) + projection.map { $0.value(r) } })
-    }
+    /// A whole case row's columns and values but its id: the report's and the projection, as the
+    /// record is. A case opening inserts them and SQLite's AUTOINCREMENT picks its id; a bulk
+    /// load inserts its rows as the events left them, with the ids it was handed.
+    static var rowColumns: [String] { reportColumns + projection.map(\.column) }
 
-    /// Whole rows with their ids, up to 400 (50 values each) a statement, so that no row is written twice.
+    static func rowValues(_ r: CaseRecord) -> [SQLValue] { reportValues(r) + projection.map { $0.value(r) } }
+
+    /// Whole rows with their ids (SQLite: 400 rows, 50 values each, a statement), so that no row is written twice.
     static func insertAll(_ records: [CaseRecord], _ db: any SQLSession) throws {
-        for start in stride(from: 0, to: records.count, by: 400) {
-            let (sql, arguments) = insertStatement(records[start..<min(records.count, start + 400)], ids: true)
-            try db.execute(sql, arguments)
-        }
+        try BulkRows.insert(into: "cases", columns: ["id"] + rowColumns, values: records.flatMap { [.int($0.id)] + rowValues($0) },
+                            perStatement: 400, db)
     }
 
     /// The fields events can change, as columns. The opening report's fields never change.
@@ -168,21 +162,18 @@ public enum CaseRows {
         try db.execute("UPDATE cases SET \(columns.joined(separator: ", ")) WHERE id = ?", values)
     }
 
-    static let insertEventHead = "INSERT INTO case_events (case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload, "
-        + "prev_hash, hash) VALUES "
+    static let insertEventHead = "INSERT INTO case_events (\(eventColumns.joined(separator: ", "))) VALUES "
     static let eventValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     static func insertEvent(_ e: CaseEvent, _ db: any SQLSession) throws {
         try db.execute(insertEventHead + eventValues, eventArguments(e))
     }
 
-    /// Events in statements of up to 500 rows (11 values each), for bulk loads.
+    static let eventColumns = ["case_id", "seq", "action", "actor", "actor_unit", "at", "from_status", "to_status", "payload", "prev_hash", "hash"]
+
+    /// Events of bulk loads (SQLite: 500 rows, 11 values each, a statement).
     static func insertEvents(_ events: [CaseEvent], _ db: any SQLSession) throws {
-        for start in stride(from: 0, to: events.count, by: 500) {
-            let chunk = events[start..<min(events.count, start + 500)]
-            try db.execute(insertEventHead + Array(repeating: eventValues, count: chunk.count).joined(separator: ", "),
-                           chunk.flatMap(eventArguments))
-        }
+        try BulkRows.insert(into: "case_events", columns: eventColumns, values: events.flatMap(eventArguments), perStatement: 500, db)
     }
 
     static func eventArguments(_ e: CaseEvent) -> [SQLValue] {

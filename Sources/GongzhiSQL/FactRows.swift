@@ -108,30 +108,20 @@ public enum FactRows {
         try add(delta.filter { !$0.value.isZero }.sorted { $0.key < $1.key }, db)
     }
 
-    /// Inserts facts of cases, up to 200 rows a statement.
+    /// Inserts facts of cases (SQLite: 200 rows a statement).
     static func insert(_ facts: [(caseID: Int64, fact: Fact)], _ db: any SQLSession) throws {
-        let marks = "(?, " + Array(repeating: "?", count: keyColumns.count).joined(separator: ", ") + ", ?)"
-        for start in stride(from: 0, to: facts.count, by: 200) {
-            let chunk = facts[start..<min(facts.count, start + 200)]
-            let sql = "INSERT INTO case_facts (case_id, \(keyColumns.joined(separator: ", ")), counts) VALUES "
-                + Array(repeating: marks, count: chunk.count).joined(separator: ", ")
-            try db.execute(sql, chunk.flatMap { [SQLValue.int($0.caseID)] + keyValues($0.fact.key) + [.text(encode($0.fact.counts))] })
-        }
+        try BulkRows.insert(into: "case_facts", columns: ["case_id"] + keyColumns + ["counts"],
+                            values: facts.flatMap { [SQLValue.int($0.caseID)] + keyValues($0.fact.key) + [.text(encode($0.fact.counts))] },
+                            perStatement: 200, db)
     }
 
-    /// Adds counts to the sums, creating rows as needed, in statements of up to 50 rows (one
-    /// statement text per size, so both backends reuse its plan).
+    /// Adds counts to the sums, creating rows as needed (SQLite: 50 rows a statement), in the
+    /// order given: writers that may lock the same rows give them sorted.
     static func add(_ rows: [(key: FactKey, value: Counts)], _ db: any SQLSession) throws {
-        let columns = keyColumns + measureColumns
-        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let update = measureColumns.map { "\($0) = stats_daily.\($0) + excluded.\($0)" }.joined(separator: ", ")
-        for start in stride(from: 0, to: rows.count, by: 50) {
-            let chunk = rows[start..<min(rows.count, start + 50)]
-            let sql = "INSERT INTO stats_daily (\(columns.joined(separator: ", "))) VALUES "
-                + Array(repeating: marks, count: chunk.count).joined(separator: ", ")
-                + " ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET \(update)"
-            try db.execute(sql, chunk.flatMap { keyValues($0.key) + $0.value.values.map(SQLValue.int) })
-        }
+        try BulkRows.insert(into: "stats_daily", columns: keyColumns + measureColumns,
+                            values: rows.flatMap { keyValues($0.key) + $0.value.values.map(SQLValue.int) }, perStatement: 50,
+                            suffix: "ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET \(update)", db)
     }
 
     /// Every non-zero row of the sums, keyed (for `verify`'s comparison with a recomputation).

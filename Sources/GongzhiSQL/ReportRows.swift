@@ -4,12 +4,11 @@ import GongzhiStore
 
 /// The reports list: every report, detection and dropped weak detection, with the case it went to.
 enum ReportRows {
-    static let insertHead = """
-        INSERT INTO reports (case_id, original_case_id, source, external_id, camera_id, category, state, outcome, received_at,
-                             observed_at, confidence, lat, lon, address, description, reporter_name, reporter_phone, media_urls,
-                             report_extra)
-        VALUES\u{20}
-        """
+    static let insertColumns = [
+        "case_id", "original_case_id", "source", "external_id", "camera_id", "category", "state", "outcome", "received_at", "observed_at",
+        "confidence", "lat", "lon", "address", "description", "reporter_name", "reporter_phone", "media_urls", "report_extra",
+    ]
+    static let insertHead = "INSERT INTO reports (\(insertColumns.joined(separator: ", "))) VALUES "
     static let insertValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     static let insertSQL = insertHead + insertValues
 

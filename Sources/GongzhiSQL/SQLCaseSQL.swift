@@ -17,8 +17,9 @@ struct SQLCaseSQL: CaseSQL {
         // failed statement aborts the whole transaction. The unique index still guards the race.
         if try db.scalar("SELECT 1 FROM cases WHERE tracking_code = ?", r.trackingCode, as: Int64.self) != nil { return nil }
         guard let id = try db.nextID(of: "cases") else {
-            let (sql, arguments) = CaseRows.insertStatement([r][...], ids: false)
-            return try db.insert(sql, arguments)
+            let columns = CaseRows.rowColumns
+            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            return try db.insert("INSERT INTO cases (\(columns.joined(separator: ", "))) VALUES (\(marks))", CaseRows.rowValues(r))
         }
         var row = r
         row.id = id
@@ -64,10 +65,8 @@ struct SQLCaseSQL: CaseSQL {
     func insertCases(_ records: [CaseRecord]) throws { try CaseRows.insertAll(records, db) }
 
     func insertOpeningReports(_ rows: [ReportInsert]) throws {
-        for start in stride(from: 0, to: rows.count, by: 1_000) {
-            let (sql, arguments) = ReportRows.insertStatement(rows[start..<min(rows.count, start + 1_000)])
-            try db.execute(sql, arguments)
-        }
+        let values = rows.flatMap { ReportRows.insertArguments($0.report, caseID: $0.caseID, state: $0.state, outcome: $0.outcome, at: $0.at) }
+        try BulkRows.insert(into: "reports", columns: ReportRows.insertColumns, values: values, perStatement: 1_000, db)
     }
 
     func addFacts(_ facts: [(caseID: Int64, fact: Fact)]) throws {

@@ -38,13 +38,14 @@ public struct GongzhiServices: Sendable {
     /// The case list's rendered items (see `CaseItemCache`).
     let caseItems = CaseItemCache()
     /// The case list's pages while nothing is written (see `RevisionPageCache`).
-    let casePages = RevisionPageCache()
+    let casePages: RevisionPageCache
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
                 classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init(), scheme: ScoringScheme? = nil,
-                mediationRules: MediationRules? = nil) throws {
+                mediationRules: MediationRules? = nil, listPageCache: Bool = true) throws {
         ServerMetrics.bootstrap()
+        self.casePages = RevisionPageCache(enabled: listPageCache)
         self.store = store
         self.reference = reference
         self.clock = clock

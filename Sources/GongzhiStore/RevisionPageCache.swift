@@ -24,8 +24,14 @@ public final class RevisionPageCache: Sendable {
     private let tally = Atomic<Int>(0)
     /// Pages held at most; when full the cache starts again empty.
     public let capacity: Int
+    /// Off, every page is read (`serve --list-page-cache off`: for a site whose instances must
+    /// each see another's write the moment it commits, and as the benchmarks' peer).
+    public let enabled: Bool
 
-    public init(capacity: Int = 4_096) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 4_096, enabled: Bool = true) {
+        self.capacity = max(1, capacity)
+        self.enabled = enabled
+    }
 
     /// Pages answered without asking the database, since start (for tests and metrics).
     public var hits: Int { tally.load(ordering: .relaxed) }
@@ -33,7 +39,7 @@ public final class RevisionPageCache: Sendable {
     /// The page `query` names: held while it still holds, read from `store` otherwise.
     public func page(_ query: CaseQuery, from store: any Storage) async throws -> RevisionPage {
         let changes = store.changes
-        guard changes.hearsEveryWriter else { return try await store.listRevisions(query) }
+        guard enabled, changes.hearsEveryWriter else { return try await store.listRevisions(query) }
         let seen = changes.current
         if let held = state.withLock({ $0.count == seen ? $0.pages[query] : nil }) {
             tally.add(1, ordering: .relaxed)

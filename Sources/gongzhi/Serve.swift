@@ -83,6 +83,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log lines as json (one object per line, for a collector) or text.")
     var logFormat = "json"
 
+    @Option(help: """
+        Hold the case list's pages in memory until anything is written (on or off). PostgreSQL only: it hears every instance's \
+        writes; another instance's write reaches this one's list a few milliseconds after it commits.
+        """)
+    var listPageCache = "on"
+
     @Option(help: ArgumentHelp("Run the clock from this RFC 3339 instant instead of now (for drills and tests).", visibility: .hidden))
     var now: String?
 
@@ -93,6 +99,7 @@ struct Serve: AsyncParsableCommand {
         guard watchInterval >= 0.05, watchInterval <= 3_600 else { throw ValidationError("--watch-interval must be between 0.05 and 3600 seconds") }
         guard (1...100_000).contains(commitBatch) else { throw ValidationError("--commit-batch must be between 1 and 100000") }
         guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
+        guard ["on", "off"].contains(listPageCache) else { throw ValidationError("--list-page-cache must be on or off") }
         guard requestTimeout >= 0.1, requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be between 0.1 and 3600 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
         guard commitLinger >= 0, commitLinger <= 1_000 else { throw ValidationError("--commit-linger must be between 0 and 1000 milliseconds") }
@@ -172,7 +179,7 @@ struct Serve: AsyncParsableCommand {
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
                                        classifier: classifier,
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue),
-                                       scheme: scoringScheme, mediationRules: centreRules)
+                                       scheme: scoringScheme, mediationRules: centreRules, listPageCache: listPageCache == "on")
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }

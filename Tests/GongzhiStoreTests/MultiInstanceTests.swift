@@ -77,6 +77,10 @@ struct MultiInstanceTests {
         #expect(b.changes.hearsEveryWriter)
         let first = try await newest()
         #expect(try await newest() == first && cache.hits == 1)
+        let off = RevisionPageCache(enabled: false)
+        _ = try await off.page(q, from: b)
+        _ = try await off.page(q, from: b)
+        #expect(off.hits == 0, "a cache switched off held a page")
 
         let fromA = try await f.store.create(StoreFixture.report(), actor: .system, at: Self.t0.addingTimeInterval(60)).record.id
         var seen = try await newest()
