@@ -97,25 +97,27 @@ import Testing
     }
 
     /// Rows written by `BulkRows` read back as they were on both backends: text with quotes,
-    /// backslashes, control characters and characters beyond the BMP, doubles in their exact
-    /// form, booleans, NULLs, and more rows than one statement takes on either backend.
+    /// backslashes, braces, commas, control characters and characters beyond the BMP, the text
+    /// "NULL", doubles in their exact form, booleans, NULLs, a column of NULLs only, and more
+    /// rows than one statement takes on either backend.
     @Test(arguments: Backend.all) func bulkRowsReadBackAsWritten(backend: Backend) async throws {
         let f = try await StoreFixture(backend)
-        let texts = ["引号\"与\\反斜杠", "换行\n制表\t\u{1}\u{1F}", "😀 𠀀", "", "[\"not json\"]"]
+        let texts = ["引号\"与\\反斜杠", "换行\n制表\t\u{1}\u{1F}", "😀 𠀀", "", "{a,b} \"NULL\"", "NULL"]
         let doubles = [30.274_513_9, -0.000_012_3, 1e20, 120.0, 0.1 + 0.2]
         let rows = 25_123
         let values: [SQLValue] = (0..<rows).flatMap { i -> [SQLValue] in
             [.int(Int64(i) * 1_000_003), i % 7 == 0 ? .null : .text(texts[i % texts.count]), .double(doubles[i % doubles.count]),
-             .bool(i % 2 == 0), i % 3 == 0 ? .null : .int(-Int64(i))]
+             .bool(i % 2 == 0), i % 3 == 0 ? .null : .int(-Int64(i)), .null]
         }
         try await f.sql.write { db in
-            try db.execute("CREATE TABLE bulk_probe (id BIGINT PRIMARY KEY, t TEXT, d DOUBLE PRECISION NOT NULL, b BOOLEAN NOT NULL, n BIGINT)", [])
-            try BulkRows.insert(into: "bulk_probe", columns: ["id", "t", "d", "b", "n"], values: values, perStatement: 400, db)
+            try db.execute("CREATE TABLE bulk_probe (id BIGINT PRIMARY KEY, t TEXT, d DOUBLE PRECISION NOT NULL, b BOOLEAN NOT NULL, n BIGINT, z BIGINT)", [])
+            try BulkRows.insert(into: "bulk_probe", columns: ["id", "t", "d", "b", "n", "z"], values: values, perStatement: 400, db)
         }
         let back = try await f.sql.read { db in
-            try db.query("SELECT id, t, d, b, n FROM bulk_probe ORDER BY id", []).map { row -> [SQLValue] in
+            try db.query("SELECT id, t, d, b, n, z FROM bulk_probe ORDER BY id", []).map { row -> [SQLValue] in
                 [.int(try row.decode("id")), (try row.decode("t", as: String?.self)).map(SQLValue.text) ?? .null,
-                 .double(try row.decode("d")), .bool(try row.decode("b")), (try row.decode("n", as: Int64?.self)).map(SQLValue.int) ?? .null]
+                 .double(try row.decode("d")), .bool(try row.decode("b")), (try row.decode("n", as: Int64?.self)).map(SQLValue.int) ?? .null,
+                 (try row.decode("z", as: Int64?.self)).map(SQLValue.int) ?? .null]
             }
         }
         #expect(back.count == rows)
