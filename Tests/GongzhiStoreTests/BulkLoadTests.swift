@@ -110,7 +110,8 @@ import Testing
              .bool(i % 2 == 0), i % 3 == 0 ? .null : .int(-Int64(i)), .null]
         }
         try await f.sql.write { db in
-            try db.execute("CREATE TABLE bulk_probe (id BIGINT PRIMARY KEY, t TEXT, d DOUBLE PRECISION NOT NULL, b BOOLEAN NOT NULL, n BIGINT, z BIGINT)", [])
+            try db.execute("CREATE TABLE bulk_probe (id BIGINT PRIMARY KEY, t TEXT, d DOUBLE PRECISION NOT NULL, b BOOLEAN NOT NULL, "
+                           + "n BIGINT, z BIGINT)", [])
             try BulkRows.insert(into: "bulk_probe", columns: ["id", "t", "d", "b", "n", "z"], values: values, perStatement: 400, db)
         }
         let back = try await f.sql.read { db in
