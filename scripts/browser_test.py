@@ -7,7 +7,8 @@ camera case with a merchant: the merchant confirms on the notice page, the grid 
 closes it. The district leader finds the worst street on the cockpit, drills to its open cases and
 opens one; the cockpit's CSV is read back by Python and by LibreOffice. At the dispute and petition
 centre the window registers a dispute, the community's mediator concludes it and the month's figure
-moves, and a petition shows its clock on the ledger. Every page is screenshot in
+moves, and a petition shows its clock on the ledger. The dispatcher registers an enterprise and
+assigns it a commissioner, who logs a visit. Every page is screenshot in
 Chinese and English; every request the pages make is
 recorded and must stay on the server's origin; text that tries to be markup must stay text.
 
@@ -36,6 +37,7 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 from selenium.webdriver.common.print_page_options import PrintOptions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -568,6 +570,37 @@ try:
     tile = d.find_element(By.CSS_SELECTOR, "#centre-tiles a[href='/centre/disputes?state=closed'] .value").text
     check("the cockpit's community share is the worklist's", tile == share_after, (tile, share_after))
     print(f"centre: {time.time() - centre_started:.0f} s", flush=True)
+
+    # 10. 亲清在线: the dispatcher registers an enterprise (the credit code typed in lower case and
+    # full-width digits), assigns 米市巷's handler as its commissioner, who logs a visit with a
+    # difficulty; the contact person stays masked on every page.
+    size(False)
+    login("dispatcher")
+    d.get(base + "/enterprises")
+    form = d.find_element(By.ID, "register-enterprise")
+    for name, value in [("credit_code", "９１330105ma2gl8kq40"), ("name", "杭州拱墅某精密机械有限公司<i>"), ("address", "小河路 88 号"),
+                        ("contact_name", "陈经理"), ("contact_phone", "13912345678")]:
+        form.find_element(By.NAME, name).send_keys(value)
+    Select(form.find_element(By.NAME, "street")).select_by_value("330105003")
+    Select(form.find_element(By.NAME, "industry")).select_by_value("C")
+    submit("#register-enterprise button")
+    check("the enterprise is registered under its normalised code", d.current_url == base + "/enterprises/91330105MA2GL8KQ40", d.current_url)
+    body = d.find_element(By.TAG_NAME, "body").text
+    check("its name is shown as typed and its contact masked", "杭州拱墅某精密机械有限公司<i>" in body and "139****5678" in body
+          and "13912345678" not in body)
+    d.find_element(By.CSS_SELECTOR, "#assign-commissioners input[name=commissioners]").send_keys("mishixiang")
+    submit("#assign-commissioners button")
+    shoot("enterprise")
+    login("mishixiang")
+    d.get(base + "/enterprises?mine=true")
+    check("the commissioner finds the enterprise under 'mine'", "91330105MA2GL8KQ40" in d.find_element(By.ID, "enterprises").text)
+    d.get(base + "/enterprises/91330105MA2GL8KQ40")
+    visit = d.find_element(By.ID, "log-visit")
+    visit.find_element(By.NAME, "difficulty_funding").click()
+    visit.find_element(By.NAME, "note").send_keys("企业反映流动资金紧张")
+    submit("#log-visit button")
+    check("the visit is in the log with its difficulty", "融资难" in d.find_element(By.ID, "visits").text)
+    open_page("/enterprises", "enterprises", phone=True)
 
     # The remaining pages, for the screenshots and the checks.
     size(False)

@@ -27,6 +27,8 @@ enum PostgresSchema {
             .filter { !$0.isEmpty }),
         // The dispute and petition centre (see the SQLite schema's v11).
         ("v7-centre", SQLCentreStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY") + appendOnly("centre_events")),
+        // The enterprise registry (see the SQLite schema's v12).
+        ("v8-enterprises", SQLEnterpriseStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

@@ -60,6 +60,9 @@ public struct StoreCopy: Sendable {
         Table("centre_campaigns", key: ["id"], issued: "id"),
         Table("centre_campaign_items", key: ["campaign_id", "petition_id"]),
         Table("centre_risks", key: ["id"], issued: "id"),
+        Table("enterprises", key: ["code"]),
+        Table("enterprise_commissioners", key: ["code", "commissioner"]),
+        Table("enterprise_visits", key: ["id"], issued: "id"),
     ]
 
     public struct Progress: Sendable {

@@ -216,6 +216,11 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'centre_events is append-only'); END;
                 """)
         }
+        m.registerMigration("v12-enterprises") { db in
+            // The enterprise registry (亲清在线): enterprises, their commissioners, the visit log.
+            let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            for statement in SQLEnterpriseStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
+        }
         return m
     }
 

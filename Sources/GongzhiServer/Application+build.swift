@@ -35,6 +35,8 @@ public struct GongzhiServices: Sendable {
     public let scheme: ScoringScheme
     /// The dispute and petition centre's types, committees and level rules.
     public let mediationRules: MediationRules
+    /// The enterprise service's industries and difficulties.
+    public let enterpriseCatalogue: EnterpriseCatalogue
     /// The case list's rendered items (see `CaseItemCache`).
     let caseItems = CaseItemCache()
     /// The case list's pages while nothing is written (see `RevisionPageCache`).
@@ -58,6 +60,7 @@ public struct GongzhiServices: Sendable {
         self.classifier = classifier
         self.scheme = try scheme ?? ReferenceData.scoringScheme()
         self.mediationRules = try mediationRules ?? ReferenceData.mediationRules(units: store.context.current.units)
+        self.enterpriseCatalogue = try ReferenceData.enterpriseCatalogue(units: store.context.current.units)
         intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
                         classifier: classifier, settings: commit)
     }
@@ -137,6 +140,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                          cases: services.context, clock: services.clock).routes)
     api.addRoutes(CentreController(centre: services.store.centre, cases: services.context, rules: services.mediationRules,
                                    clock: services.clock, names: { services.name($0) }).routes)
+    api.addRoutes(EnterpriseController(enterprises: services.store.enterprises, accounts: services.accounts, cases: services.context,
+                                       catalogue: services.enterpriseCatalogue, clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
     api.addRoutes(ImportController(intake: services.intake, categories: services.reference.categories, atlas: services.atlas,
                                    clock: services.clock).routes)

@@ -171,6 +171,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var plans: any PlanStore { get }
     /// The dispute and petition centre kept in the same database.
     var centre: any CentreStore { get }
+    /// The enterprise registry (亲清在线) kept in the same database.
+    var enterprises: any EnterpriseStore { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }

@@ -34,11 +34,17 @@ public struct Party: Sendable, Codable, Hashable {
         var p = self
         p.name = try CentreError.text(name, field: "\(path).name", max: 100)
         p.phone = try CentreError.optionalText(phone, field: "\(path).phone", max: 30)
-        if let phone = p.phone, phone.filter(\.isNumber).count < 5 || phone.contains(where: { !"0123456789+-() ".contains($0) }) {
-            throw CentreError.bad("\(path).phone", "\(path).phone must be a phone number (digits, +, -, spaces)")
-        }
+        try Self.checkPhone(p.phone, field: "\(path).phone")
         p.idNumber = try CentreError.optionalText(idNumber, field: "\(path).id_number", max: 30)
         return p
+    }
+
+    /// A phone number as people write one: at least five digits, and only digits, +, -, spaces
+    /// and parentheses (the enterprise registry's contacts follow the same rule).
+    public static func checkPhone(_ phone: String?, field: String) throws(CentreError) {
+        if let phone, phone.filter(\.isNumber).count < 5 || phone.contains(where: { !"0123456789+-() ".contains($0) }) {
+            throw CentreError.bad(field, "\(field) must be a phone number (digits, +, -, spaces)")
+        }
     }
 
     /// The party as readers without the right to personal data see it: an organisation's name

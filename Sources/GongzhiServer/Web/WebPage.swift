@@ -20,6 +20,10 @@ extension WebRoutes {
             return errorPage(request, s, lang, status: e.status, message: e.message)
         } catch let e as StoreError {
             return errorPage(request, s, lang, status: .notFound, message: e.description)
+        } catch {
+            // A domain's refusal (a bad filter in the address, a step not allowed) as its page.
+            guard let api = APIError.from(error), api.status.code < 500 else { throw error }
+            return errorPage(request, s, lang, status: api.status, message: api.message)
         }
     }
 
@@ -63,13 +67,13 @@ extension WebRoutes {
     static func links(for role: Role) -> [(String, String)] {
         let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
                                      "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases",
-                                     "/plans": "nav_plans", "/centre": "nav_centre"]
+                                     "/plans": "nav_plans", "/centre": "nav_centre", "/enterprises": "nav_enterprises"]
         let paths: [String] = switch role {
-        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/centre", "/audit", "/cases"]
-        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans", "/centre"]
-        case .handler: ["/worklist", "/cases", "/plans", "/centre"]
+        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/centre", "/enterprises", "/audit", "/cases"]
+        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans", "/centre", "/enterprises"]
+        case .handler: ["/worklist", "/cases", "/plans", "/centre", "/enterprises"]
         case .gridWorker: ["/patrol", "/cases", "/centre"]
-        case .leader, .supervisor: ["/cockpit", "/plans", "/centre", "/cases"]
+        case .leader, .supervisor: ["/cockpit", "/plans", "/centre", "/enterprises", "/cases"]
         case .auditor: ["/audit", "/cases"]
         case .merchant, .machine: []
         }

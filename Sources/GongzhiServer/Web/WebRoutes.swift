@@ -33,6 +33,7 @@ struct WebRoutes {
         registerPublicPages(on: router)
         registerPlanPages(on: router)
         registerCentrePages(on: router)
+        registerEnterprisePages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.

@@ -94,6 +94,18 @@ public struct ReferenceData: Sendable {
         return rules
     }
 
+    /// The enterprise service's industries and difficulties (`enterprise_service.json`), or a
+    /// file's, checked against the org tree.
+    public static func enterpriseCatalogue(path: String? = nil, units: OrgDirectory) throws -> EnterpriseCatalogue {
+        let data = try file(path, or: "enterprise_service.json", what: "enterprise service")
+        let catalogue: EnterpriseCatalogue
+        do { catalogue = try JSONDecoder().decode(EnterpriseCatalogue.self, from: data) } catch {
+            throw ReferenceError("enterprise service: \(error)")
+        }
+        try catalogue.validate(units: units)
+        return catalogue
+    }
+
     /// Intake's de-duplication, confidence and summary rules (`intake_rules.json`), or a file's.
     public static func intakeRules(path: String? = nil, categories: CategoryDirectory) throws -> IntakeRules {
         let data = try file(path, or: "intake_rules.json", what: "intake rules")
