@@ -163,6 +163,9 @@ struct Serve: AsyncParsableCommand {
                 if matters.disputes + matters.petitions > 0 {
                     added += "; loaded \(matters.disputes) demo disputes and \(matters.petitions) petitions"
                 }
+                // The enterprise registry (亲清在线), once: nothing is added once it holds an enterprise.
+                let enterprises = try await DemoEnterprises(store: opened.store.enterprises).loadIfEmpty(now: clock.now())
+                if enterprises > 0 { added += "; loaded \(enterprises) demo enterprises" }
                 // The district's work plan (督查督办), once: a plan of its own later is not replaced.
                 let plans = SQLPlanStore(db: opened.db)
                 if try await plans.plans().isEmpty {

@@ -3,6 +3,7 @@ import GongzhiCore
 @testable import GongzhiServer
 import GongzhiStore
 import GongzhiTestSupport
+import HTTPTypes
 import Testing
 
 /// The enterprise registry (亲清在线) as the district's staff use it: a street registers its
@@ -76,6 +77,20 @@ import Testing
             #expect(shown["contact_phone"] as? String == "13912345678" && shown["contact_name"] as? String == "陈经理")
             let access = try #require(try await client.as(auditor).get("/api/v1/audit/access")["items"] as? [[String: Any]])
             #expect(access.count == 1 && access.first?["subject"] as? String == "enterprise:\(Self.code)")
+
+            // The exports keep the contact masked, with a BOM for Excel.
+            let bytes = try await client.raw.execute(uri: "/api/v1/enterprises?format=csv", method: .get,
+                                                     headers: [.authorization: "Bearer \(f.adminKey)"], body: nil) {
+                [UInt8]($0.body.readableBytesView)
+            }
+            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let rows = try CSV.rows(String(decoding: bytes.dropFirst(3), as: UTF8.self))
+            #expect(rows.count == 2 && rows[1][0] == Self.code && rows[1][6] == "139****5678" && !rows.joined().joined().contains("13912345678"))
+            let visitRows = try await client.raw.execute(uri: "/api/v1/enterprises/\(Self.code)/visits?format=csv", method: .get,
+                                                         headers: [.authorization: "Bearer \(f.adminKey)"], body: nil) {
+                try CSV.rows(String(decoding: [UInt8]($0.body.readableBytesView).dropFirst(3), as: UTF8.self))
+            }
+            #expect(visitRows.count == 2 && visitRows[1][2] == "融资难 用工难")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiDemo
 import GongzhiSQL
 import GongzhiStore
 import GongzhiTestSupport
@@ -69,5 +70,22 @@ import Testing
         #expect(saved.id > 0)
         #expect(try await store.visits(of: Self.codes[2].0, for: jxj).map(\.difficulties) == [["funding"]])
         #expect(try await f.db.count("SELECT COUNT(*) FROM enterprise_visits") == 1)
+    }
+
+    /// The demo's registry loads once on either store, every code passes GB 32100's check, and a
+    /// commissioner finds the enterprises they serve with their visits.
+    @Test(arguments: Backend.all) func theDemoLoadsOnce(backend: Backend) async throws {
+        let f = try await StoreFixture(backend)
+        let demo = DemoEnterprises(store: f.store.enterprises)
+        #expect(try await demo.loadIfEmpty(now: Self.t0) == 6)
+        #expect(try await demo.loadIfEmpty(now: Self.t0) == 0)
+        let all = try await f.store.enterprises.enterprises(EnterpriseQuery(), for: EnterpriseViewer(scope: .all, principal: "user:a"))
+        #expect(all.count == 6 && all.allSatisfy { (try? CreditCode($0.code)) != nil })
+        let served = EnterpriseViewer(scope: Scope.of(unit: "330105001", in: f.reference.units), principal: "user:demo-mishixiang")
+        var mine = EnterpriseQuery()
+        mine.commissioner = "user:demo-mishixiang"
+        let theirs = try await f.store.enterprises.enterprises(mine, for: served)
+        #expect(theirs.count == 3 && theirs.contains { $0.street == "330105003" })
+        #expect(try await f.db.count("SELECT COUNT(*) FROM enterprise_visits") == 7)
     }
 }

@@ -42,7 +42,9 @@ struct EnterpriseController {
         r.put("enterprises/{code}/commissioners") { request, context in
             try await assign(try Self.code(context), request, by: try context.caller())
         }
-        r.get("enterprises/{code}/visits") { _, context in try await visits(try Self.code(context), by: try context.caller()) }
+        r.get("enterprises/{code}/visits") { request, context in
+            try await visits(try Self.code(context), request.uri.queryParameters, by: try context.caller())
+        }
         r.post("enterprises/{code}/visits") { request, context in try await addVisit(try Self.code(context), request, by: try context.caller()) }
         r.get("enterprise-service") { _, context in
             _ = try context.caller()
@@ -65,11 +67,16 @@ struct EnterpriseController {
     }
 
     func list(_ params: Parameters, by p: Principal) async throws -> Response {
-        let viewer = try viewer(p), q = try query(params, by: p)
-        let items = try await enterprises.enterprises(q, for: viewer)
+        let viewer = try viewer(p), q = try query(params, by: p), format = try StatsFormat.parse(params)
+        let items = try await enterprises.enterprises(q, for: viewer).map { EnterpriseDTO($0.masked, catalogue: catalogue, names: name) }
         struct Page: Encodable { var items: [EnterpriseDTO]; var next_after: String? }
-        return JSONBody.response(Page(items: items.map { EnterpriseDTO($0.masked, catalogue: catalogue, names: name) },
-                                      next_after: items.count == q.limit ? items.last?.code : nil))
+        let csv = [["credit_code", "name", "address", "street", "industry", "contact_name", "contact_phone", "commissioners", "registered_at"]]
+            + items.map {
+                [$0.credit_code, $0.name, $0.address, $0.street_name ?? $0.street, $0.industry_name ?? $0.industry, $0.contact_name ?? "",
+                 $0.contact_phone ?? "", $0.commissioners.joined(separator: " "), $0.registered_at]
+            }
+        return try format.respond(Page(items: items, next_after: items.count == q.limit ? items.last?.credit_code : nil), name: "enterprises",
+                                  csv: csv)
     }
 
     /// The list's filters from the query string (the API's and the page's).
@@ -166,10 +173,13 @@ struct EnterpriseController {
         return try await enterprises.setCommissioners(of: code, to: ids, by: p.id, at: clock.now(), for: viewer)
     }
 
-    func visits(_ code: String, by p: Principal) async throws -> Response {
-        let items = try await enterprises.visits(of: code, for: try viewer(p))
+    func visits(_ code: String, _ params: Parameters, by p: Principal) async throws -> Response {
+        let format = try StatsFormat.parse(params)
+        let items = try await enterprises.visits(of: code, for: try viewer(p)).map { VisitDTO($0, catalogue: catalogue) }
         struct Page: Encodable { var items: [VisitDTO] }
-        return JSONBody.response(Page(items: items.map { VisitDTO($0, catalogue: catalogue) }))
+        let csv = [["day", "commissioner", "difficulties", "note"]]
+            + items.map { [$0.day, $0.commissioner, $0.difficulties.map { $0.name ?? $0.code }.joined(separator: " "), $0.note] }
+        return try format.respond(Page(items: items), name: "visits-\(code)", csv: csv)
     }
 
     func addVisit(_ code: String, _ request: Request, by p: Principal) async throws -> Response {
