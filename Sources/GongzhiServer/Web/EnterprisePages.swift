@@ -31,6 +31,11 @@ extension WebRoutes {
         }
     }
 
+    /// The commissioners as the assignment form takes them: usernames, comma-separated.
+    static func usernames(_ e: Enterprise) -> String {
+        e.commissioners.map { $0.hasPrefix("user:") ? String($0.dropFirst(5)) : $0 }.joined(separator: ", ")
+    }
+
     func enterprisePageHTML(_ request: Request, _ s: WebSession, _ lang: Lang, title: String, body: String, error: String? = nil,
                             status: HTTPResponse.Status = .ok) -> Response {
         var values = base(request, s, lang, title: title)
@@ -54,7 +59,7 @@ extension WebRoutes {
         for e in list {
             body += "<tr><td><a href=\"/enterprises/\(h.esc(e.code))\">\(h.esc(e.code))</a></td><td>\(h.esc(e.name))</td>"
                 + "<td>\(h.place(e.street))</td><td>\(h.esc(services.enterpriseCatalogue.industry(e.industry)?.name ?? e.industry))</td>"
-                + "<td>\(h.esc(e.commissioners.map { $0.replacingOccurrences(of: "user:", with: "") }.joined(separator: ", ")))</td></tr>"
+                + "<td>\(h.esc(Self.usernames(e)))</td></tr>"
         }
         body += "</tbody></table>"
         if list.isEmpty { body += "<p class=\"empty\">\(h.word("enterprise_none"))</p>" }
@@ -106,7 +111,7 @@ extension WebRoutes {
             body += h.form("/enterprises/\(e.code)/visits", "log-visit", legend: "enterprise_log_visit", f, button: "enterprise_log_visit")
         }
         if EnterpriseAccess.assigns(p.role) {
-            let current = e.commissioners.map { $0.replacingOccurrences(of: "user:", with: "") }.joined(separator: ", ")
+            let current = Self.usernames(e)
             let f = h.field("commissioners", label: "enterprise_commissioner_usernames", value: current, max: 1_000)
             body += h.form("/enterprises/\(e.code)/commissioners", "assign-commissioners", legend: "enterprise_assign", f,
                            button: "enterprise_assign")
