@@ -108,6 +108,9 @@ import Testing
         try await f.test { client in
             var clerk = Browser(client: client.as(nil))
             #expect(try await clerk.login("xiaohe-clerk", "correct horse") == .seeOther)
+            // A bad filter in the address is its own page with the reason, not a server error.
+            let badFilter = try await clerk.send(.get, "/enterprises?industry=Z")
+            #expect(badFilter.status == .unprocessableContent && badFilter.body.contains("GB/T 4754"))
             let list = try await clerk.send(.get, "/enterprises")
             #expect(list.status == .ok && list.body.contains("id=\"register-enterprise\""))
             let csrf = try #require(Browser.csrf(in: list.body))
