@@ -103,7 +103,8 @@ if base is None:
 users = [("dispatcher", "dispatcher", "330105"), ("mishixiang", "handler", "330105001"), ("shangtang", "handler", "330105008"),
          ("grid-mishixiang", "grid_worker", "330105001"), ("grid-shangtang", "grid_worker", "330105008"),
          ("leader", "leader", "330105"), ("auditor", "auditor", "330105"), ("duban", "supervisor", "330105"),
-         ("xiaohe-community", "handler", "330105003051")]  # a community of 小河街道: the centre's first level
+         ("xiaohe-community", "handler", "330105003051"),  # a community of 小河街道: the centre's first level
+         ("rsj-clerk", "handler", "330105-RSJ"), ("rsj-lead", "leader", "330105-RSJ"), ("czj", "handler", "330105-CZJ")]
 for name, role, unit in users:
     cli("users", "add", "--username", name, "--name", name, "--role", role, "--unit", unit, "--password-env", "PW",
         env={**os.environ, "PW": "browser-test-pw"})
@@ -601,6 +602,43 @@ try:
     submit("#log-visit button")
     check("the visit is in the log with its difficulty", "融资难" in d.find_element(By.ID, "visits").text)
     open_page("/enterprises", "enterprises", phone=True)
+
+    # 11. 惠企政策兑现: 人社局's policy (written through the API); the commissioner applies for the
+    # enterprise on the policy's page, the bureau's clerk checks, its leader approves an amount typed
+    # in yuan with full-width digits, the finance bureau pays, and the ledger shows the payment.
+    api("POST", "/api/v1/policies", {"code": "QQ-2026-01", "name": "稳岗扩岗补贴", "department": "330105-RSJ", "opens": "2026-01-01",
+                                     "closes": "2026-12-31", "conditions": [{"field": "employees", "min": 10}],
+                                     "amount": {"kind": "per_unit", "figure": "new_hires", "fen_per_unit": 100000, "cap_fen": 5000000}})
+    login("mishixiang")
+    d.get(base + "/policies/QQ-2026-01")
+    apply = d.find_element(By.ID, "apply-policy")
+    Select(apply.find_element(By.NAME, "credit_code")).select_by_value("91330105MA2GL8KQ40")
+    apply.find_element(By.NAME, "figure_employees").send_keys("40")
+    apply.find_element(By.NAME, "figure_new_hires").send_keys("12")
+    submit("#apply-policy button")
+    application = d.current_url
+    check("the application lands on its page with its entitlement", "/policy-applications/" in application
+          and "12000.00" in d.find_element(By.TAG_NAME, "body").text, application)
+    login("rsj-clerk")
+    d.get(application)
+    d.find_element(By.CSS_SELECTOR, "#check-application textarea[name=note]").send_keys("参保 40 人，新招 12 人，已核实")
+    submit("#check-application button")
+    login("rsj-lead")
+    d.get(application)
+    amount = d.find_element(By.CSS_SELECTOR, "#approve-application input[name=amount]")
+    amount.clear()
+    amount.send_keys("１０,０００.５")
+    submit("#approve-application button")
+    check("the leader's approval is kept in fen", "10000.50" in d.find_element(By.ID, "steps").text)
+    login("czj")
+    d.get(application)
+    d.find_element(By.CSS_SELECTOR, "#pay-application input[name=reference]").send_keys("CZ-2026-0001")
+    submit("#pay-application button")
+    shoot("policy-application")
+    d.get(base + "/policies")
+    check("the ledger shows the payment and its total", "CZ-2026-0001" in d.find_element(By.ID, "payments").text
+          and "10000.50" in d.find_element(By.ID, "ledger-total").text)
+    shoot("policies")
 
     # The remaining pages, for the screenshots and the checks.
     size(False)

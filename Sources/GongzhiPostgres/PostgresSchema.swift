@@ -29,6 +29,9 @@ enum PostgresSchema {
         ("v7-centre", SQLCentreStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY") + appendOnly("centre_events")),
         // The enterprise registry (see the SQLite schema's v12).
         ("v8-enterprises", SQLEnterpriseStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
+        // Support policies and the payment ledger (see the SQLite schema's v13).
+        ("v9-policies", SQLPolicyStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY") + appendOnly("policy_steps")
+            + appendOnly("policy_payments")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

@@ -63,6 +63,10 @@ public struct StoreCopy: Sendable {
         Table("enterprises", key: ["code"]),
         Table("enterprise_commissioners", key: ["code", "commissioner"]),
         Table("enterprise_visits", key: ["id"], issued: "id"),
+        Table("policies", key: ["code"]),
+        Table("policy_applications", key: ["id"], issued: "id"),
+        Table("policy_steps", key: ["id"], issued: "id"),
+        Table("policy_payments", key: ["id"], issued: "id"),
     ]
 
     public struct Progress: Sendable {

@@ -221,6 +221,18 @@ enum Schema {
             let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
             for statement in SQLEnterpriseStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
         }
+        m.registerMigration("v13-policies") { db in
+            // Support policies, their applications, review steps and the payment ledger (惠企政策兑现).
+            let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            for statement in SQLPolicyStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
+            // The review's steps and the ledger are never rewritten: a correction is a new step.
+            for table in ["policy_steps", "policy_payments"] {
+                for verb in ["UPDATE", "DELETE"] {
+                    try db.execute(sql: "CREATE TRIGGER \(table)_append_only_\(verb.lowercased()) BEFORE \(verb) ON \(table) "
+                                   + "BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END")
+                }
+            }
+        }
         return m
     }
 

@@ -142,6 +142,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                    clock: services.clock, names: { services.name($0) }).routes)
     api.addRoutes(EnterpriseController(enterprises: services.store.enterprises, accounts: services.accounts, cases: services.context,
                                        catalogue: services.enterpriseCatalogue, clock: services.clock).routes)
+    api.addRoutes(PolicyController(policies: services.store.policies, cases: services.context, catalogue: services.enterpriseCatalogue,
+                                   clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
     api.addRoutes(ImportController(intake: services.intake, categories: services.reference.categories, atlas: services.atlas,
                                    clock: services.clock).routes)

@@ -173,6 +173,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var centre: any CentreStore { get }
     /// The enterprise registry (亲清在线) kept in the same database.
     var enterprises: any EnterpriseStore { get }
+    /// Support policies and their payment ledger, kept in the same database.
+    var policies: any PolicyStore { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }

@@ -20,6 +20,9 @@ struct FirstAccounts {
         ("demo-xiaohe", "小河街道处置员", .handler, "330105003"),
         ("demo-xiaohe-community", "小河街道社区工作者（社区）", .handler, "330105003051"),
         ("demo-mishixiang", "米市巷街道处置员", .handler, "330105001"),
+        ("demo-rsj", "区人社局审核员", .handler, "330105-RSJ"),
+        ("demo-rsj-leader", "区人社局分管领导", .leader, "330105-RSJ"),
+        ("demo-czj", "区财政局拨付员", .handler, "330105-CZJ"),
         ("demo-gridworker", "小河街道网格员", .gridWorker, "330105003"),
         ("demo-merchant", "沿街商户", .merchant, "330105003"),
     ]

@@ -166,6 +166,11 @@ struct Serve: AsyncParsableCommand {
                 // The enterprise registry (亲清在线), once: nothing is added once it holds an enterprise.
                 let enterprises = try await DemoEnterprises(store: opened.store.enterprises).loadIfEmpty(now: clock.now())
                 if enterprises > 0 { added += "; loaded \(enterprises) demo enterprises" }
+                // Support policies and their ledger, once: nothing is added once a policy exists.
+                let policies = try await DemoPolicies(store: opened.store.policies, units: opened.reference.units,
+                                                      catalogue: try ReferenceData.enterpriseCatalogue(units: opened.reference.units))
+                    .loadIfEmpty(now: clock.now())
+                if policies > 0 { added += "; loaded \(policies) demo support policies" }
                 // The district's work plan (督查督办), once: a plan of its own later is not replaced.
                 let plans = SQLPlanStore(db: opened.db)
                 if try await plans.plans().isEmpty {

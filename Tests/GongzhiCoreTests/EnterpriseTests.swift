@@ -13,7 +13,7 @@ import Testing
     ])
     static let catalogue = EnterpriseCatalogue(
         industries: [.init(code: "C", name: "制造业")],
-        difficulties: [.init(code: "funding", name: "融资难", department: "330105-FGJ", deadlineWorkingDays: 5)])
+        difficulties: [.init(code: "funding", name: "融资难", department: "330105-FGJ", deadlineWorkingDays: 5)], financeUnit: "330105-FGJ")
     static let now = Timestamp.parse("2026-11-23T09:00:00+08:00")!
 
     func draft(code: String? = "91330105MA2GL8KQ40", street: String? = "330105003", industry: String? = "C",
@@ -71,6 +71,9 @@ import Testing
         var slow = Self.catalogue
         slow.difficulties[0].deadlineWorkingDays = 0
         #expect(throws: ReferenceError.self) { try slow.validate(units: Self.units) }
+        var payer = Self.catalogue
+        payer.financeUnit = "330105003"
+        #expect(throws: ReferenceError.self) { try payer.validate(units: Self.units) }
         #expect(throws: Never.self) { try Self.catalogue.validate(units: Self.units) }
     }
 

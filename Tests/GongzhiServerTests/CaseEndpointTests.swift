@@ -200,6 +200,9 @@ import Testing
         ("status=open", 422, "unknown_status", "status"), ("source=fax", 422, "unknown_source", "source"),
         ("category=77", 422, "unknown_category", "category"), ("since=yesterday", 400, "wrong_type", "since"),
         ("cursor=%%%", 400, "invalid_cursor", "cursor"),
+        // Found by schemathesis: a NUL inside a street once reached the database and was a 500.
+        ("street=%29%C3%80%00,330105003", 422, "invalid_value", "street"), ("grid=%0B", 422, "invalid_value", "grid"),
+        ("unit=\(String(repeating: "1", count: 65))", 422, "invalid_value", "unit"),
     ] as [(String, Int, String, String)])
     func listErrors(query: String, status: Int, code: String, field: String) async throws {
         try await ServerFixture().test { client in

@@ -31,10 +31,15 @@ public struct EnterpriseCatalogue: Sendable, Codable, Hashable {
 
     public var industries: [Industry]
     public var difficulties: [Difficulty]
+    /// The finance bureau: its staff pay out the policies' approved amounts.
+    public var financeUnit: String
 
-    public init(industries: [Industry], difficulties: [Difficulty]) {
+    enum CodingKeys: String, CodingKey { case industries, difficulties, financeUnit = "finance_unit" }
+
+    public init(industries: [Industry], difficulties: [Difficulty], financeUnit: String = "330105-CZJ") {
         self.industries = industries
         self.difficulties = difficulties
+        self.financeUnit = financeUnit
     }
 
     public func industry(_ code: String) -> Industry? { industries.first { $0.code == code } }
@@ -48,6 +53,7 @@ public struct EnterpriseCatalogue: Sendable, Codable, Hashable {
         guard Set(industries.map(\.code)).count == industries.count, Set(difficulties.map(\.code)).count == difficulties.count else {
             throw ReferenceError("enterprise service repeats an industry or difficulty code")
         }
+        guard units[financeUnit]?.kind == .department else { throw ReferenceError("finance_unit \(financeUnit) is not a department") }
         for d in difficulties {
             guard units[d.department] != nil else { throw ReferenceError("difficulty \(d.code) names unknown unit \(d.department)") }
             guard (1...60).contains(d.deadlineWorkingDays) else { throw ReferenceError("difficulty \(d.code): deadline must be 1–60 working days") }

@@ -27,10 +27,21 @@ enum CaseListQuery {
             }
             return c
         }
-        q.units = list("unit")
-        q.streets = list("street")
-        q.communities = list("community")
-        q.grids = list("grid")
+        // Codes of units and areas: an unknown one finds nothing, but one that cannot be a code
+        // (a control character, which the database would cut at a NUL, or a long text) is refused.
+        func codes(_ name: String) throws -> [String] {
+            try list(name).map { c in
+                guard c.count <= 64, TextRule.forbidden(in: c, shape: .line) == nil else {
+                    throw APIError(.unprocessableContent, code: "invalid_value", message: "\(name) must list codes of at most 64 characters, "
+                                   + "without control characters", field: name)
+                }
+                return c
+            }
+        }
+        q.units = try codes("unit")
+        q.streets = try codes("street")
+        q.communities = try codes("community")
+        q.grids = try codes("grid")
         if let overdue = try flag("overdue", params), overdue { q.overdueAt = now }
         q.disputed = try flag("disputed", params)
         if let text = params.get("sort") {

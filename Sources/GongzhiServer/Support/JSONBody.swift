@@ -73,7 +73,11 @@ enum JSONBody {
             let field = path(ctx.codingPath + [key])
             throw APIError(.unprocessableContent, code: "required", message: "\(field) is required", field: field)
         } catch DecodingError.dataCorrupted(let ctx) {
-            if ctx.codingPath.isEmpty { throw APIError.badRequest("malformed_json", "the body is not valid JSON") }
+            // The text passed `StrictJSON`, so what Foundation calls invalid here is a number its
+            // field cannot hold (a fraction or a huge number where a whole number belongs).
+            if ctx.codingPath.isEmpty {
+                throw APIError.badRequest("wrong_type", "a number in the body does not fit its field: counts and amounts are whole numbers")
+            }
             throw APIError.badRequest("wrong_type", "\(path(ctx.codingPath)) has an invalid value", field: path(ctx.codingPath))
         }
     }

@@ -67,13 +67,14 @@ extension WebRoutes {
     static func links(for role: Role) -> [(String, String)] {
         let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
                                      "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases",
-                                     "/plans": "nav_plans", "/centre": "nav_centre", "/enterprises": "nav_enterprises"]
+                                     "/plans": "nav_plans", "/centre": "nav_centre", "/enterprises": "nav_enterprises",
+                                     "/policies": "nav_policies"]
         let paths: [String] = switch role {
-        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/centre", "/enterprises", "/audit", "/cases"]
-        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans", "/centre", "/enterprises"]
-        case .handler: ["/worklist", "/cases", "/plans", "/centre", "/enterprises"]
+        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/centre", "/enterprises", "/policies", "/audit", "/cases"]
+        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans", "/centre", "/enterprises", "/policies"]
+        case .handler: ["/worklist", "/cases", "/plans", "/centre", "/enterprises", "/policies"]
         case .gridWorker: ["/patrol", "/cases", "/centre"]
-        case .leader, .supervisor: ["/cockpit", "/plans", "/centre", "/enterprises", "/cases"]
+        case .leader, .supervisor: ["/cockpit", "/plans", "/centre", "/enterprises", "/policies", "/cases"]
         case .auditor: ["/audit", "/cases"]
         case .merchant, .machine: []
         }

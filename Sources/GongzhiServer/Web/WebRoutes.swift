@@ -34,6 +34,7 @@ struct WebRoutes {
         registerPlanPages(on: router)
         registerCentrePages(on: router)
         registerEnterprisePages(on: router)
+        registerPolicyPages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.
