@@ -60,7 +60,8 @@ public struct GongzhiServices: Sendable {
         self.classifier = classifier
         self.scheme = try scheme ?? ReferenceData.scoringScheme()
         self.mediationRules = try mediationRules ?? ReferenceData.mediationRules(units: store.context.current.units)
-        self.enterpriseCatalogue = try ReferenceData.enterpriseCatalogue(units: store.context.current.units)
+        self.enterpriseCatalogue = try ReferenceData.enterpriseCatalogue(units: store.context.current.units,
+                                                                          categories: store.context.current.categories)
         intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
                         classifier: classifier, settings: commit)
     }
@@ -142,6 +143,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                    clock: services.clock, names: { services.name($0) }).routes)
     api.addRoutes(EnterpriseController(enterprises: services.store.enterprises, accounts: services.accounts, cases: services.context,
                                        catalogue: services.enterpriseCatalogue, clock: services.clock).routes)
+    api.addRoutes(DifficultyController(enterprises: services.store.enterprises, cases: services.store, intake: services.intake,
+                                       context: services.context, catalogue: services.enterpriseCatalogue).routes)
     api.addRoutes(PolicyController(policies: services.store.policies, cases: services.context, catalogue: services.enterpriseCatalogue,
                                    clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)

@@ -42,6 +42,9 @@ public protocol EnterpriseStore: Sendable {
     func addVisit(_ visit: EnterpriseVisit, by principal: Principal, for viewer: EnterpriseViewer) async throws -> EnterpriseVisit
     /// The enterprise's visits, newest first.
     func visits(of code: String, for viewer: EnterpriseViewer) async throws -> [EnterpriseVisit]
+    /// The cases raised for the enterprise's difficulties (source `enterprise`, its credit code
+    /// as the report's `credit_code` attribute), newest first; not found outside the viewer's part.
+    func difficultyCases(of code: String, limit: Int, for viewer: EnterpriseViewer) async throws -> [Int64]
     /// Writes a reveal of the contact person to the access log, before it is shown.
     func logReveal(of code: String, actor: String, reason: String, at: Date) async throws
 }

@@ -89,6 +89,12 @@ struct Serve: AsyncParsableCommand {
         """)
     var listPageCache = "on"
 
+    @Option(help: """
+        Login attempts one address may make in five minutes, whatever the accounts. Raise it where many staff reach the server \
+        through one public address (an office behind NAT).
+        """)
+    var loginAddressLimit = LoginPolicy().addressLimit
+
     @Option(help: ArgumentHelp("Run the clock from this RFC 3339 instant instead of now (for drills and tests).", visibility: .hidden))
     var now: String?
 
@@ -99,6 +105,7 @@ struct Serve: AsyncParsableCommand {
         guard watchInterval >= 0.05, watchInterval <= 3_600 else { throw ValidationError("--watch-interval must be between 0.05 and 3600 seconds") }
         guard (1...100_000).contains(commitBatch) else { throw ValidationError("--commit-batch must be between 1 and 100000") }
         guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text") }
+        guard (1...10_000).contains(loginAddressLimit) else { throw ValidationError("--login-address-limit must be between 1 and 10000") }
         guard ["on", "off"].contains(listPageCache) else { throw ValidationError("--list-page-cache must be on or off") }
         guard requestTimeout >= 0.1, requestTimeout <= 3_600 else { throw ValidationError("--request-timeout must be between 0.1 and 3600 seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
@@ -140,7 +147,9 @@ struct Serve: AsyncParsableCommand {
         }
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
-        let accounts = opened.accounts
+        var loginPolicy = LoginPolicy()
+        loginPolicy.addressLimit = loginAddressLimit
+        let accounts = SQLAccountStore(db: opened.db, policy: loginPolicy)
         // First-start work happens once even when several instances start on one new database.
         summary += try await opened.db.exclusively("gongzhi.first-start") { [noDemo, demoGridCell, demoCases] in
             var added = ""
@@ -168,7 +177,8 @@ struct Serve: AsyncParsableCommand {
                 if enterprises > 0 { added += "; loaded \(enterprises) demo enterprises" }
                 // Support policies and their ledger, once: nothing is added once a policy exists.
                 let policies = try await DemoPolicies(store: opened.store.policies, units: opened.reference.units,
-                                                      catalogue: try ReferenceData.enterpriseCatalogue(units: opened.reference.units))
+                                                      catalogue: try ReferenceData.enterpriseCatalogue(units: opened.reference.units,
+                                                                                                 categories: opened.reference.categories))
                     .loadIfEmpty(now: clock.now())
                 if policies > 0 { added += "; loaded \(policies) demo support policies" }
                 // The district's work plan (督查督办), once: a plan of its own later is not replaced.

@@ -13,7 +13,13 @@ import Testing
     ])
     static let catalogue = EnterpriseCatalogue(
         industries: [.init(code: "C", name: "制造业")],
-        difficulties: [.init(code: "funding", name: "融资难", department: "330105-FGJ", deadlineWorkingDays: 5)], financeUnit: "330105-FGJ")
+        difficulties: [.init(code: "funding", name: "融资难", category: "93012")], financeUnit: "330105-FGJ")
+    static let categories = CategoryDirectory([
+        Category(code: "93012", kind: .extension_, majorCode: "93", majorName: "企业诉求类", name: "融资难",
+                 defaults: LocalDefaults(deadlineHours: 120, departmentType: "fagai")),
+        Category(code: "06010", kind: .matter, majorCode: "06", majorName: "市容环境类", name: "暴露垃圾",
+                 defaults: LocalDefaults(deadlineHours: 48, departmentType: "street")),
+    ])
     static let now = Timestamp.parse("2026-11-23T09:00:00+08:00")!
 
     func draft(code: String? = "91330105MA2GL8KQ40", street: String? = "330105003", industry: String? = "C",
@@ -64,17 +70,20 @@ import Testing
         #expect(visit("2026-11-23", ["weather"]) == "difficulties invalid")
     }
 
-    @Test func aCatalogueNamingAnUnknownUnitIsRefused() {
-        var bad = Self.catalogue
-        bad.difficulties[0].department = "330105-NOPE"
-        #expect(throws: ReferenceError.self) { try bad.validate(units: Self.units) }
-        var slow = Self.catalogue
-        slow.difficulties[0].deadlineWorkingDays = 0
-        #expect(throws: ReferenceError.self) { try slow.validate(units: Self.units) }
+    @Test func aCatalogueNamingAnUnknownCategoryOrPayerIsRefused() {
+        var unknown = Self.catalogue
+        unknown.difficulties[0].category = "93099"
+        #expect(throws: ReferenceError.self) { try unknown.validate(units: Self.units, categories: Self.categories) }
+        var notAnEnterpriseRequest = Self.catalogue
+        notAnEnterpriseRequest.difficulties[0].category = "06010"
+        #expect(throws: ReferenceError.self) { try notAnEnterpriseRequest.validate(units: Self.units, categories: Self.categories) }
+        var twice = Self.catalogue
+        twice.difficulties.append(twice.difficulties[0])
+        #expect(throws: ReferenceError.self) { try twice.validate(units: Self.units, categories: Self.categories) }
         var payer = Self.catalogue
         payer.financeUnit = "330105003"
-        #expect(throws: ReferenceError.self) { try payer.validate(units: Self.units) }
-        #expect(throws: Never.self) { try Self.catalogue.validate(units: Self.units) }
+        #expect(throws: ReferenceError.self) { try payer.validate(units: Self.units, categories: Self.categories) }
+        #expect(throws: Never.self) { try Self.catalogue.validate(units: Self.units, categories: Self.categories) }
     }
 
     @Test func whoMayDoWhat() {

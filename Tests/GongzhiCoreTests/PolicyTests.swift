@@ -13,7 +13,7 @@ import Testing
         OrgUnit(code: "330105-CZJ", name: "财政局", kind: .department, parentCode: "330105", departmentType: "caizheng", areaCode: nil),
     ])
     static let catalogue = EnterpriseCatalogue(industries: [.init(code: "C", name: "制造业"), .init(code: "I", name: "信息")],
-                                               difficulties: [.init(code: "labour", name: "用工难", department: "330105-RSJ", deadlineWorkingDays: 5)])
+                                               difficulties: [.init(code: "labour", name: "用工难", category: "93011")])
     static let now = Timestamp.parse("2026-11-23T09:00:00+08:00")!
     static let enterprise = Enterprise(code: "91330105MA2GL8KQ40", name: "某机械有限公司", address: "小河路", street: "330105003", industry: "C",
                                        contactName: nil, contactPhone: nil, commissioners: ["user:xiaohe"], registeredAt: now,

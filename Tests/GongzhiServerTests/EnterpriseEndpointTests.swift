@@ -17,7 +17,7 @@ import Testing
         + #""street":"330105003","industry":"C","contact_name":"陈经理","contact_phone":"13912345678"}"#
 
     @Test(arguments: Backend.all) func aStreetRegistersACommissionerServesAndVisits(backend: Backend) async throws {
-        let f = try await ServerFixture(backend)
+        let f = try await ServerFixture(backend, bundledRules: true)
         let xiaohe = try await f.key(.handler, "330105003")
         let mishixiang = try await f.key(.handler, "330105001")
         let auditor = try await f.key(.auditor, "330105")
@@ -98,7 +98,7 @@ import Testing
     /// lower case, the name escaped; a typo shown on the page with the field; the commissioner's
     /// visit logged through the form; a form without its token refused.
     @Test(arguments: Backend.all) func thePagesRegisterAssignAndLogVisits(backend: Backend) async throws {
-        let f = try await ServerFixture(backend)
+        let f = try await ServerFixture(backend, bundledRules: true)
         let users: [(String, Role, String)] = [("xiaohe-clerk", .handler, "330105003"), ("jxj-chen", .handler, "330105-JXJ"),
                                                ("boss", .dispatcher, "330105")]
         for (name, role, unit) in users {
@@ -147,6 +147,68 @@ import Testing
             #expect(after.body.contains("融资难") && after.body.contains("资金&lt;紧张&gt;"))
             let visits = try #require(try await client.get("/api/v1/enterprises/\(Self.code)/visits")["items"] as? [[String: Any]])
             #expect(visits.count == 1 && visits.first?["commissioner"] as? String == "user:jxj-chen")
+            // The difficulty raised as a case from the same page: shown with its tracking code and department.
+            #expect(after.body.contains("id=\"raise-difficulty\"") && after.body.contains("融资难 → 拱墅区发展和改革局"))
+            let raiseToken = try #require(Browser.csrf(in: after.body))
+            let empty = try await chen.send(.post, "/enterprises/\(Self.code)/difficulties", form: ["csrf": raiseToken, "difficulty": "funding"])
+            #expect(empty.status == .unprocessableContent && empty.body.contains("description"))
+            let raised = try await chen.send(.post, "/enterprises/\(Self.code)/difficulties",
+                                             form: ["csrf": raiseToken, "difficulty": "funding", "description": "贷款贴息<申请>"])
+            #expect(raised.status == .seeOther)
+            let listed = try await clerk.send(.get, "/enterprises/\(Self.code)")
+            #expect(listed.body.contains("id=\"difficulties\"") && listed.body.contains("href=\"/status/") && listed.body.contains("拱墅区发展和改革局")
+                    && !listed.body.contains("id=\"raise-difficulty\""))
+        }
+    }
+
+    /// A difficulty raised as a case: its category's routing rule sends it to the answering
+    /// department with its deadline; a retry with the same key finds the same case; only the
+    /// commissioner raises; the enterprise's page lists it; once closed, the enterprise gives its
+    /// verdict on the public status page with the tracking code, and the page shows it.
+    @Test(arguments: Backend.all) func aDifficultyIsRoutedToItsDepartmentAndJudgedByTheEnterprise(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, bundledRules: true)
+        let xiaohe = try await f.key(.handler, "330105003"), mishixiang = try await f.key(.handler, "330105001")
+        let fgj = try await f.key(.handler, "330105-FGJ")
+        _ = try await f.services.accounts.addUser(username: "jxj-chen", displayName: "陈专员", role: .handler, unit: "330105-JXJ",
+                                                  password: "correct horse", by: "t", at: ServerFixture.start)
+        try await f.test { client in
+            #expect(try await client.as(xiaohe).post("/api/v1/enterprises", Self.body).status == .created)
+            #expect(try await client.call(.put, "/api/v1/enterprises/\(Self.code)/commissioners",
+                                          body: #"{"commissioners":["jxj-chen"]}"#).status == .ok)
+            let login = try await client.as(nil).post("/api/v1/session", #"{"username":"jxj-chen","password":"correct horse"}"#)
+            let chen = try #require(login["token"] as? String)
+            let catalogue = try #require(try await client.get("/api/v1/enterprise-service")["difficulties"] as? [[String: Any]])
+            #expect(catalogue.first { $0["code"] as? String == "funding" }?["department"] as? String == "330105-FGJ")
+
+            let path = "/api/v1/enterprises/\(Self.code)/difficulties"
+            let body = #"{"difficulty":"funding","description":"流动资金缺口 300 万元，申请贷款贴息","key":"visit-2026-11-22"}"#
+            #expect(try await client.as(xiaohe).post(path, body).status == .forbidden)
+            #expect(try await client.as(chen).post(path, #"{"difficulty":"weather","description":"x"}"#).errorField == "difficulty")
+            #expect(try await client.as(chen).post(path, #"{"difficulty":"funding"}"#).errorField == "description")
+            let raised = try await client.as(chen).post(path, body)
+            #expect(raised.status == .created && raised["unit"] as? String == "330105-FGJ" && raised["status"] as? String == "dispatched")
+            // Five working days from Monday 23 November 09:00: the close of Monday 30 November.
+            #expect((raised["due_at"] as? String)?.hasPrefix("2026-11-30") == true && raised["difficulty_name"] as? String == "融资难")
+            let again = try await client.as(chen).post(path, body)
+            #expect(again.status == .ok && again["case_id"] as? Int == raised["case_id"] as? Int)
+            let id = try #require(raised["case_id"] as? Int), code = try #require(raised["tracking_code"] as? String)
+            #expect((try await client.as(xiaohe).get(path)["items"] as? [Any])?.count == 1)
+            #expect(try await client.as(mishixiang).get(path).status == .notFound)
+            let record = try await client.get("/api/v1/cases/\(id)")
+            #expect(record["source"] as? String == "enterprise" && (record["category"] as? [String: Any])?["code"] as? String == "93012")
+
+            // The department answers, the centre closes, the enterprise judges.
+            #expect(try await client.as(fgj).post("/api/v1/cases/\(id)/handle", #"{"note":"已对接两家银行"}"#).status == .ok)
+            for step in ["verify", "close"] {
+                #expect(try await client.post("/api/v1/cases/\(id)/\(step)", step == "verify" ? #"{"passed":true}"# : "").status == .ok)
+            }
+            var enterprise = WebPageTests.Browser(client: client.as(nil))
+            let status = try await enterprise.send(.get, "/status/\(code)")
+            let csrf = try #require(WebPageTests.Browser.csrf(in: status.body))
+            #expect(try await enterprise.send(.post, "/status/\(code)/evaluate", form: ["csrf": csrf, "satisfaction": "satisfied"]).status
+                    == .seeOther)
+            let listed = try #require(try await client.as(chen).get(path)["items"] as? [[String: Any]])
+            #expect(listed.first?["satisfaction"] as? String == "satisfied" && listed.first?["status"] as? String == "closed")
         }
     }
 

@@ -24,7 +24,8 @@ import Testing
                                   "GET /centre/petitions/{id}", "POST /centre/petitions/{id}/{step}", "GET /centre/campaigns",
                                   "POST /centre/campaigns", "GET /centre/campaigns/{id}", "POST /centre/campaigns/{id}/items",
                                   "GET /enterprises", "POST /enterprises", "GET /enterprises/{code}", "POST /enterprises/{code}/visits",
-                                  "POST /enterprises/{code}/commissioners", "GET /policies", "GET /policies/{code}",
+                                  "POST /enterprises/{code}/commissioners", "POST /enterprises/{code}/difficulties", "GET /policies",
+                                  "GET /policies/{code}",
                                   "POST /policies/{code}/applications", "GET /policy-applications/{id}", "POST /policy-applications/{id}/steps"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)
         let doc = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data()) as? [String: Any])

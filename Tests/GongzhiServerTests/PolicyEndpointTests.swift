@@ -169,6 +169,47 @@ import Testing
         }
     }
 
+    /// The new user's walk of issue 14: an enterprise's funding difficulty raised and routed to
+    /// 发改局, a subsidy paid, and both found on the district leader's cockpit; a leader of another
+    /// street finds neither.
+    @Test(arguments: Backend.all) func theCockpitFindsTheDifficultyAndThePayout(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, bundledRules: true)
+        let xiaohe = try await f.key(.handler, "330105003"), rsjLead = try await f.key(.leader, "330105-RSJ")
+        let rsjClerk = try await f.key(.handler, "330105-RSJ"), finance = try await f.key(.handler, "330105-CZJ")
+        for (name, role, unit) in [("jxj-chen", Role.handler, "330105-JXJ"), ("leader", .leader, "330105"), ("mi-leader", .leader, "330105001")] {
+            _ = try await f.services.accounts.addUser(username: name, displayName: name, role: role, unit: unit, password: "correct horse",
+                                                      by: "t", at: ServerFixture.start)
+        }
+        try await f.test { client in
+            #expect(try await client.as(rsjLead).post("/api/v1/policies", Self.policy).status == .created)
+            #expect(try await client.as(xiaohe).post("/api/v1/enterprises", Self.enterprise).status == .created)
+            #expect(try await client.call(.put, "/api/v1/enterprises/\(Self.code)/commissioners",
+                                          body: #"{"commissioners":["jxj-chen"]}"#).status == .ok)
+            let login = try await client.as(nil).post("/api/v1/session", #"{"username":"jxj-chen","password":"correct horse"}"#)
+            let chen = try #require(login["token"] as? String)
+            let raised = try await client.as(chen).post("/api/v1/enterprises/\(Self.code)/difficulties",
+                                                        #"{"difficulty":"funding","description":"流动资金缺口 300 万元"}"#)
+            #expect(raised["unit"] as? String == "330105-FGJ")
+            let filed = try await client.as(chen).post("/api/v1/policies/QQ-2026-01/applications",
+                                                       #"{"credit_code":"91330105MA2GL8KQ40","figures":{"employees":40,"new_hires":12}}"#)
+            let steps = "/api/v1/policy-applications/\(try #require(filed["id"] as? Int))/steps"
+            #expect(try await client.as(rsjClerk).post(steps, #"{"step":"check","eligible":true,"note":"核实"}"#).status == .ok)
+            #expect(try await client.as(rsjLead).post(steps, #"{"step":"approve","amount_fen":1200000}"#).status == .ok)
+            #expect(try await client.as(finance).post(steps, #"{"step":"pay","amount_fen":1200000,"reference":"CZ-2026-0009"}"#).status == .ok)
+
+            func tiles(_ user: String) async throws -> [String] {
+                var b = WebPageTests.Browser(client: client.as(nil))
+                #expect(try await b.login(user, "correct horse") == .seeOther)
+                let page = try await b.send(.get, "/cockpit?period=month&date=2026-11-23")
+                #expect(page.status == .ok && page.body.contains("id=\"enterprise-tiles\""))
+                let section = String(page.body.split(separator: "id=\"enterprise-tiles\"").last ?? "").components(separatedBy: "</ul>")[0]
+                return section.components(separatedBy: "class=\"value\">").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            }
+            #expect(try await tiles("leader") == ["1", "0", "—", "12000.00", "1"])
+            #expect(try await tiles("mi-leader") == ["0", "0", "—", "0.00", "0"])
+        }
+    }
+
     @Test(arguments: Backend.all) func badPoliciesAreNamedByFieldAndWriteNothing(backend: Backend) async throws {
         let f = try await ServerFixture(backend)
         try await f.test { client in

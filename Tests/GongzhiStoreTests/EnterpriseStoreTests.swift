@@ -55,7 +55,8 @@ import Testing
 
         // A visit by someone who does not serve the enterprise is refused and writes nothing.
         let visit = try EnterpriseVisit.validated(code: Self.codes[2].0, commissioner: "user:xiaohe", day: "2026-11-22", note: "走访",
-                                                  difficulties: ["funding"], catalogue: try ReferenceData.enterpriseCatalogue(units: units),
+                                                  difficulties: ["funding"],
+                                                  catalogue: try ReferenceData.enterpriseCatalogue(units: units, categories: f.reference.categories),
                                                   at: Self.t0)
         // The street's own staff see the enterprise but do not serve it; elsewhere it is not found.
         let stranger = Principal(kind: .user, id: "user:xiaohe", role: .handler, unit: "330105003")

@@ -41,8 +41,8 @@ import Testing
                                 conditions: [PolicyCondition(field: "employees", min: 10)],
                                 amount: AmountRule(kind: .perUnit, figure: "new_hires", fenPerUnit: 100_000, capFen: 5_000_000),
                                 budgetFen: budget)
-        let policy = try draft.validated(units: f.reference.units, catalogue: try ReferenceData.enterpriseCatalogue(units: f.reference.units),
-                                         by: "user:rsj-lead", at: Self.t0)
+        let catalogue = try ReferenceData.enterpriseCatalogue(units: f.reference.units, categories: f.reference.categories)
+        let policy = try draft.validated(units: f.reference.units, catalogue: catalogue, by: "user:rsj-lead", at: Self.t0)
         let store = f.store.policies
         _ = try await store.define(policy)
         await #expect(throws: EnterpriseError.self) { try await store.define(policy) }

@@ -454,6 +454,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         ["keys", "create", "--db", tempPath("no.sqlite"), "--role", "machine", "--name", "x", "--unit", "999"],
         ["users", "add", "--db", tempPath("no.sqlite"), "--username", "x", "--name", "x", "--role", "machine", "--unit", "330105"],
         ["bench", "locate", "--points", "-1"], ["bench", "centre-fill", "--petitions", "0"], ["serve", "--list-page-cache", "sometimes"],
+        ["serve", "--login-address-limit", "0"],
         ["serve", "--mediation-rules", "/nonexistent/mediation.json", "--port", "0", "--db", tempPath("bad-mediation.sqlite")],
     ])
     func badUsageIsOneLineAndNonZero(args: [String]) throws {

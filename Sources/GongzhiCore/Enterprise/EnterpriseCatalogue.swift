@@ -1,6 +1,6 @@
 /// What the enterprise service works with, as data (`enterprise_service.json`): the industries
-/// enterprises are registered under (GB/T 4754-2017's sections) and the difficulties (六难)
-/// commissioners take up, each with the department that answers it and its deadline.
+/// enterprises are registered under (GB/T 4754-2017's sections), the difficulties (六难)
+/// commissioners take up, each raised as a case of its category, and the finance bureau.
 public struct EnterpriseCatalogue: Sendable, Codable, Hashable {
     public struct Industry: Sendable, Codable, Hashable {
         public var code: String
@@ -12,20 +12,19 @@ public struct EnterpriseCatalogue: Sendable, Codable, Hashable {
         }
     }
 
+    /// A difficulty (难) an enterprise raises. Raised, it becomes a case of its own category, so
+    /// the routing rules say which department answers it and by when, in one place with every
+    /// other category: the catalogue names the category, not the department.
     public struct Difficulty: Sendable, Codable, Hashable {
         public var code: String
         public var name: String
-        /// The unit that answers it: an enterprise's difficulty becomes a case routed there.
-        public var department: String
-        public var deadlineWorkingDays: Int
+        /// A local extension of the 企业诉求类 class (93…).
+        public var category: String
 
-        enum CodingKeys: String, CodingKey { case code, name, department, deadlineWorkingDays = "deadline_working_days" }
-
-        public init(code: String, name: String, department: String, deadlineWorkingDays: Int) {
+        public init(code: String, name: String, category: String) {
             self.code = code
             self.name = name
-            self.department = department
-            self.deadlineWorkingDays = deadlineWorkingDays
+            self.category = category
         }
     }
 
@@ -46,17 +45,19 @@ public struct EnterpriseCatalogue: Sendable, Codable, Hashable {
 
     public func difficulty(_ code: String) -> Difficulty? { difficulties.first { $0.code == code } }
 
-    /// Refuses a file naming a unit the org tree lacks, repeating a code, or with a deadline
-    /// outside 1–60 working days: found at start, not when a commissioner first uses it.
-    public func validate(units: OrgDirectory) throws(ReferenceError) {
+    /// Refuses a file naming a finance unit the org tree lacks, repeating a code, or giving a
+    /// difficulty a category that is not an enterprise request (class 93): found at start, not
+    /// when a commissioner first uses it.
+    public func validate(units: OrgDirectory, categories: CategoryDirectory) throws(ReferenceError) {
         guard !industries.isEmpty, !difficulties.isEmpty else { throw ReferenceError("enterprise service lists no industries or difficulties") }
         guard Set(industries.map(\.code)).count == industries.count, Set(difficulties.map(\.code)).count == difficulties.count else {
             throw ReferenceError("enterprise service repeats an industry or difficulty code")
         }
         guard units[financeUnit]?.kind == .department else { throw ReferenceError("finance_unit \(financeUnit) is not a department") }
         for d in difficulties {
-            guard units[d.department] != nil else { throw ReferenceError("difficulty \(d.code) names unknown unit \(d.department)") }
-            guard (1...60).contains(d.deadlineWorkingDays) else { throw ReferenceError("difficulty \(d.code): deadline must be 1–60 working days") }
+            guard d.category.hasPrefix("93"), categories.reportable(d.category) != nil else {
+                throw ReferenceError("difficulty \(d.code): category \(d.category) is not a reportable enterprise-request category (93…)")
+            }
         }
     }
 }

@@ -150,6 +150,18 @@ public struct SQLEnterpriseStore: EnterpriseStore {
         }
     }
 
+    public func difficultyCases(of code: String, limit: Int, for viewer: EnterpriseViewer) async throws -> [Int64] {
+        try await db.read { s in
+            guard try Self.find(s, code, viewer) != nil else { throw StoreError.notFound("enterprise \(code)") }
+            // The report's extra fields are JSON with sorted keys (`ReportExtra`), so the attribute
+            // reads the same in every row; a credit code holds no LIKE wildcard. `cases_by_source`
+            // keeps the scan to the enterprise channel's cases.
+            let pattern = "%{\"code\":\"credit_code\",\"values\":[\"\(code)\"]}%"
+            return try s.query("SELECT id FROM cases WHERE source = 'enterprise' AND report_extra LIKE ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                               pattern, limit).map { try $0.decode("id") }
+        }
+    }
+
     public func logReveal(of code: String, actor: String, reason: String, at: Date) async throws {
         _ = try await db.write { s in
             try s.execute("INSERT INTO access_log (at, actor, case_id, field, reason, subject) VALUES (?, ?, 0, 'contact', ?, ?)",

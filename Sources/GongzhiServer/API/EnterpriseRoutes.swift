@@ -48,7 +48,7 @@ struct EnterpriseController {
         r.post("enterprises/{code}/visits") { request, context in try await addVisit(try Self.code(context), request, by: try context.caller()) }
         r.get("enterprise-service") { _, context in
             _ = try context.caller()
-            return JSONBody.response(catalogue)
+            return JSONBody.response(CatalogueDTO(catalogue, route: route))
         }
         return r
     }
@@ -175,7 +175,7 @@ struct EnterpriseController {
 
     func visits(_ code: String, _ params: Parameters, by p: Principal) async throws -> Response {
         let format = try StatsFormat.parse(params)
-        let items = try await enterprises.visits(of: code, for: try viewer(p)).map { VisitDTO($0, catalogue: catalogue) }
+        let items = try await enterprises.visits(of: code, for: try viewer(p)).map { VisitDTO($0, catalogue: catalogue, route: route) }
         struct Page: Encodable { var items: [VisitDTO] }
         let csv = [["day", "commissioner", "difficulties", "note"]]
             + items.map { [$0.day, $0.commissioner, $0.difficulties.map { $0.name ?? $0.code }.joined(separator: " "), $0.note] }
@@ -184,7 +184,7 @@ struct EnterpriseController {
 
     func addVisit(_ code: String, _ request: Request, by p: Principal) async throws -> Response {
         let saved = try await logVisit(code, try await JSONBody.decode(VisitBody.self, from: request), by: p)
-        return JSONBody.response(VisitDTO(saved, catalogue: catalogue), status: .created)
+        return JSONBody.response(VisitDTO(saved, catalogue: catalogue, route: route), status: .created)
     }
 
     /// A visit from the API or the page, logged by `p` (a commissioner of the enterprise).
@@ -196,6 +196,28 @@ struct EnterpriseController {
     }
 
     func name(_ code: String) -> String? { cases.current.units[code]?.name }
+
+    /// Where a difficulty's case goes under the routing rules in force.
+    func route(_ d: EnterpriseCatalogue.Difficulty) -> RouteMatch? {
+        cases.current.rules.route(category: d.category, area: nil, source: .enterprise, units: cases.current.units)
+    }
+}
+
+/// The catalogue with each difficulty's department and deadline as the routing rules give them.
+struct CatalogueDTO: Encodable {
+    struct Raised: Encodable { var code: String; var name: String; var category: String; var department: String?; var deadline: DeadlineSpec? }
+    var industries: [EnterpriseCatalogue.Industry]
+    var difficulties: [Raised]
+    var finance_unit: String
+
+    init(_ c: EnterpriseCatalogue, route: (EnterpriseCatalogue.Difficulty) -> RouteMatch?) {
+        industries = c.industries
+        difficulties = c.difficulties.map { d in
+            let m = route(d)
+            return Raised(code: d.code, name: d.name, category: d.category, department: m?.unit, deadline: m?.rule.deadline)
+        }
+        finance_unit = c.financeUnit
+    }
 }
 
 /// An enterprise as the API shows it (masked unless revealed by the caller).
@@ -239,7 +261,7 @@ struct VisitDTO: Encodable {
     var difficulties: [Raised]
     var recorded_at: String
 
-    init(_ v: EnterpriseVisit, catalogue: EnterpriseCatalogue) {
+    init(_ v: EnterpriseVisit, catalogue: EnterpriseCatalogue, route: (EnterpriseCatalogue.Difficulty) -> RouteMatch?) {
         id = v.id
         credit_code = v.code
         commissioner = v.commissioner
@@ -247,7 +269,7 @@ struct VisitDTO: Encodable {
         note = v.note
         difficulties = v.difficulties.map { code in
             let d = catalogue.difficulty(code)
-            return Raised(code: code, name: d?.name, department: d?.department)
+            return Raised(code: code, name: d?.name, department: d.flatMap(route)?.unit)
         }
         recorded_at = Timestamp.rfc3339(v.recordedAt)
     }

@@ -47,6 +47,7 @@ extension WebRoutes {
         values["exports"] = html.exports()
         values["plans"] = try await planTiles(s, lang)
         values["centre"] = try await centreTiles(s, lang, period: p.period, street: street)
+        values["enterprise"] = try await enterpriseTiles(s, lang, period: p.period, street: street)
         values["live"] = "/cockpit/events"
         return pages.render("cockpit", values)
     }

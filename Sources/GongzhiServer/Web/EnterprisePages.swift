@@ -16,6 +16,11 @@ extension WebRoutes {
                              catalogue: services.enterpriseCatalogue, clock: services.clock)
     }
 
+    var difficultyAPI: DifficultyController {
+        DifficultyController(enterprises: services.store.enterprises, cases: services.store, intake: services.intake, context: services.context,
+                             catalogue: services.enterpriseCatalogue)
+    }
+
     func registerEnterprisePages(on router: Router<AppRequestContext>) {
         let roles = Self.enterpriseRoles
         router.get("/enterprises") { request, _ in try await page(request, roles: roles) { try await enterprisesPage(request, $0, $1) } }
@@ -25,6 +30,9 @@ extension WebRoutes {
         }
         router.post("/enterprises/{code}/visits") { request, context in
             try await page(request, roles: roles) { try await postVisit(request, try EnterpriseController.code(context), $0, $1) }
+        }
+        router.post("/enterprises/{code}/difficulties") { request, context in
+            try await page(request, roles: roles) { try await postDifficulty(request, try EnterpriseController.code(context), $0, $1) }
         }
         router.post("/enterprises/{code}/commissioners") { request, context in
             try await page(request, roles: roles) { try await postCommissioners(request, try EnterpriseController.code(context), $0, $1) }
@@ -100,7 +108,7 @@ extension WebRoutes {
             body += "<tr><td>\(PlanDays.text(v.day))</td><td>\(h.esc(v.commissioner))</td><td>\(h.esc(raised.isEmpty ? "—" : raised))</td>"
                 + "<td>\(h.esc(v.note))</td></tr>"
         }
-        body += "</tbody></table>"
+        body += "</tbody></table>" + (try await difficultiesHTML(code, e, h, p))
         if EnterpriseAccess.logsVisits(p, on: e) {
             let today = PlanDays.text(PlanDays.of(services.clock.now()))
             var f = h.field("day", label: "enterprise_visit_day", type: "date", value: today, required: true)
@@ -117,6 +125,45 @@ extension WebRoutes {
                            button: "enterprise_assign")
         }
         return enterprisePageHTML(request, s, lang, title: e.name, body: body, error: error, status: status)
+    }
+
+    /// The difficulties raised as cases: each case's tracking code (the enterprise's credential on
+    /// the public status page), where it is, by when, and the enterprise's verdict; and, for its
+    /// commissioners, the form to raise one.
+    func difficultiesHTML(_ code: String, _ e: Enterprise, _ h: CentreHTML, _ p: Principal) async throws -> String {
+        let api = difficultyAPI
+        var body = "<h2>\(h.word("enterprise_raised"))</h2>" + h.tableHead("difficulties", ["enterprise_tracking_code", "enterprise_difficulties",
+            "status", "enterprise_unit", "enterprise_due", "enterprise_verdict"].map { h.word($0) })
+        let lang = h.lang
+        for r in try await api.raised(code, by: p) {
+            let d = api.dto(r)
+            body += "<tr><td><a href=\"/status/\(h.esc(r.trackingCode))\">\(h.esc(r.trackingCode))</a></td>"
+                + "<td>\(h.esc(d.difficulty_name ?? "—"))</td>"
+                + "<td>\(h.esc(pages.texts.status(r.status, lang)))</td><td>\(h.place(r.unit))</td>"
+                + "<td>\(r.dueAt.map { WebText.time($0, lang) } ?? "—")</td>"
+                + "<td>\(r.satisfaction.map { h.word("satisfaction_" + $0.rawValue) } ?? "—")</td></tr>"
+        }
+        body += "</tbody></table>"
+        guard EnterpriseAccess.logsVisits(p, on: e) else { return body }
+        let options = services.enterpriseCatalogue.difficulties.map { d -> (String, String) in
+            let unit = api.route(d)?.unit.flatMap { services.context.current.units[$0]?.name }
+            return (d.code, unit.map { "\(d.name) → \($0)" } ?? d.name)
+        }
+        let f = h.select("difficulty", options, label: "enterprise_difficulties")
+            + h.textarea("description", label: "enterprise_difficulty_text", max: 2_000)
+        return body + h.form("/enterprises/\(e.code)/difficulties", "raise-difficulty", legend: "enterprise_raise", f, button: "enterprise_raise")
+    }
+
+    func postDifficulty(_ request: Request, _ code: String, _ s: WebSession, _ lang: Lang) async throws -> Response {
+        let form = try await staffForm(request, s, lang)
+        do {
+            let body = DifficultyController.RaiseBody(difficulty: form["difficulty"], description: form["description"], key: nil)
+            _ = try await difficultyAPI.raise(code, body, by: s.session.principal)
+            return Pages.redirect("/enterprises/\(code)")
+        } catch {
+            guard let (message, status) = refusal(error) else { throw error }
+            return try await enterprisePage(request, code, s, lang, error: message, status: status)
+        }
     }
 
     func postEnterprise(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {

@@ -95,14 +95,14 @@ public struct ReferenceData: Sendable {
     }
 
     /// The enterprise service's industries and difficulties (`enterprise_service.json`), or a
-    /// file's, checked against the org tree.
-    public static func enterpriseCatalogue(path: String? = nil, units: OrgDirectory) throws -> EnterpriseCatalogue {
+    /// file's, checked against the org tree and the categories.
+    public static func enterpriseCatalogue(path: String? = nil, units: OrgDirectory, categories: CategoryDirectory) throws -> EnterpriseCatalogue {
         let data = try file(path, or: "enterprise_service.json", what: "enterprise service")
         let catalogue: EnterpriseCatalogue
         do { catalogue = try JSONDecoder().decode(EnterpriseCatalogue.self, from: data) } catch {
             throw ReferenceError("enterprise service: \(error)")
         }
-        try catalogue.validate(units: units)
+        try catalogue.validate(units: units, categories: categories)
         return catalogue
     }
 
