@@ -32,6 +32,8 @@ enum PostgresSchema {
         // Support policies and the payment ledger (see the SQLite schema's v13).
         ("v9-policies", SQLPolicyStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY") + appendOnly("policy_steps")
             + appendOnly("policy_payments")),
+        // The key-population list (see the SQLite schema's v14).
+        ("v10-key-population", SQLKeyPopulationStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

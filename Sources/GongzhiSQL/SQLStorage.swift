@@ -28,6 +28,7 @@ public struct SQLStorage: Storage, Sendable {
     public var centre: any CentreStore { SQLCentreStore(db: db) }
     public var enterprises: any EnterpriseStore { SQLEnterpriseStore(db: db) }
     public var policies: any PolicyStore { SQLPolicyStore(db: db) }
+    public var keyPopulation: any KeyPopulationStore { SQLKeyPopulationStore(db: db) }
 
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults

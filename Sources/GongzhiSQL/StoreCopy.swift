@@ -67,6 +67,8 @@ public struct StoreCopy: Sendable {
         Table("policy_applications", key: ["id"], issued: "id"),
         Table("policy_steps", key: ["id"], issued: "id"),
         Table("policy_payments", key: ["id"], issued: "id"),
+        Table("key_persons", key: ["id"], issued: "id"),
+        Table("key_person_followups", key: ["person", "day"]),
     ]
 
     public struct Progress: Sendable {

@@ -233,6 +233,11 @@ enum Schema {
                 }
             }
         }
+        m.registerMigration("v14-key-population") { db in
+            // The key-population list (重点人群动态清单) and its daily follow-ups.
+            let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            for statement in SQLKeyPopulationStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
+        }
         return m
     }
 

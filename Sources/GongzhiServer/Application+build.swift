@@ -37,6 +37,8 @@ public struct GongzhiServices: Sendable {
     public let mediationRules: MediationRules
     /// The enterprise service's industries and difficulties.
     public let enterpriseCatalogue: EnterpriseCatalogue
+    /// The key-population list's measures, health command and retention.
+    public let keyPopulationRules: KeyPopulationRules
     /// The case list's rendered items (see `CaseItemCache`).
     let caseItems = CaseItemCache()
     /// The case list's pages while nothing is written (see `RevisionPageCache`).
@@ -45,7 +47,7 @@ public struct GongzhiServices: Sendable {
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
                 classifier: (any TextClassifier)? = nil, commit: GroupCommitter.Settings = .init(), scheme: ScoringScheme? = nil,
-                mediationRules: MediationRules? = nil, listPageCache: Bool = true) throws {
+                mediationRules: MediationRules? = nil, listPageCache: Bool = true, keyPopulationRules: KeyPopulationRules? = nil) throws {
         ServerMetrics.bootstrap()
         self.casePages = RevisionPageCache(enabled: listPageCache)
         self.store = store
@@ -62,6 +64,7 @@ public struct GongzhiServices: Sendable {
         self.mediationRules = try mediationRules ?? ReferenceData.mediationRules(units: store.context.current.units)
         self.enterpriseCatalogue = try ReferenceData.enterpriseCatalogue(units: store.context.current.units,
                                                                           categories: store.context.current.categories)
+        self.keyPopulationRules = try keyPopulationRules ?? ReferenceData.keyPopulationRules(units: store.context.current.units)
         intake = Intake(store: store, clock: clock, atlas: atlas, cases: store.context, rules: self.intakeRules, cameras: self.cameras,
                         classifier: classifier, settings: commit)
     }
@@ -145,6 +148,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                        catalogue: services.enterpriseCatalogue, clock: services.clock).routes)
     api.addRoutes(DifficultyController(enterprises: services.store.enterprises, cases: services.store, intake: services.intake,
                                        context: services.context, catalogue: services.enterpriseCatalogue).routes)
+    api.addRoutes(KeyPopulationController(list: services.store.keyPopulation, context: services.context, rules: services.keyPopulationRules,
+                                          clock: services.clock, names: { services.name($0) }).routes)
     api.addRoutes(PolicyController(policies: services.store.policies, cases: services.context, catalogue: services.enterpriseCatalogue,
                                    clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
@@ -171,7 +176,9 @@ public func buildApplication(
     var background: [any Service] = [SchedulerService(timers: services.store, clock: services.clock, every: sweepEvery, logger: logger),
                                      ReloadWatch(services: services, every: watchEvery, logger: logger),
                                      IntakeWriter(intake: services.intake), DeliveryService(worker: worker, every: deliverEvery, logger: logger),
-                                     CentreSweepService(centre: services.store.centre, clock: services.clock, every: sweepEvery * 4, logger: logger)]
+                                     CentreSweepService(centre: services.store.centre, clock: services.clock, every: sweepEvery * 4, logger: logger),
+                                     KeyPopulationRetentionService(list: services.store.keyPopulation, rules: services.keyPopulationRules,
+                                                                   clock: services.clock, every: sweepEvery * 40, logger: logger)]
     if services.store.followsOtherInstances { background.append(ChangeWatch(store: services.store, logger: logger)) }
     background.append(contentsOf: more)
     return Application(

@@ -128,3 +128,24 @@ struct CentreSweepService: Service {
         }
     }
 }
+
+/// The key-population list's retention: erases the personal fields of every record released
+/// more than `retention_days` ago, every `every` until shutdown (the first pass at start, so a
+/// server that was down catches up). Each pass is one transaction with its audit entry.
+struct KeyPopulationRetentionService: Service {
+    let list: any KeyPopulationStore
+    let rules: KeyPopulationRules
+    let clock: any TimeSource
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let failure = "key-population anonymisation failed; will retry"
+        await everyUntilShutdown(every, logger: logger, failure: failure) { [list, rules, clock, logger] in
+            let now = clock.now()
+            let erased = try await list.anonymise(endedBefore: now.addingTimeInterval(-Double(rules.retentionDays) * 86_400),
+                                                  by: "system:retention", at: now)
+            if erased > 0 { logger.info("key-population records anonymised", metadata: ["records": "\(erased)"]) }
+        }
+    }
+}

@@ -175,6 +175,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var enterprises: any EnterpriseStore { get }
     /// Support policies and their payment ledger, kept in the same database.
     var policies: any PolicyStore { get }
+    /// The key-population list, kept in the same database.
+    var keyPopulation: any KeyPopulationStore { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }

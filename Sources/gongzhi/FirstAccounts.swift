@@ -23,6 +23,7 @@ struct FirstAccounts {
         ("demo-rsj", "区人社局审核员", .handler, "330105-RSJ"),
         ("demo-rsj-leader", "区人社局分管领导", .leader, "330105-RSJ"),
         ("demo-czj", "区财政局拨付员", .handler, "330105-CZJ"),
+        ("demo-wjj", "区卫健局（健康指挥部）", .handler, "330105-WJJ"),
         ("demo-gridworker", "小河街道网格员", .gridWorker, "330105003"),
         ("demo-merchant", "沿街商户", .merchant, "330105003"),
     ]

@@ -56,6 +56,12 @@ struct Serve: AsyncParsableCommand {
         """)
     var mediationRules: String?
 
+    @Option(help: """
+        The key-population list's measures, health command and retention in days before released records are anonymised \
+        (default: the bundled key_population.json).
+        """)
+    var keyPopulation: String?
+
     @Option(help: "Seconds between scheduler sweeps (warnings, overdues, escalations).")
     var sweepInterval = 15.0
 
@@ -145,6 +151,10 @@ struct Serve: AsyncParsableCommand {
         do { centreRules = try ReferenceData.mediationRules(path: mediationRules, units: opened.reference.units) } catch {
             throw CommandFailure("\(error)")
         }
+        let listRules: KeyPopulationRules
+        do { listRules = try ReferenceData.keyPopulationRules(path: keyPopulation, units: opened.reference.units) } catch {
+            throw CommandFailure("\(error)")
+        }
         var summary = "\(opened.reference.categories.count) categories, \(opened.reference.units.count) units, "
             + "\(opened.store.context.current.rules.rules.count) rules, area layers v\(opened.atlas.current.version)"
         var loginPolicy = LoginPolicy()
@@ -181,6 +191,10 @@ struct Serve: AsyncParsableCommand {
                                                                                                  categories: opened.reference.categories))
                     .loadIfEmpty(now: clock.now())
                 if policies > 0 { added += "; loaded \(policies) demo support policies" }
+                // The key-population list, once: a few invented people at each stage.
+                let people = try await DemoKeyPopulation(list: opened.store.keyPopulation, rules: listRules, units: opened.reference.units)
+                    .loadIfEmpty(now: clock.now())
+                if people > 0 { added += "; loaded \(people) demo people on the key-population list" }
                 // The district's work plan (督查督办), once: a plan of its own later is not replaced.
                 let plans = SQLPlanStore(db: opened.db)
                 if try await plans.plans().isEmpty {
@@ -197,7 +211,8 @@ struct Serve: AsyncParsableCommand {
                                        accounts: accounts, intakeRules: intakeRules, cameras: try await opened.store.cameras(),
                                        classifier: classifier,
                                        commit: .init(maxBatch: commitBatch, linger: .microseconds(Int(commitLinger * 1000)), capacity: commitQueue),
-                                       scheme: scoringScheme, mediationRules: centreRules, listPageCache: listPageCache == "on")
+                                       scheme: scoringScheme, mediationRules: centreRules, listPageCache: listPageCache == "on",
+                                       keyPopulationRules: listRules)
         for warning in services.rulesWarnings() { FileHandle.standardOutput.write(Data("gongzhi: warning: \(warning)\n".utf8)) }
         let reloader = SignalReloader(services: services, logger: logger)
         defer { reloader.cancel() }

@@ -305,7 +305,7 @@ import Testing
             #expect(refused.status == .forbidden)
             #expect(try await client.get("/api/v1/rules")["count"] as? Int == 0)  // the fixture starts without rules
             let allowed = try await client.post("/api/v1/rules/reload")
-            #expect(allowed.status == .ok && allowed["rules"] as? Int == 24)
+            #expect(allowed.status == .ok && allowed["rules"] as? Int == 30)
             // The bundled rules are now in force: a dry run finds them.
             let route = try await client.get("/api/v1/route?lat=30.291384&lon=120.146347&category=06010&source=resident")
             #expect(route["rule_id"] as? String == "environment")

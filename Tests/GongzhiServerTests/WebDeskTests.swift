@@ -385,11 +385,17 @@ import Testing
                         "accepted", "declined", "answered", "review_requested", "review_answered", "closed", "repeat_linked",
                         "warned", "overdue"]
             .map { "centre_step_" + $0 })
+        keys.formUnion(PolicyApplicationStatus.allCases.map { "policy_status_" + $0.rawValue })
+        keys.formUnion(["submit", "check", "approve", "reject", "pay"].map { "policy_step_" + $0 })
+        keys.formUnion(KeyPersonStatus.allCases.map { "key_status_" + $0.rawValue })
+        keys.formUnion(["verify", "follow_up", "release", "locate"].map { "key_task_" + $0 })
+        keys.formUnion(["community", "street", "district"].map { "key_level_" + $0 })
         // `word("period_" + kind)` names a prefix, not a key: its keys are the enumerations above.
         let prefixes = keys.filter { $0.hasSuffix("_") }
         #expect(prefixes.isSubset(of: ["colour_", "period_", "area_", "satisfaction_", "status_", "action_", "source_", "role_", "light_",
                                         "milestone_", "clock_", "dispute_status_", "petition_status_", "level_", "risk_", "channel_",
-                                        "petition_form_", "centre_step_", "state_", "party_role_"]), "\(prefixes)")
+                                        "petition_form_", "centre_step_", "state_", "party_role_", "policy_status_", "policy_step_",
+                                        "key_status_", "key_task_", "key_level_"]), "\(prefixes)")
         keys.subtract(prefixes)
         for key in keys {
             for lang in Lang.allCases { #expect(Self.pages.texts.table(lang)[key] != nil, "\(key) has no \(lang) text") }

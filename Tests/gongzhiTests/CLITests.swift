@@ -455,6 +455,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         ["users", "add", "--db", tempPath("no.sqlite"), "--username", "x", "--name", "x", "--role", "machine", "--unit", "330105"],
         ["bench", "locate", "--points", "-1"], ["bench", "centre-fill", "--petitions", "0"], ["serve", "--list-page-cache", "sometimes"],
         ["serve", "--login-address-limit", "0"],
+        ["serve", "--key-population", "/nonexistent/list.json", "--port", "0", "--db", tempPath("bad-list.sqlite")],
         ["serve", "--mediation-rules", "/nonexistent/mediation.json", "--port", "0", "--db", tempPath("bad-mediation.sqlite")],
     ])
     func badUsageIsOneLineAndNonZero(args: [String]) throws {

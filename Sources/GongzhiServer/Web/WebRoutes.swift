@@ -35,6 +35,7 @@ struct WebRoutes {
         registerCentrePages(on: router)
         registerEnterprisePages(on: router)
         registerPolicyPages(on: router)
+        registerKeyPopulationPages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.

@@ -106,6 +106,16 @@ public struct ReferenceData: Sendable {
         return catalogue
     }
 
+    /// The key-population list's measures, health command and retention (`key_population.json`),
+    /// or a file's, checked against the org tree.
+    public static func keyPopulationRules(path: String? = nil, units: OrgDirectory) throws -> KeyPopulationRules {
+        let data = try file(path, or: "key_population.json", what: "key population rules")
+        let rules: KeyPopulationRules
+        do { rules = try JSONDecoder().decode(KeyPopulationRules.self, from: data) } catch { throw ReferenceError("key population: \(error)") }
+        try rules.validate(units: units)
+        return rules
+    }
+
     /// Intake's de-duplication, confidence and summary rules (`intake_rules.json`), or a file's.
     public static func intakeRules(path: String? = nil, categories: CategoryDirectory) throws -> IntakeRules {
         let data = try file(path, or: "intake_rules.json", what: "intake rules")
