@@ -674,6 +674,20 @@ try:
     shoot("key-person")
     open_page("/key-population", "key-population")
 
+    # 13. A joint case (联合执法): a building-site case goes to 住建 by the rules; the centre splits it
+    # with 城管 on the joint page.
+    joint = api("POST", "/api/v1/reports", {"source": "hotline", "category": "08001", "description": "工地渣土车带泥上路",
+                                             "location": {"lat": 30.291384, "lon": 120.146347}})["id"]
+    api("POST", f"/api/v1/cases/{joint}/register")
+    login("dispatcher")
+    d.get(base + f"/cases/{joint}")
+    follow("#joint-link")
+    split = d.find_element(By.ID, "split-case")
+    split.find_element(By.NAME, "unit_330105-CGJ").click()
+    submit("#split-case button")
+    check("the joint case lists 城管's part", "城市管理局" in d.find_element(By.ID, "joint-parts").text)
+    shoot("joint-case")
+
     # The remaining pages, for the screenshots and the checks.
     size(False)
     login("auditor")

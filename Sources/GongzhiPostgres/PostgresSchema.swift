@@ -34,6 +34,8 @@ enum PostgresSchema {
             + appendOnly("policy_payments")),
         // The key-population list (see the SQLite schema's v14).
         ("v10-key-population", SQLKeyPopulationStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
+        // The parts of joint cases (see the SQLite schema's v15).
+        ("v11-joint-tasks", SQLJointTaskStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

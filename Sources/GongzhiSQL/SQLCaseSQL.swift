@@ -12,6 +12,10 @@ struct SQLCaseSQL: CaseSQL {
         try db.first("SELECT \(CaseRows.caseColumns) FROM cases WHERE id = ?" + (lock ? db.forUpdate : ""), id).map(CaseRows.record)
     }
 
+    func pendingJointParts(of caseID: Int64) throws -> Int {
+        try db.scalar("SELECT COUNT(*) FROM joint_tasks WHERE case_id = ? AND status IN ('open', 'returned')", caseID, as: Int.self) ?? 0
+    }
+
     func insertCase(_ r: CaseRecord) throws -> Int64? {
         // The code is checked first rather than caught as a constraint error: on PostgreSQL a
         // failed statement aborts the whole transaction. The unique index still guards the race.

@@ -69,6 +69,7 @@ public struct StoreCopy: Sendable {
         Table("policy_payments", key: ["id"], issued: "id"),
         Table("key_persons", key: ["id"], issued: "id"),
         Table("key_person_followups", key: ["person", "day"]),
+        Table("joint_tasks", key: ["id"], issued: "id"),
     ]
 
     public struct Progress: Sendable {

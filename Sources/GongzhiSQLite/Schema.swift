@@ -238,6 +238,11 @@ enum Schema {
             let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
             for statement in SQLKeyPopulationStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
         }
+        m.registerMigration("v15-joint-tasks") { db in
+            // The parts of joint cases (联合执法), one per unit.
+            let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            for statement in SQLJointTaskStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
+        }
         return m
     }
 

@@ -150,6 +150,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                        context: services.context, catalogue: services.enterpriseCatalogue).routes)
     api.addRoutes(KeyPopulationController(list: services.store.keyPopulation, context: services.context, rules: services.keyPopulationRules,
                                           clock: services.clock, names: { services.name($0) }).routes)
+    api.addRoutes(JointController(joint: services.store.jointTasks, cases: services.store, context: services.context, clock: services.clock).routes)
     api.addRoutes(PolicyController(policies: services.store.policies, cases: services.context, catalogue: services.enterpriseCatalogue,
                                    clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)

@@ -177,6 +177,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var policies: any PolicyStore { get }
     /// The key-population list, kept in the same database.
     var keyPopulation: any KeyPopulationStore { get }
+    /// The parts of joint cases, kept in the same database.
+    var jointTasks: any JointTaskStore { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }

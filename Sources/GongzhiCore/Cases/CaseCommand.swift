@@ -60,6 +60,8 @@ public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
     case merchantStillHasTime(untilMillis: Int64)
     /// A field is missing or wrong (HTTP 422).
     case invalid(FieldError)
+    /// Parts of a joint case are still pending: the case waits for every unit (HTTP 409).
+    case jointPartsPending(Int)
 
     public var description: String {
         switch self {
@@ -77,6 +79,9 @@ public enum CaseError: Error, Sendable, Hashable, CustomStringConvertible {
             "the merchant has not confirmed and has until \(Timestamp.rfc3339(millis: until)) to correct it; a failed recheck counts after its confirmation"
         case .invalid(let e):
             e.message
+        case .jointPartsPending(let n):
+            "\(n) part(s) of this joint case are pending; the case is handled once every unit has done its part "
+                + "or the lead closes the rest"
         }
     }
 

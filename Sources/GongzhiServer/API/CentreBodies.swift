@@ -2,6 +2,7 @@ import Foundation
 import GongzhiCore
 import GongzhiIntake
 import GongzhiStore
+import Hummingbird
 
 /// The centre's request bodies and their checks. Every field is optional in the decoded body so
 /// a missing one is refused by name (422 `required`), not as a decoding error.
@@ -76,6 +77,22 @@ enum CentreBodies {
             throw CentreError.bad(field, "\(field) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", code: "unknown_value")
         }
         return v
+    }
+
+    /// A list's page by id: `after` (the last id of the previous page) and `limit`, each optional.
+    static func paging(_ params: Parameters, maxLimit: Int) throws -> (after: Int64?, limit: Int?) {
+        var after: Int64?, limit: Int?
+        if let text = params.get("after") {
+            guard let n = Int64(text), n >= 0 else { throw CentreError.bad("after", "after must be an id", code: "wrong_type") }
+            after = n
+        }
+        if let text = params.get("limit") {
+            guard let n = Int(text), (1...maxLimit).contains(n) else {
+                throw CentreError.bad("limit", "limit must be 1–\(maxLimit)", code: "wrong_type")
+            }
+            limit = n
+        }
+        return (after, limit)
     }
 
     /// A unit, area or committee code: ASCII letters, digits and '-', at most 64 (nothing else can name one).

@@ -144,14 +144,9 @@ struct KeyPopulationController {
             guard let status = KeyPersonStatus(rawValue: s) else { throw CentreError.bad("status", "status is unknown", code: "unknown_value") }
             q.statuses = [status]
         }
-        if let text = params.get("after") {
-            guard let n = Int64(text), n >= 0 else { throw CentreError.bad("after", "after must be an id", code: "wrong_type") }
-            q.after = n
-        }
-        if let text = params.get("limit") {
-            guard let n = Int(text), (1...1_000).contains(n) else { throw CentreError.bad("limit", "limit must be 1–1000", code: "wrong_type") }
-            q.limit = n
-        }
+        let page = try CentreBodies.paging(params, maxLimit: 1_000)
+        q.after = page.after
+        q.limit = page.limit ?? q.limit
         return q
     }
 

@@ -154,14 +154,9 @@ struct PolicyController {
             q[keyPath: keyPath] = day
         }
         if let from = q.from, let to = q.to, from > to { throw EnterpriseError.bad("to", "to is before from") }
-        if let text = params.get("after") {
-            guard let n = Int64(text), n >= 0 else { throw EnterpriseError.bad("after", "after must be an id", code: "wrong_type") }
-            q.after = n
-        }
-        if let text = params.get("limit") {
-            guard let n = Int(text), (1...1_000).contains(n) else { throw EnterpriseError.bad("limit", "limit must be 1–1000", code: "wrong_type") }
-            q.limit = n
-        }
+        let page = try CentreBodies.paging(params, maxLimit: 1_000)
+        q.after = page.after
+        q.limit = page.limit ?? q.limit
         return q
     }
 

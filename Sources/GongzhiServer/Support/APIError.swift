@@ -65,6 +65,7 @@ public struct APIError: Error, Sendable {
             case .alreadyHeld: return APIError(.conflict, code: "already_held", message: e.description)
             case .noScenario: return APIError(.conflict, code: "no_scenario", message: e.description)
             case .merchantStillHasTime: return APIError(.conflict, code: "merchant_still_has_time", message: e.description)
+            case .jointPartsPending: return APIError(.conflict, code: "joint_parts_pending", message: e.description)
             }
         case let e as StoreError:
             if case .caseNotFound = e { return APIError(.notFound, code: "case_not_found", message: e.description) }

@@ -62,6 +62,8 @@ extension WebRoutes {
         let forms = actionForms(r, for: s, scope: scope, lang, back: "/cases/\(id)")
         values["actions_html"] = CardHTML.forms(forms, texts: pages.texts.table(lang))
         values["has_actions"] = !forms.isEmpty
+        // A held case can be worked jointly (联合执法): the joint view lists the units' parts.
+        values["joint"] = Self.enterpriseRoles.contains(p.role) && (r.status == .dispatched || r.status == .handled)
         values["full_description"] = r.report.description
         values["address"] = r.report.address ?? ""
         values["area"] = [r.area?.street, r.area?.community, r.area?.grid].compactMap { $0 }

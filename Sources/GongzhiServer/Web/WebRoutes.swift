@@ -36,6 +36,7 @@ struct WebRoutes {
         registerEnterprisePages(on: router)
         registerPolicyPages(on: router)
         registerKeyPopulationPages(on: router)
+        registerJointPages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.

@@ -13,6 +13,8 @@ public protocol CaseSQL {
     /// instances acting on one case take turns (PostgreSQL `FOR UPDATE`; SQLite writers are
     /// serial anyway).
     func findCase(id: Int64, lock: Bool) throws -> CaseRecord?
+    /// How many parts of a joint case are pending (open or returned).
+    func pendingJointParts(of caseID: Int64) throws -> Int
     /// Inserts a new case row and returns its id, or nil when its tracking code is taken.
     func insertCase(_ r: CaseRecord) throws -> Int64?
     /// The chain head after the opening event: the only columns that change when a case opens.

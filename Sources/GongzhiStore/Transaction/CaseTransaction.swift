@@ -65,6 +65,11 @@ public struct CaseTransaction {
                         authorize: (CaseRecord) throws -> Void = { _ in }) throws -> CaseRecord {
         guard let current = try sql.findCase(id: id, lock: true) else { throw StoreError.caseNotFound(id) }
         try authorize(current)
+        // A joint case waits for every unit's part (or the lead's closing the rest).
+        if command.action == .handle {
+            let pending = try sql.pendingJointParts(of: id)
+            if pending > 0 { throw CaseError.jointPartsPending(pending) }
+        }
         // A clock that jumped back (NTP, a replaced server) must not make history run backwards.
         let at = max(at, current.updatedAt)
         let (record, events) = try CaseMachine.step(current, command, actor: actor, at: at, context: context)
