@@ -36,6 +36,8 @@ enum PostgresSchema {
         ("v10-key-population", SQLKeyPopulationStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
         // The parts of joint cases (see the SQLite schema's v15).
         ("v11-joint-tasks", SQLJointTaskStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
+        // Joint inspection rounds (see the SQLite schema's v16).
+        ("v12-inspection-rounds", SQLInspectionStore.ddl(integer: "BIGINT", text: "code", serial: "BIGSERIAL PRIMARY KEY")),
     ]
 
     static func migrate(_ db: PostgresDatabase, schema: String?) async throws {

@@ -30,6 +30,7 @@ public struct SQLStorage: Storage, Sendable {
     public var policies: any PolicyStore { SQLPolicyStore(db: db) }
     public var keyPopulation: any KeyPopulationStore { SQLKeyPopulationStore(db: db) }
     public var jointTasks: any JointTaskStore { SQLJointTaskStore(db: db) }
+    public var inspections: any InspectionStore { SQLInspectionStore(db: db) }
 
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults

@@ -70,6 +70,8 @@ public struct StoreCopy: Sendable {
         Table("key_persons", key: ["id"], issued: "id"),
         Table("key_person_followups", key: ["person", "day"]),
         Table("joint_tasks", key: ["id"], issued: "id"),
+        Table("inspection_rounds", key: ["id"], issued: "id"),
+        Table("inspection_sweeps", key: ["id"], issued: "id"),
     ]
 
     public struct Progress: Sendable {

@@ -243,6 +243,11 @@ enum Schema {
             let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
             for statement in SQLJointTaskStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
         }
+        m.registerMigration("v16-inspection-rounds") { db in
+            // Joint inspection rounds (拉网式排查) and their sweeps.
+            let serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+            for statement in SQLInspectionStore.ddl(integer: "INTEGER", text: "TEXT", serial: serial) { try db.execute(sql: statement) }
+        }
         return m
     }
 

@@ -151,6 +151,8 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
     api.addRoutes(KeyPopulationController(list: services.store.keyPopulation, context: services.context, rules: services.keyPopulationRules,
                                           clock: services.clock, names: { services.name($0) }).routes)
     api.addRoutes(JointController(joint: services.store.jointTasks, cases: services.store, context: services.context, clock: services.clock).routes)
+    api.addRoutes(InspectionController(inspections: services.store.inspections, intake: services.intake, context: services.context,
+                                       clock: services.clock).routes)
     api.addRoutes(PolicyController(policies: services.store.policies, cases: services.context, catalogue: services.enterpriseCatalogue,
                                    clock: services.clock).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)

@@ -179,6 +179,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var keyPopulation: any KeyPopulationStore { get }
     /// The parts of joint cases, kept in the same database.
     var jointTasks: any JointTaskStore { get }
+    /// Joint inspection rounds, kept in the same database.
+    var inspections: any InspectionStore { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }
