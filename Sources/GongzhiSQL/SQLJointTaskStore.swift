@@ -63,9 +63,9 @@ public struct SQLJointTaskStore: JointTaskStore {
 
     public func parts(units: Set<String>?, pendingOnly: Bool, limit: Int) async throws -> [JointTask] {
         try await db.read { s in
+            if units?.isEmpty == true { return [] }
             var f = FilterSQL(clauses: ["1 = 1"], args: [])
             if let units { f.anyOf("unit", units.sorted()) }
-            if units?.isEmpty == true { return [] }
             if pendingOnly { f.anyOf("status", ["open", "returned"]) }
             return try s.query("SELECT * FROM joint_tasks WHERE " + f.clauses.joined(separator: " AND ") + " ORDER BY id DESC LIMIT ?",
                                f.args + [.int(Int64(limit))]).map(Self.part)

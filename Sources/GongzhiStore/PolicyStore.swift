@@ -129,7 +129,7 @@ public protocol PolicyStore: Sendable {
                 for viewer: PolicyViewer, at: Date) async throws -> PolicyApplication
     func application(_ id: Int64, for viewer: PolicyViewer) async throws -> PolicyApplication?
     func applications(_ query: PolicyLedgerQuery, for viewer: PolicyViewer) async throws -> [PolicyApplication]
-    /// Takes one review step; `scope` is the principal's, for the machine's access rules.
+    /// Takes one review step, `PolicyMachine` deciding it with the viewer's scope as the principal's.
     func advance(_ id: Int64, _ command: PolicyCommand, by principal: Principal, for viewer: PolicyViewer,
                  at: Date) async throws -> PolicyApplication
     func payments(_ query: PolicyLedgerQuery, for viewer: PolicyViewer) async throws -> [PolicyPayment]

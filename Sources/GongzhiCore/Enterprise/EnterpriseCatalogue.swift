@@ -26,6 +26,11 @@ public struct EnterpriseCatalogue: Sendable, Codable, Hashable {
             self.name = name
             self.category = category
         }
+
+        /// Where a raised difficulty goes under these rules: its department and deadline.
+        public func route(in context: CaseContext) -> RouteMatch? {
+            context.rules.route(category: category, area: nil, source: .enterprise, units: context.units)
+        }
     }
 
     public var industries: [Industry]

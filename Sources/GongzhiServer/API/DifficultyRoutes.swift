@@ -44,9 +44,7 @@ struct DifficultyController {
     }
 
     /// Where a difficulty's case goes under the rules in force: the department and the deadline.
-    func route(_ d: EnterpriseCatalogue.Difficulty) -> RouteMatch? {
-        context.current.rules.route(category: d.category, area: nil, source: .enterprise, units: context.current.units)
-    }
+    func route(_ d: EnterpriseCatalogue.Difficulty) -> RouteMatch? { d.route(in: context.current) }
 
     /// The case raised for a difficulty, and whether this key raised it before.
     func raise(_ code: String, _ body: RaiseBody, by p: Principal) async throws -> (CaseRecord, Bool) {

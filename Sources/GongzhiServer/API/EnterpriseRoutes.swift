@@ -198,9 +198,7 @@ struct EnterpriseController {
     func name(_ code: String) -> String? { cases.current.units[code]?.name }
 
     /// Where a difficulty's case goes under the routing rules in force.
-    func route(_ d: EnterpriseCatalogue.Difficulty) -> RouteMatch? {
-        cases.current.rules.route(category: d.category, area: nil, source: .enterprise, units: cases.current.units)
-    }
+    func route(_ d: EnterpriseCatalogue.Difficulty) -> RouteMatch? { d.route(in: cases.current) }
 }
 
 /// The catalogue with each difficulty's department and deadline as the routing rules give them.
