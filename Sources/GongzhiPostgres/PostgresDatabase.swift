@@ -40,6 +40,9 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
         return db
     }
 
+    /// A host that drops the packets instead of refusing them is given up after this long.
+    static let probeTimeout: TimeAmount = .seconds(5)
+
     /// One connection made and closed before the pool starts: a wrong password, an unknown
     /// database or a server that is not there is reported at once, in the server's words (the
     /// pool would keep retrying with back-off for a minute and then give a generic error).
@@ -48,8 +51,9 @@ public final class PostgresDatabase: SQLDatabase, Sendable {
         quiet.logLevel = .critical
         let tls: PostgresConnection.Configuration.TLS = target.requireTLS
             ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
-        let configuration = PostgresConnection.Configuration(host: target.host, port: target.port, username: target.user,
+        var configuration = PostgresConnection.Configuration(host: target.host, port: target.port, username: target.user,
                                                              password: target.password, database: target.database, tls: tls)
+        configuration.options.connectTimeout = probeTimeout
         do {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
             try await connection.close()

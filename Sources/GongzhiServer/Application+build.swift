@@ -80,7 +80,7 @@ public struct GongzhiServices: Sendable {
     /// A unit's or an area's name.
     public func name(_ code: String) -> String? { context.current.units[code]?.name ?? areaName(code) }
 
-    public var evaluation: Evaluation { Evaluation(stats: store.statistics, scheme: scheme) }
+    public var evaluation: Evaluation { Evaluation(stats: store.statistics, scheme: scheme, joint: store.jointTasks) }
 
     /// The work plans as a viewer sees them, with their blocker cases.
     var planReader: PlanReader { PlanReader(plans: store.plans, cases: store, context: context) }

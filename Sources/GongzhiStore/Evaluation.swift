@@ -7,10 +7,20 @@ import GongzhiCore
 public struct Evaluation: Sendable {
     public let stats: any StatisticsStore
     public let scheme: ScoringScheme
+    /// The parts of joint cases, which the scheme may count per unit (nil: none are counted).
+    public let joint: (any JointTaskStore)?
 
-    public init(stats: any StatisticsStore, scheme: ScoringScheme) {
+    public init(stats: any StatisticsStore, scheme: ScoringScheme, joint: (any JointTaskStore)? = nil) {
         self.stats = stats
         self.scheme = scheme
+        self.joint = joint
+    }
+
+    /// Each unit's parts of joint cases created in the query's days, as they stand at `now`;
+    /// empty when the scheme does not count them.
+    public func jointCounts(_ q: StatsQuery, now: Date) async throws -> [String: JointCounts] {
+        guard scheme.joint != nil, let joint else { return [:] }
+        return JointCounts.byUnit(try await joint.parts(q), now: now)
     }
 
     public struct Overview: Sendable {
@@ -57,20 +67,24 @@ public struct Evaluation: Sendable {
         public var counts: Counts
         public var live: Counts
         public var score: Double
+        /// A unit's parts of joint cases (zero for areas, and when the scheme does not count them).
+        public var joint: JointCounts
     }
 
     /// The period's figures by `dimension`, with what is open now, highest score first for
-    /// units. Units are scored as units (what they answer for), areas as areas.
-    public func breakdown(_ q: StatsQuery, period: Period, by dimension: StatsDimension) async throws -> [Row] {
+    /// units. Units are scored as units (what they answer for, their joint parts included), areas as areas.
+    public func breakdown(_ q: StatsQuery, period: Period, by dimension: StatsDimension, now: Date) async throws -> [Row] {
         var q = q
         q.from = period.firstDate
         q.to = period.lastDate
         let sums = try await stats.totals(q, by: dimension)
         let live = dimension == .day ? [:] : try await stats.live(q, by: dimension)
         let perspective: Indicator.Perspective = dimension == .unit ? .unit : .area
-        return Set(sums.keys).union(live.keys).filter { !$0.isEmpty }.sorted().map { key in
+        let joint = dimension == .unit ? try await jointCounts(q, now: now) : [:]
+        return Set(sums.keys).union(live.keys).union(joint.keys).filter { !$0.isEmpty }.sorted().map { key in
             let c = sums[key] ?? Counts()
-            return Row(key: key, counts: c, live: live[key] ?? Counts(), score: scheme.score(c, perspective: perspective))
+            return Row(key: key, counts: c, live: live[key] ?? Counts(), score: scheme.score(c, perspective: perspective, joint: joint[key]),
+                       joint: joint[key] ?? JointCounts())
         }
     }
 
@@ -102,23 +116,27 @@ public struct Evaluation: Sendable {
         public var previousRank: Int?
         public var previousScore: Double?
         public var counts: Counts
+        /// The unit's parts of joint cases in the period, when the scheme counts them.
+        public var joint: JointCounts
         /// Places gained since the previous period (positive is better); nil when either is unranked.
         public var change: Int? { rank.flatMap { r in previousRank.map { $0 - r } } }
     }
 
-    /// Units ranked by the scheme over the period, with the previous period's rank.
-    public func ranking(_ q: StatsQuery, period: Period) async throws -> [Ranked] {
-        var now = q, before = q
-        now.from = period.firstDate
-        now.to = period.lastDate
+    /// Units ranked by the scheme over the period, with the previous period's rank. Joint parts
+    /// still pending are judged late or not as of `now`.
+    public func ranking(_ q: StatsQuery, period: Period, now: Date) async throws -> [Ranked] {
+        var this = q, before = q
+        this.from = period.firstDate
+        this.to = period.lastDate
         before.from = period.previous.firstDate
         before.to = period.previous.lastDate
-        let current = try await stats.totals(now, by: .unit).filter { !$0.key.isEmpty }
+        let current = try await stats.totals(this, by: .unit).filter { !$0.key.isEmpty }
         let previous = try await stats.totals(before, by: .unit).filter { !$0.key.isEmpty }
-        let earlier = Dictionary(uniqueKeysWithValues: scheme.rank(previous).map { ($0.unit, $0) })
-        return scheme.rank(current).map { r in
+        let joint = try await jointCounts(this, now: now), jointBefore = try await jointCounts(before, now: now)
+        let earlier = Dictionary(uniqueKeysWithValues: scheme.rank(previous, joint: jointBefore).map { ($0.unit, $0) })
+        return scheme.rank(current, joint: joint).map { r in
             Ranked(unit: r.unit, score: r.score, rank: r.rank, previousRank: earlier[r.unit]?.rank, previousScore: earlier[r.unit]?.score,
-                   counts: current[r.unit] ?? Counts())
+                   counts: current[r.unit] ?? Counts(), joint: joint[r.unit] ?? JointCounts())
         }
     }
 }

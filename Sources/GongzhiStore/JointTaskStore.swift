@@ -11,6 +11,8 @@ public protocol JointTaskStore: Sendable {
                _ step: @escaping @Sendable (CaseRecord, [JointTask]) throws -> [JointTask]) async throws -> [JointTask]
     /// The parts of these units (all units when nil), pending ones only if asked, newest first.
     func parts(units: Set<String>?, pendingOnly: Bool, limit: Int) async throws -> [JointTask]
-    /// The parts created in `[from, to)`, for the evaluation's counts per unit.
-    func parts(createdFrom from: Date, to: Date) async throws -> [JointTask]
+    /// The parts created on the query's China-time days (`from`…`to` as yyyymmdd), for the
+    /// evaluation's counts per unit: the part's unit, or its case's area, category and source,
+    /// filtered and scoped as the statistics are.
+    func parts(_ q: StatsQuery) async throws -> [JointTask]
 }

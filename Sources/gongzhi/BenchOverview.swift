@@ -63,7 +63,7 @@ struct BenchOverview: AsyncParsableCommand {
                 + "on-time disposal \(Indicator.onTimeDisposalRate.value(o.counts, perspective: .area) ?? 0)"
         }
         print("  \(figures)")
-        _ = try await time("ranking of the month from the sums", runs) { _ = try await evaluation.ranking(q, period: period) }
+        _ = try await time("ranking of the month from the sums", runs) { _ = try await evaluation.ranking(q, period: period, now: Date()) }
         let start = Timestamp.millis(Period.start(of: period.first)), end = Timestamp.millis(Period.start(of: period.last + 1))
         let peer = try await time("overview from the raw tables (peer)", peerRuns) {
             figures = try await opened.db.read { db in

@@ -230,6 +230,62 @@ import Testing
         }
     }
 
+    /// Joint parts as the default scheme counts them: each late part (done after its deadline, or
+    /// still open past it at the time of asking) costs 0.2; a part the lead closed costs nothing,
+    /// nor does one given back (it waits on the lead).
+    @Test func lateJointPartsCostTheirUnit() throws {
+        let scheme = try ScoringScheme.load(Data(contentsOf: Self.schemeFile))
+        let t0 = Fixtures.t0, due = t0.addingTimeInterval(3_600), now = t0.addingTimeInterval(7_200)
+        func part(_ unit: String, _ status: JointTaskStatus, finished minutes: Double? = nil) -> JointTask {
+            JointTask(id: 0, caseID: 1, unit: unit, dueAt: due, status: status, createdAt: t0, createdBy: "t",
+                      finishedAt: minutes.map { t0.addingTimeInterval($0 * 60) })
+        }
+        let parts = [part("A", .done, finished: 30), part("A", .done, finished: 90), part("A", .open), part("A", .closed),
+                     part("B", .done, finished: 59), part("C", .returned)]
+        let counts = JointCounts.byUnit(parts, now: now)
+        let a = try #require(counts["A"])
+        #expect((a.parts, a.done, a.doneOnTime, a.late, a.closed, a.pending) == (4, 2, 1, 2, 1, 1))
+        // Done on time over the parts the unit answers for (4 − 1 closed by the lead).
+        #expect(a.onTimeRate == 1.0 / 3.0)
+        // An hour earlier the open part was not late yet.
+        #expect(JointCounts.byUnit(parts, now: due)["A"]?.late == 1)
+        #expect(counts["C"]?.late == 0 && counts["C"]?.returned == 1)
+        var perfect = Counts()
+        for m in [Measure.assigned, .handled, .handledOnTime, .unitClosed, .unitClosedOnTime] { perfect[m] = 1 }
+        #expect(scheme.score(perfect, joint: a) == 99.6 && scheme.score(perfect, joint: counts["B"]) == 100)
+        // Areas are not charged for units' parts.
+        #expect(scheme.score(perfect, perspective: .area, joint: a) == 100)
+        let ranked = scheme.rank(["A": perfect, "B": perfect], joint: counts)
+        #expect(ranked.map(\.unit) == ["B", "A", "C"] && ranked.map(\.rank) == [1, 2, nil])
+        // A scheme that leaves joint parts out ranks on cases alone, and lists no unit for its parts only.
+        var without = scheme
+        without.joint = nil
+        #expect(without.rank(["A": perfect, "B": perfect], joint: counts).map(\.rank) == [1, 1])
+    }
+
+    /// A rate item over joint parts: full points at 90 %, half a point off per percentage point
+    /// below; a unit with no parts earns the item's points, as an item with no value does.
+    @Test func aSchemeMayScoreTheJointOnTimeRate() throws {
+        let text = #"{"id":"j","name":"j","supervised_weight":1,"minimum_cases":0,"deductions":[],"#
+            + #""items":[{"indicator":"close_rate","points":90,"full_at":1,"per_point":0}],"#
+            + #""joint":{"points":10,"full_at":0.9,"per_point":0.5,"late_each":0.1}}"#
+        let scheme = try ScoringScheme.load(Data(text.utf8))
+        var c = Counts()
+        c[.assigned] = 1
+        c[.unitClosed] = 1
+        var j = JointCounts()
+        (j.parts, j.done, j.doneOnTime, j.late) = (5, 5, 4, 1)
+        // 80 %: 10 − 10 × 0.5 = 5; one late part −0.1; the close rate's 90.
+        #expect(scheme.score(c, joint: j) == 94.9)
+        #expect(scheme.score(c) == 100)
+        let bad = #"{"id":"j","name":"j","supervised_weight":1,"minimum_cases":0,"deductions":[],"#
+            + #""items":[{"indicator":"close_rate","points":90,"full_at":1,"per_point":0}],"joint":{"full_at":0,"late_each":-1}}"#
+        #expect(throws: ScoringScheme.SchemeError.self) { try ScoringScheme.load(Data(bad.utf8)) }
+        do { _ = try ScoringScheme.load(Data(bad.utf8)) } catch {
+            #expect("\(error)".contains("joint.full_at") && "\(error)".contains("joint.late_each"))
+        }
+    }
+
     static let schemeFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources/GongzhiStore/Resources/reference/evaluation_scheme.json")
 

@@ -10,7 +10,7 @@ import Testing
 /// among 城管, 生态环境 and 交警; each partner sees the whole joint case and the others' notes but
 /// acts on its own part only; the case waits while a part is pending; 城管 finishes late, 交警
 /// returns its part, 住建 closes the rest with a reason and can then report the case handled;
-/// the figures count parts per unit.
+/// the figures count parts per unit, and the evaluation's ranking charges the late one.
 @Suite struct JointEndpointTests {
     @Test(arguments: Backend.all) func aMuckTruckSiteIsWorkedJointly(backend: Backend) async throws {
         let f = try await ServerFixture(backend)
@@ -72,6 +72,19 @@ import Testing
             #expect(row("330105-JJDD")["closed"] as? Int == 1 && row("330105-JJDD")["returned"] as? Int == 0)
             #expect((try await client.as(cgj).get("/api/v1/joint-figures")["items"] as? [Any])?.count == 1)
             #expect(try await client.get("/api/v1/joint-figures?from=2026-13-01").errorField == "from")
+
+            // The evaluation charges 城管 0.2 for its late part (the default scheme), and no one else:
+            // 城管 holds no case, so all its rate items are full.
+            let ranking = try #require(try await client.as(leader).get("/api/v1/stats/ranking")["units"] as? [[String: Any]])
+            func ranked(_ unit: String) -> [String: Any] { ranking.first { $0["unit"] as? String == unit } ?? [:] }
+            #expect((ranked("330105-CGJ")["joint"] as? [String: Any])?["late"] as? Int == 1)
+            #expect(ranked("330105-CGJ")["score"] as? Double == 99.8 && ranked("330105-STHJ")["score"] as? Double == 100)
+            #expect((ranked("330105-ZJJ")["joint"] as? [String: Any])?["done_on_time"] as? Int == 1)
+            let csv = try await client.raw.execute(uri: "/api/v1/stats/ranking?format=csv", method: .get,
+                                                   headers: [.authorization: "Bearer \(leader)"], body: nil) {
+                String(decoding: $0.body.readableBytesView, as: UTF8.self)
+            }
+            #expect(csv.contains("联合任务超期数 joint late") && csv.contains("99.80"))
         }
     }
 

@@ -6,9 +6,10 @@ import GongzhiTestSupport
 import Testing
 
 /// A database that cannot be opened is reported at once, in the server's words, not after the
-/// pool's minute of retries with a generic error. "At once" is bounded at 30 s: alone it takes
-/// milliseconds, but the whole suite starting together on two cores has delayed it to 10 s, and
-/// the pool's retries took about 70 s.
+/// pool's minute of retries with a generic error. The server's words (the SQLSTATE, "refused")
+/// are what only the probe gives; the time is a second guard, bounded at 60 s: alone it takes
+/// milliseconds, but the whole suite starting together on two cores has delayed the test's task
+/// by up to 31 s (the probe itself gives up after 5 s), and the pool's retries took about 70 s.
 @Suite(.enabled(if: Backend.postgresURL != nil, "needs GONGZHI_TEST_POSTGRES (scripts/test starts one)"))
 struct PostgresConnectTests {
     static func failure(_ url: String) async -> (message: String, seconds: Double) {
@@ -49,13 +50,13 @@ struct PostgresConnectTests {
         let url = try #require(base.range(of: "/", options: .backwards).map { String(base[..<$0.lowerBound]) + "/no_such_database" })
         let (message, seconds) = await Self.failure(url)
         #expect(message.contains(#"database "no_such_database" does not exist"#) && message.contains("3D000"), "\(message)")
-        #expect(seconds < 30)
+        #expect(seconds < 60)
     }
 
     @Test func aServerThatIsNotThereIsReportedAtOnce() async throws {
         // Port 1 on this machine: nothing listens there.
         let (message, seconds) = await Self.failure("postgres://postgres@127.0.0.1:1/postgres")
         #expect(message.contains("cannot open database") && message.contains("refused"), "\(message)")
-        #expect(seconds < 30)
+        #expect(seconds < 60)
     }
 }

@@ -64,6 +64,11 @@ public struct Period: Sendable, Hashable {
         return Int64(y * 10_000 + m * 100 + d)
     }
 
+    /// The day number of a yyyymmdd date (the inverse of `yyyymmdd`).
+    public static func day(yyyymmdd v: Int64) -> Int64 {
+        Timestamp.daysFromCivil(Int(v / 10_000), Int(v / 100 % 100), Int(v % 100))
+    }
+
     /// `2026-11-26`.
     public static func text(_ day: Int64) -> String {
         let (y, m, d) = Timestamp.civil(fromDays: day)

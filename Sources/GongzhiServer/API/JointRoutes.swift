@@ -130,13 +130,10 @@ struct JointController {
             days.append(d)
         }
         guard days[0] <= days[1], days[1] - days[0] <= 366 else { throw CentreError.bad("to", "to must be after from, within a year") }
-        let parts = try await joint.parts(createdFrom: Period.start(of: days[0]), to: Period.start(of: days[1] + 1))
-            .filter { scope.isAll || scope.units.contains($0.unit) }
-        let rows = Dictionary(grouping: parts, by: \.unit).map { unit, list in
-            JointFigureDTO(unit: unit, unit_name: name(unit), parts: list.count, done: list.filter { $0.status == .done }.count,
-                           done_on_time: list.filter { $0.status == .done && !$0.isLate(at: now) }.count,
-                           late: list.filter { $0.isLate(at: now) }.count, returned: list.filter { $0.status == .returned }.count,
-                           closed: list.filter { $0.status == .closed }.count, pending: list.filter { $0.status.isPending }.count)
+        var q = StatsQuery(from: Period.yyyymmdd(days[0]), to: Period.yyyymmdd(days[1]))
+        q.scope = scope
+        let rows = JointCounts.byUnit(try await joint.parts(q), now: now).map { unit, counts in
+            JointFigureDTO(unit: unit, unit_name: name(unit), counts: JointCountsDTO(counts))
         }.sorted { $0.unit < $1.unit }
         struct Page: Encodable { var from: String; var to: String; var items: [JointFigureDTO] }
         return JSONBody.response(Page(from: PlanDays.text(days[0]), to: PlanDays.text(days[1]), items: rows))
@@ -198,14 +195,17 @@ struct JointCaseDTO: Encodable {
     var parts: [JointPartDTO]
 }
 
+/// A unit's row of the joint figures: its code and name beside its counts.
 struct JointFigureDTO: Encodable {
     var unit: String
     var unit_name: String?
-    var parts: Int
-    var done: Int
-    var done_on_time: Int
-    var late: Int
-    var returned: Int
-    var closed: Int
-    var pending: Int
+    var counts: JointCountsDTO
+
+    func encode(to encoder: any Encoder) throws {
+        enum Keys: String, CodingKey { case unit, unit_name }
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(unit, forKey: .unit)
+        try c.encodeIfPresent(unit_name, forKey: .unit_name)
+        try counts.encode(to: encoder)
+    }
 }

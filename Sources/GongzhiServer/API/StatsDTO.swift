@@ -100,9 +100,11 @@ enum StatsDTO {
         var overdue: Int64
         var indicators: [String: Double?]
         var counts: [String: Int64]
+        /// A unit's parts of joint cases; absent for areas and when the scheme does not count them.
+        var joint: JointCountsDTO?
         var cases: String
 
-        init(_ row: Evaluation.Row, name: String, level: String, params p: StatsParams) {
+        init(_ row: Evaluation.Row, name: String, level: String, params p: StatsParams, jointCounted: Bool = false) {
             code = row.key
             self.name = name
             self.level = level
@@ -111,6 +113,7 @@ enum StatsDTO {
             overdue = row.live[.openOverdue]
             indicators = StatsDTO.indicators(row.counts, level == "unit" ? .unit : .area)
             counts = StatsDTO.counts(row.counts)
+            joint = jointCounted && level == "unit" ? JointCountsDTO(row.joint) : nil
             cases = p.casesQuery([(level, row.key)])
         }
     }
@@ -169,9 +172,11 @@ enum StatsDTO {
         var previous_score: Double?
         var cases_to_handle: Int64
         var indicators: [String: Double?]
+        /// The unit's parts of joint cases; absent when the scheme does not count them.
+        var joint: JointCountsDTO?
         var cases: String
 
-        init(_ r: Evaluation.Ranked, name: String, params p: StatsParams) {
+        init(_ r: Evaluation.Ranked, name: String, params p: StatsParams, jointCounted: Bool) {
             rank = r.rank
             previous_rank = r.previousRank
             change = r.change
@@ -181,6 +186,7 @@ enum StatsDTO {
             previous_score = r.previousScore
             cases_to_handle = r.counts[.assigned]
             indicators = StatsDTO.indicators(r.counts, .unit)
+            joint = jointCounted ? JointCountsDTO(r.joint) : nil
             cases = p.casesQuery([("unit", r.unit)])
         }
     }
@@ -193,14 +199,40 @@ enum StatsDTO {
 
         var csv: [[String]] {
             let shown: [Indicator] = [.onTimeCloseRate, .closeRate, .onTimeDisposalRate, .satisfactionRate, .reworks, .overdueOpen]
-            var rows = [["排名 rank", "上期 previous", "变化 change", "unit", "名称", "得分 score", "应处置数"] + shown.map { "\($0.names.zh)" }]
+            let joint = units.contains { $0.joint != nil }
+            var rows = [["排名 rank", "上期 previous", "变化 change", "unit", "名称", "得分 score", "应处置数"] + shown.map { "\($0.names.zh)" }
+                        + (joint ? ["联合任务数 joint parts", "联合任务超期数 joint late"] : [])]
             for u in units {
                 let rank: String = u.rank.map { String($0) } ?? "", previous: String = u.previous_rank.map { String($0) } ?? ""
                 let change: String = u.change.map { String($0) } ?? ""
                 let head: [String] = [rank, previous, change, u.unit, u.name, String(format: "%.2f", u.score), String(u.cases_to_handle)]
-                rows.append(head + shown.map { StatsDTO.cell(u.indicators, $0) })
+                let tail = joint ? [String(u.joint?.parts ?? 0), String(u.joint?.late ?? 0)] : []
+                rows.append(head + shown.map { StatsDTO.cell(u.indicators, $0) } + tail)
             }
             return rows
         }
+    }
+}
+
+/// A unit's parts of joint cases (联合执法分任务), as the evaluation counts them.
+struct JointCountsDTO: Encodable {
+    var parts: Int
+    var done: Int
+    var done_on_time: Int
+    var late: Int
+    var returned: Int
+    var closed: Int
+    var pending: Int
+    var on_time_rate: Double?
+
+    init(_ c: JointCounts) {
+        parts = c.parts
+        done = c.done
+        done_on_time = c.doneOnTime
+        late = c.late
+        returned = c.returned
+        closed = c.closed
+        pending = c.pending
+        on_time_rate = c.onTimeRate
     }
 }

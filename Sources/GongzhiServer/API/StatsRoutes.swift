@@ -39,8 +39,9 @@ struct StatsRoutes {
 
     func units(_ request: Request, by principal: Principal) async throws -> Response {
         let (p, format) = try parse(request, principal)
-        let rows = try await evaluation.breakdown(p.query, period: p.period, by: .unit)
-        let items = rows.map { StatsDTO.Breakdown($0, name: services.context.current.units[$0.key]?.name ?? $0.key, level: "unit", params: p) }
+        let rows = try await evaluation.breakdown(p.query, period: p.period, by: .unit, now: services.clock.now())
+        let items = rows.map { StatsDTO.Breakdown($0, name: services.context.current.units[$0.key]?.name ?? $0.key, level: "unit", params: p,
+                                          jointCounted: evaluation.scheme.joint != nil) }
             .sorted { ($0.score, $1.code) > ($1.score, $0.code) }
         let dto = StatsDTO.Breakdowns(period: StatsDTO.PeriodDTO(p.period), items: items)
         return try format.respond(dto, name: "units", csv: dto.csv)
@@ -52,7 +53,7 @@ struct StatsRoutes {
         guard let level = [StatsDimension.street, .community, .grid].first(where: { $0.rawValue == levelText }) else {
             throw APIError(.unprocessableContent, code: "unknown_value", message: "level must be street, community or grid", field: "level")
         }
-        let rows = try await evaluation.breakdown(p.query, period: p.period, by: level)
+        let rows = try await evaluation.breakdown(p.query, period: p.period, by: level, now: services.clock.now())
         let items = rows.map { StatsDTO.Breakdown($0, name: services.areaName($0.key) ?? $0.key, level: level.rawValue, params: p) }
         let dto = StatsDTO.Breakdowns(period: StatsDTO.PeriodDTO(p.period), items: items)
         return try format.respond(dto, name: "areas-\(level.rawValue)", csv: dto.csv)
@@ -73,11 +74,12 @@ struct StatsRoutes {
 
     func ranking(_ request: Request, by principal: Principal) async throws -> Response {
         let (p, format) = try parse(request, principal)
-        let ranked = try await evaluation.ranking(p.query, period: p.period)
+        let ranked = try await evaluation.ranking(p.query, period: p.period, now: services.clock.now())
         let units = services.context.current.units
         let dto = StatsDTO.Ranking(period: StatsDTO.PeriodDTO(p.period), previous_period: StatsDTO.PeriodDTO(p.period.previous),
                                    scheme: StatsDTO.SchemeDTO(id: evaluation.scheme.id, name: evaluation.scheme.name),
-                                   units: ranked.map { StatsDTO.RankedUnit($0, name: units[$0.unit]?.name ?? $0.unit, params: p) })
+                                   units: ranked.map { StatsDTO.RankedUnit($0, name: units[$0.unit]?.name ?? $0.unit, params: p,
+                                                                                       jointCounted: evaluation.scheme.joint != nil) })
         return try format.respond(dto, name: "ranking", csv: dto.csv)
     }
 }

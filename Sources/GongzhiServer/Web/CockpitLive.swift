@@ -80,7 +80,7 @@ extension WebRoutes {
         let p = try StatsParams.parse(request.uri.queryParameters, services: services, principal: s.session.principal, now: services.clock.now())
         let evaluation = services.evaluation
         let overview = try await evaluation.overview(p.query, period: p.period, now: services.clock.now())
-        let ranking = try await evaluation.ranking(p.query, period: p.period)
+        let ranking = try await evaluation.ranking(p.query, period: p.period, now: services.clock.now())
         let trend = try await evaluation.trend(p.query, period: p.period.days <= 92 ? p.period : Period(kind: .range, first: p.period.last - 91,
                                                                                                        last: p.period.last))
         let html = CockpitHTML(texts: pages.texts.table(lang), lang: lang, params: p, colour: .score, services: services)

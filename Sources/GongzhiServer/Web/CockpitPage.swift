@@ -23,8 +23,8 @@ extension WebRoutes {
         let evaluation = services.evaluation
         let street = p.query.streets.count == 1 ? p.query.streets[0] : nil
         let overview = try await evaluation.overview(p.query, period: p.period, now: now)
-        let areas = try await evaluation.breakdown(p.query, period: p.period, by: street == nil ? .street : .grid)
-        let communities = street == nil ? [] : try await evaluation.breakdown(p.query, period: p.period, by: .community)
+        let areas = try await evaluation.breakdown(p.query, period: p.period, by: street == nil ? .street : .grid, now: now)
+        let communities = street == nil ? [] : try await evaluation.breakdown(p.query, period: p.period, by: .community, now: now)
         let today = Period.day(of: now)
         let trendEnd = min(p.period.last, today)
         let trend = try await evaluation.trend(p.query, period: Period(kind: .range, first: trendEnd - 29, last: trendEnd))
@@ -32,7 +32,7 @@ extension WebRoutes {
         byCategory.from = p.period.firstDate
         byCategory.to = p.period.lastDate
         let categories = try await services.store.statistics.totals(byCategory, by: .category, measures: [.reported])
-        let ranking = try await evaluation.ranking(p.query, period: p.period)
+        let ranking = try await evaluation.ranking(p.query, period: p.period, now: now)
 
         let html = CockpitHTML(texts: pages.texts.table(lang), lang: lang, params: p, colour: colour, services: services)
         var values = base(request, s, lang, title: pages.text("nav_cockpit", lang))
