@@ -31,6 +31,7 @@ public struct SQLStorage: Storage, Sendable {
     public var keyPopulation: any KeyPopulationStore { SQLKeyPopulationStore(db: db) }
     public var jointTasks: any JointTaskStore { SQLJointTaskStore(db: db) }
     public var inspections: any InspectionStore { SQLInspectionStore(db: db) }
+    public var replay: any ReplaySource { SQLReplaySource(db: db) }
 
     public func transaction<T: Sendable>(context: CaseContext, _ body: @escaping @Sendable (CaseTransaction) throws -> T) async throws -> T {
         let faults = faults

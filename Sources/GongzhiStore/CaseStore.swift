@@ -181,6 +181,8 @@ public protocol Storage: CaseStore, IntakeStore, RegistryStore, OutboxStore, CoG
     var jointTasks: any JointTaskStore { get }
     /// Joint inspection rounds, kept in the same database.
     var inspections: any InspectionStore { get }
+    /// What a what-if reads (it writes nothing).
+    var replay: any ReplaySource { get }
     /// Bumped after each committed write transaction of this process, and of other instances
     /// while `followChanges` runs.
     var changes: ChangeCounter { get }

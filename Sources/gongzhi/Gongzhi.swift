@@ -9,7 +9,7 @@ struct Gongzhi: AsyncParsableCommand {
         abstract: "Gongzhi (共治): the closed loop of a district's cases, its work plan and its cockpit.",
         subcommands: [Serve.self, Verify.self, Backup.self, Restore.self,
                       Areas.self, Cameras.self, Merchants.self, Users.self, Keys.self, MigrateStore.self,
-                      ImportCommand.self, PlansCommand.self, ClassifierCommand.self, Bench.self, Stats.self])
+                      ImportCommand.self, PlansCommand.self, ClassifierCommand.self, Bench.self, Stats.self, WhatIfCommand.self])
 
     /// Parses and runs a command. Errors become one line on standard error and a non-zero
     /// exit, never a stack trace; `--help` and `--version` keep their usual output.

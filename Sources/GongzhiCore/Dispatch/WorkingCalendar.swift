@@ -57,6 +57,12 @@ public struct WorkingCalendar: Sendable {
                 workdays[d] = w.for
             }
         }
+        let ys = data.map(\.year)
+        try self.init(holidays: holidays, workdays: workdays, officeHours: officeHours, years: ys.isEmpty ? nil : ys.min()!...ys.max()!)
+    }
+
+    private init(holidays: [Int64: String], workdays: [Int64: String], officeHours: OfficeHours, years: ClosedRange<Int>?)
+        throws(ReferenceError) {
         for (i, r) in officeHours.intervals.enumerated() {
             guard r.lowerBound >= 0, r.upperBound <= 1_440, r.lowerBound < r.upperBound,
                   i == 0 || officeHours.intervals[i - 1].upperBound <= r.lowerBound else {
@@ -66,8 +72,18 @@ public struct WorkingCalendar: Sendable {
         self.holidays = holidays
         self.workdays = workdays
         self.officeHours = officeHours
-        let ys = data.map(\.year)
-        years = ys.isEmpty ? nil : ys.min()!...ys.max()!
+        self.years = years
+    }
+
+    /// This calendar with more days off (a working day made a holiday: no longer worked, even
+    /// where it was a weekend day worked in exchange) and other office hours, for a what-if.
+    public func with(daysOff: [Int64: String], officeHours hours: OfficeHours? = nil) throws(ReferenceError) -> WorkingCalendar {
+        var h = holidays, w = workdays
+        for (day, name) in daysOff {
+            h[day] = name
+            w[day] = nil
+        }
+        return try WorkingCalendar(holidays: h, workdays: w, officeHours: hours ?? officeHours, years: years)
     }
 
     /// What a calendar day is.

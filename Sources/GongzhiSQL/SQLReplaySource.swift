@@ -1,0 +1,66 @@
+import Foundation
+import GongzhiCore
+import GongzhiStore
+
+/// What a what-if reads, on either backend: the cases' routing columns, their histories, and
+/// the units' handling times from each case's stored facts. Reads only.
+public struct SQLReplaySource: ReplaySource {
+    public let db: any SQLDatabase
+
+    public init(db: any SQLDatabase) { self.db = db }
+
+    public func routingKeys(_ filter: ReplayFilter, after: Int64, limit: Int) async throws -> [RoutingKey] {
+        var f = FilterSQL(clauses: ["id > ?", "created_at >= ?", "created_at < ?"],
+                          args: [.int(after), .int(Timestamp.millis(filter.from)), .int(Timestamp.millis(filter.to))])
+        f.anyOf("street_code", filter.streets)
+        f.anyOf("community_code", filter.communities)
+        f.anyOf("grid_code", filter.grids)
+        f.anyOf("source", filter.sources.map(\.rawValue))
+        f.categories("category", filter.categories)
+        let sql = "SELECT id, category, source, district_code, street_code, community_code, grid_code, area_version FROM cases WHERE "
+            + f.clauses.joined(separator: " AND ") + " ORDER BY id LIMIT ?"
+        let args = f.args + [.int(Int64(limit))]
+        return try await db.query(sql, args).map { row in
+            let codes: [String?] = [try row.decode("district_code"), try row.decode("street_code"), try row.decode("community_code"),
+                                    try row.decode("grid_code")]
+            let version: Int64? = try row.decode("area_version")
+            let area = codes.allSatisfy({ $0 == nil }) && version == nil
+                ? nil : AreaPath(district: codes[0], street: codes[1], community: codes[2], grid: codes[3], version: version ?? 0)
+            return RoutingKey(id: try row.decode("id"), category: try row.decode("category"),
+                              source: ReportSource(rawValue: try row.decode("source")) ?? .hotline, area: area)
+        }
+    }
+
+    public func histories(_ ids: [Int64]) async throws -> [[CaseEvent]] {
+        guard !ids.isEmpty else { return [] }
+        let sql = "SELECT * FROM case_events WHERE case_id IN (\(FilterSQL.marks(ids.count))) ORDER BY case_id, seq"
+        let args = ids.map(SQLValue.int)
+        let events = try await db.read { try $0.query(sql, args).map(CaseRows.event) }
+        var byCase: [Int64: [CaseEvent]] = [:]
+        byCase.reserveCapacity(ids.count)
+        var start = events.startIndex
+        while start < events.endIndex {
+            let id = events[start].caseID
+            var end = start
+            while end < events.endIndex, events[end].caseID == id { end += 1 }
+            byCase[id] = Array(events[start..<end])
+            start = end
+        }
+        return ids.map { byCase[$0] ?? [] }
+    }
+
+    public func handlingMinutes(units: [String], fromDay: Int64, toDay: Int64) async throws -> [(unit: String, category: String, minutes: Int64)] {
+        guard !units.isEmpty else { return [] }
+        let sql = "SELECT unit, category, counts FROM case_facts WHERE kind = ? AND day >= ? AND day <= ? AND unit IN (\(FilterSQL.marks(units.count)))"
+        let args: [SQLValue] = [.int(Int64(FactKind.unit.rawValue)), .int(fromDay), .int(toDay)] + units.map(SQLValue.text)
+        return try await db.read { s in
+            var out: [(unit: String, category: String, minutes: Int64)] = []
+            try s.each(sql, args) { row in
+                let c = try FactRows.decode(try row.decode("counts"))
+                if c[.handled] > 0 { out.append((try row.decode("unit"), try row.decode("category"), c[.handleMinutes])) }
+                return true
+            }
+            return out
+        }
+    }
+}
