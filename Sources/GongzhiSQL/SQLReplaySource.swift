@@ -51,7 +51,8 @@ public struct SQLReplaySource: ReplaySource {
 
     public func handlingMinutes(units: [String], fromDay: Int64, toDay: Int64) async throws -> [(unit: String, category: String, minutes: Int64)] {
         guard !units.isEmpty else { return [] }
-        let sql = "SELECT unit, category, counts FROM case_facts WHERE kind = ? AND day >= ? AND day <= ? AND unit IN (\(FilterSQL.marks(units.count)))"
+        let sql = "SELECT unit, category, counts FROM case_facts WHERE kind = ? AND day >= ? AND day <= ? "
+            + "AND unit IN (\(FilterSQL.marks(units.count)))"
         let args: [SQLValue] = [.int(Int64(FactKind.unit.rawValue)), .int(fromDay), .int(toDay)] + units.map(SQLValue.text)
         return try await db.read { s in
             var out: [(unit: String, category: String, minutes: Int64)] = []

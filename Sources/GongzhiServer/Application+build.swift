@@ -43,6 +43,8 @@ public struct GongzhiServices: Sendable {
     let caseItems = CaseItemCache()
     /// The case list's pages while nothing is written (see `RevisionPageCache`).
     let casePages: RevisionPageCache
+    /// One what-if at a time, from the API or the page.
+    let whatIfGate = WhatIfGate()
 
     public init(store: any Storage, reference: ReferenceData, clock: any TimeSource, atlas: Live<Atlas>, rulesPath: String? = nil,
                 accounts: any AccountStore, intakeRules: IntakeRules = .none, cameras: [Camera] = [],
@@ -155,6 +157,7 @@ public func buildRouter(_ services: GongzhiServices) async throws -> Router<AppR
                                        clock: services.clock).routes)
     api.addRoutes(PolicyController(policies: services.store.policies, cases: services.context, catalogue: services.enterpriseCatalogue,
                                    clock: services.clock).routes)
+    api.addRoutes(WhatIfController(services: services).routes)
     api.addRoutes(ClassifyController(classifier: services.classifier, categories: services.reference.categories, rules: services.intakeRules).routes)
     api.addRoutes(ImportController(intake: services.intake, categories: services.reference.categories, atlas: services.atlas,
                                    clock: services.clock).routes)

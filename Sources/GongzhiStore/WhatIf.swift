@@ -92,7 +92,8 @@ public struct WhatIf: Sendable {
         let ranksBefore = Dictionary(uniqueKeysWithValues: scheme.rank(before, joint: joint).map { ($0.unit, $0) })
         let ranksAfter = scheme.rank(afterCounts.filter { !$0.value.isZero || before[$0.key] != nil }, joint: joint)
         let rows = ranksAfter.map { r in
-            UnitRow(unit: r.unit, before: ranksBefore[r.unit], after: r, countsBefore: before[r.unit] ?? Counts(), countsAfter: afterCounts[r.unit] ?? Counts())
+            UnitRow(unit: r.unit, before: ranksBefore[r.unit], after: r, countsBefore: before[r.unit] ?? Counts(),
+                    countsAfter: afterCounts[r.unit] ?? Counts())
         }
         let districtBefore = try await evaluation.stats.totals(q)
         var districtAfter = districtBefore

@@ -146,7 +146,9 @@ struct WhatIfCommand: AsyncParsableCommand {
         }
         func pair(_ text: String, _ option: String) throws -> (String, String) {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw CommandFailure("--\(option) must be NAME=VALUE, not '\(text)'") }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CommandFailure("--\(option) must be NAME=VALUE, not '\(text)'")
+            }
             return (parts[0], parts[1])
         }
         for text in deadline {

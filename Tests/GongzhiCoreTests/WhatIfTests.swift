@@ -217,18 +217,21 @@ import Testing
         #expect(a.district[.closedOnTime] == -3 && a.causes["rubbish → rubbish"] == 3)
         var none = WhatIfTally(keep: 5)
         none.add(try #require(WhatIfReplay.replay(Story.handled(at: 300).events, settings)), counts: { _ in false })
-        #expect(none.units.isEmpty && none.district.isZero && none.changed == 1)
+        #expect(none.units.isEmpty && none.district.isZero && none.changed == 0 && none.cases == 1 && none.changes.isEmpty)
     }
 
     /// A proposal naming what does not exist, or that could not be put in force, names the field.
     @Test func aProposalIsCheckedLikeARulesFile() {
-        #expect(throws: FieldError.self) { try WhatIfProposal(ruleChanges: [.init(rule: "nope", unit: "S1")]).apply(to: Self.context) }
-        do { _ = try WhatIfProposal(ruleChanges: [.init(rule: "rubbish", deadline: DeadlineSpec(0, .workingHours))]).apply(to: Self.context) } catch {
-            #expect(error.field == "changes" && error.message.contains("deadline"))
-        }
-        do { _ = try WhatIfProposal(scenarioChanges: [.init(scenario: "frontage", merchantMinutes: 0)]).apply(to: Self.context) } catch {
-            #expect(error.field == "scenarios")
-        }
+        let nope = WhatIfProposal(ruleChanges: [.init(rule: "nope", unit: "S1")])
+        let unknown = #expect(throws: FieldError.self) { try nope.apply(to: Self.context) }
+        #expect(unknown?.field == "changes[0].rule")
+        let zero = WhatIfProposal(ruleChanges: [.init(rule: "rubbish", deadline: DeadlineSpec(0, .workingHours))])
+        let zeroError = #expect(throws: FieldError.self) { try zero.apply(to: Self.context) }
+        #expect(zeroError?.field == "changes" && zeroError?.message.contains("deadline") == true)
+        let minutes = WhatIfProposal(scenarioChanges: [.init(scenario: "frontage", merchantMinutes: 0)])
+        #expect((#expect(throws: FieldError.self) { try minutes.apply(to: Self.context) })?.field == "scenarios")
+        let hours = WhatIfProposal(officeHours: WorkingCalendar.OfficeHours([600...700, 650...800]))
+        #expect((#expect(throws: FieldError.self) { try hours.apply(to: Self.context) })?.field == "office_hours")
         let p = WhatIfProposal(ruleChanges: [.init(rule: "rubbish", deadline: DeadlineSpec(2, .workingHours), unit: "S1")])
         let c = try? p.apply(to: Self.context)
         #expect(c?.rules.rule(id: "rubbish")?.unit == "S1" && c?.rules.rule(id: "rubbish")?.deadline == DeadlineSpec(2, .workingHours))

@@ -96,7 +96,8 @@ public enum WhatIfReplay {
         var change: Change? = nil
         if was.unit != would.unit || was.state != would.state || was.selfCorrected != would.selfCorrected {
             change = Change(caseID: record.id, trackingCode: record.trackingCode, category: record.category, street: record.area?.street,
-                            before: was, after: would, ruleBefore: rewrite.ruleBefore ?? record.ruleID, ruleAfter: rewrite.ruleAfter ?? replayed.ruleID,
+                            before: was, after: would, ruleBefore: rewrite.ruleBefore ?? record.ruleID,
+                            ruleAfter: rewrite.ruleAfter ?? replayed.ruleID,
                             basis: rewrite.basis)
         }
         return Result(before: before, after: after, change: change, basis: rewrite.basis)

@@ -7,7 +7,8 @@ public struct WhatIfTally: Sendable {
     public var units: [String: Counts] = [:]
     /// After less before of the intake and unit facts the query counts (the district's figures).
     public var district = Counts()
-    /// Cases read, cases whose history was rewritten, cases whose outcome changes.
+    /// Cases replayed; of those counted by the query, the ones whose facts differ and the ones
+    /// whose unit or timeliness changes.
     public var cases = 0
     public var rewritten = 0
     public var changed = 0
@@ -25,9 +26,11 @@ public struct WhatIfTally: Sendable {
     /// the query counts (period, filters, scope).
     public mutating func add(_ r: WhatIfReplay.Result, counts: (FactKey) -> Bool) {
         cases += 1
-        if let b = r.basis { bases[b, default: 0] += 1 }
         guard r.before != r.after else { return }
+        // A case read for the lookback whose figures fall outside the query's days is no answer's concern.
+        guard (r.before + r.after).contains(where: { ($0.key.kind == .unit || $0.key.kind == .intake) && counts($0.key) }) else { return }
         rewritten += 1
+        if let b = r.basis { bases[b, default: 0] += 1 }
         for (facts, sign) in [(r.before, Int64(-1)), (r.after, 1)] {
             for f in facts where counts(f.key) {
                 guard f.key.kind == .unit || f.key.kind == .intake else { continue }

@@ -68,13 +68,14 @@ extension WebRoutes {
         let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
                                      "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases",
                                      "/plans": "nav_plans", "/centre": "nav_centre", "/enterprises": "nav_enterprises",
-                                     "/policies": "nav_policies", "/key-population": "nav_key_population"]
+                                     "/policies": "nav_policies", "/key-population": "nav_key_population", "/whatif": "nav_whatif"]
         let paths: [String] = switch role {
-        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/plans", "/centre", "/enterprises", "/policies", "/audit", "/cases"]
-        case .dispatcher: ["/console", "/cases", "/cockpit", "/plans", "/centre", "/enterprises", "/policies", "/key-population"]
+        case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/audit",
+                      "/cases"]
+        case .dispatcher: ["/console", "/cases", "/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/key-population"]
         case .handler: ["/worklist", "/cases", "/plans", "/centre", "/enterprises", "/policies", "/key-population"]
         case .gridWorker: ["/patrol", "/cases", "/centre"]
-        case .leader, .supervisor: ["/cockpit", "/plans", "/centre", "/enterprises", "/policies", "/key-population", "/cases"]
+        case .leader, .supervisor: ["/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/key-population", "/cases"]
         case .auditor: ["/audit", "/cases"]
         case .merchant, .machine: []
         }

@@ -37,6 +37,7 @@ struct WebRoutes {
         registerPolicyPages(on: router)
         registerKeyPopulationPages(on: router)
         registerJointPages(on: router)
+        registerWhatIfPages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.
