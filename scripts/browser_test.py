@@ -688,6 +688,23 @@ try:
     check("the joint case lists 城管's part", "城市管理局" in d.find_element(By.ID, "joint-parts").text)
     shoot("joint-case")
 
+    # 14. What-if (推演): the leader halves the merchant's deadline of a 云共治 scenario over the
+    # month and reads the two rankings side by side.
+    login("leader")
+    d.get(base + "/whatif")
+    whatif = d.find_element(By.ID, "whatif-form")
+    for name, value in [("from", "2026-11-01"), ("to", "2026-11-30")]:
+        d.execute_script("arguments[0].value = arguments[1]", whatif.find_element(By.NAME, name), value)
+    Select(whatif.find_element(By.NAME, "scenario")).select_by_value("out-of-store")
+    whatif.find_element(By.NAME, "merchant_minutes").send_keys("15")
+    submit("#whatif-form button")
+    before_rows = d.find_elements(By.CSS_SELECTOR, "#whatif-before tbody tr")
+    after_rows = d.find_elements(By.CSS_SELECTOR, "#whatif-after tbody tr")
+    check("both rankings stand side by side with the same units", len(before_rows) > 0 and len(before_rows) == len(after_rows),
+          f"{len(before_rows)} / {len(after_rows)}")
+    check("the district's self-correction rate is compared", "自行整改率" in d.find_element(By.ID, "whatif-district").text)
+    shoot("whatif")
+
     # The remaining pages, for the screenshots and the checks.
     size(False)
     login("auditor")

@@ -4,9 +4,11 @@ import GongzhiCore
 /// What a what-if reads, and only reads: which cases a period holds and where they were
 /// reported, the histories of those a proposal may change, and how long units took.
 public protocol ReplaySource: Sendable {
-    /// Cases created in `[from, to)` with id above `after`, in id order, at most `limit`, of
+    /// The lowest and highest id of the cases created in `[from, to)`; nil when there are none.
+    func ids(_ filter: ReplayFilter) async throws -> ClosedRange<Int64>?
+    /// Cases created in `[from, to)` with ids in `(after, upTo]`, in id order, at most `limit`, of
     /// these streets, communities, grids, categories (codes or major classes) and channels (all when empty).
-    func routingKeys(_ filter: ReplayFilter, after: Int64, limit: Int) async throws -> [RoutingKey]
+    func routingKeys(_ filter: ReplayFilter, after: Int64, upTo: Int64, limit: Int) async throws -> [RoutingKey]
     /// The histories of these cases, in the order given (a missing case has none).
     func histories(_ ids: [Int64]) async throws -> [[CaseEvent]]
     /// Office minutes from receiving to handling, per handled case of these units whose unit

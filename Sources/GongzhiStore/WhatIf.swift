@@ -59,9 +59,11 @@ public struct WhatIf: Sendable {
         // Which cases may come out differently: their route, scenario or calendar differ.
         let probe = WhatIfReplay.Settings(current: current, proposed: proposed, times: .none, now: now)
         var verdicts: [String: Bool] = [:], targets: Set<String> = []
-        var affected: [Int64] = [], considered = 0, after: Int64 = 0
-        while true {
-            let page = try await source.routingKeys(filter, after: after, limit: 10_000)
+        var affected: [Int64] = [], considered = 0
+        let ids = try await source.ids(filter)
+        var after = (ids?.lowerBound ?? 1) - 1
+        while let upTo = ids?.upperBound, after < upTo {
+            let page = try await source.routingKeys(filter, after: after, upTo: upTo, limit: 10_000)
             guard let last = page.last else { break }
             for k in page {
                 let a = k.area

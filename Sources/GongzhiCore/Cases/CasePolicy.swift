@@ -35,7 +35,12 @@ public struct CaseContext: Sendable {
     /// else the policy's default. The warning falls at the rule's (or the policy's) share of
     /// the time in between.
     public func deadline(for record: CaseRecord, from at: Date, overrideHours: Double?) -> Deadline {
-        let match = rules.route(category: record.category, area: record.area, source: record.report.source, units: units)
+        deadline(for: record, from: at, overrideHours: overrideHours,
+                 match: rules.route(category: record.category, area: record.area, source: record.report.source, units: units))
+    }
+
+    /// The same, with the case's route already found (a replay of many steps finds it once).
+    public func deadline(for record: CaseRecord, from at: Date, overrideHours: Double?, match: RouteMatch?) -> Deadline {
         let share = match?.rule.warningShare ?? policy.warningShare
         let due: Date
         if let h = overrideHours {

@@ -60,8 +60,10 @@ public enum HistoryCheck {
             from = s
         }
         let payload: EventPayload
-        do { payload = try JSONDecoder().decode(EventPayload.self, from: Data(e.payload.utf8)) } catch {
-            throw .undecodable("its payload is not readable: \(error)")
+        if let read = PayloadReader.read(e.payload) { payload = read } else {
+            do { payload = try JSONDecoder().decode(EventPayload.self, from: Data(e.payload.utf8)) } catch {
+                throw .undecodable("its payload is not readable: \(error)")
+            }
         }
         return CaseEvent(caseID: e.caseID, seq: e.seq, action: action, actor: Actor(id: e.actor, unit: e.actorUnit),
                          at: Timestamp.date(millis: e.at), from: from, to: to, payload: payload, payloadJSON: e.payload,

@@ -90,6 +90,11 @@ public enum CaseFacts {
     /// The facts of one case, given its whole history. `calendar` counts office hours.
     public static func facts(history: [CaseEvent], calendar: WorkingCalendar) -> [Fact] {
         guard let record = CaseMachine.replay(history) else { return [] }
+        return facts(history: history, record: record, calendar: calendar)
+    }
+
+    /// The same, given the history's replayed record (a caller that has it saves a replay).
+    public static func facts(history: [CaseEvent], record: CaseRecord, calendar: WorkingCalendar) -> [Fact] {
         let area = record.area
         func key(_ kind: FactKind, _ day: Int64, _ unit: String?) -> FactKey {
             FactKey(kind: kind, day: day, unit: unit ?? "", category: record.category ?? "", source: record.report.source.rawValue,

@@ -73,10 +73,18 @@ public enum WhatIfReplay {
         /// route, its scenario or the calendar differ. Cheap, so a replay reads only the
         /// histories that may change; the rest keep their facts as they are.
         public func mayChange(category: String?, area: AreaPath?, source: ReportSource) -> Bool {
+            mayChange(routes(category: category, area: area, source: source), category: category)
+        }
+
+        /// The case's route under the rules in force and under the proposal.
+        func routes(category: String?, area: AreaPath?, source: ReportSource) -> (before: RouteMatch?, after: RouteMatch?) {
+            (current.rules.route(category: category, area: area, source: source, units: current.units),
+             proposed.rules.route(category: category, area: area, source: source, units: proposed.units))
+        }
+
+        func mayChange(_ r: (before: RouteMatch?, after: RouteMatch?), category: String?) -> Bool {
             if calendarChanged { return true }
-            let before = current.rules.route(category: category, area: area, source: source, units: current.units)
-            let after = proposed.rules.route(category: category, area: area, source: source, units: proposed.units)
-            if before?.rule != after?.rule || before?.unit != after?.unit { return true }
+            if r.before?.rule != r.after?.rule || r.before?.unit != r.after?.unit { return true }
             return current.coGovernance.scenario(for: category) != proposed.coGovernance.scenario(for: category)
         }
     }
@@ -84,14 +92,12 @@ public enum WhatIfReplay {
     /// Replays one history; nil when it is not a case (no opening report).
     public static func replay(_ history: [CaseEvent], _ s: Settings) -> Result? {
         guard let record = CaseMachine.replay(history) else { return nil }
-        let before = CaseFacts.facts(history: history, calendar: s.current.calendar)
-        guard s.mayChange(category: record.category, area: record.area, source: record.report.source) else {
-            return Result(before: before, after: before, change: nil, basis: nil)
-        }
-        var rewrite = Rewrite(record: record, settings: s)
-        let events = rewrite.run(history)
-        let after = CaseFacts.facts(history: events, calendar: s.proposed.calendar)
-        guard let replayed = CaseMachine.replay(events) else { return Result(before: before, after: before, change: nil, basis: nil) }
+        let before = CaseFacts.facts(history: history, record: record, calendar: s.current.calendar)
+        let routes = s.routes(category: record.category, area: record.area, source: record.report.source)
+        guard s.mayChange(routes, category: record.category) else { return Result(before: before, after: before, change: nil, basis: nil) }
+        var rewrite = Rewrite(record: record, settings: s, routes: routes)
+        let (events, replayed) = rewrite.run(history)
+        let after = CaseFacts.facts(history: events, record: replayed, calendar: s.proposed.calendar)
         let was = outcome(record, before), would = outcome(replayed, after)
         var change: Change? = nil
         if was.unit != would.unit || was.state != would.state || was.selfCorrected != would.selfCorrected {
@@ -122,19 +128,18 @@ public enum WhatIfReplay {
     struct Rewrite {
         let record: CaseRecord
         let s: Settings
+        let routes: (before: RouteMatch?, after: RouteMatch?)
         /// The unit the rules in force send the case to, and the proposal's, when they differ.
         let move: (from: String, to: String)?
         var ruleBefore: String?
         var ruleAfter: String?
         var basis: HandlingTimes.Basis?
 
-        init(record: CaseRecord, settings: Settings) {
+        init(record: CaseRecord, settings: Settings, routes: (before: RouteMatch?, after: RouteMatch?)) {
             self.record = record
             s = settings
-            let c = record.category, a = record.area, src = record.report.source
-            let before = settings.current.rules.route(category: c, area: a, source: src, units: settings.current.units)
-            let after = settings.proposed.rules.route(category: c, area: a, source: src, units: settings.proposed.units)
-            if let from = before?.unit, let to = after?.unit, from != to { move = (from, to) } else { move = nil }
+            self.routes = routes
+            if let from = routes.before?.unit, let to = routes.after?.unit, from != to { move = (from, to) } else { move = nil }
         }
 
         /// Where the current holder's handling started, as it was and as it would be, and
@@ -149,7 +154,8 @@ public enum WhatIfReplay {
         private var merchantLateAt: Date? = nil
         private var skipClose = false
 
-        mutating func run(_ history: [CaseEvent]) -> [CaseEvent] {
+        /// The rewritten history and the record it replays to.
+        mutating func run(_ history: [CaseEvent]) -> ([CaseEvent], CaseRecord) {
             var out: [CaseEvent] = []
             out.reserveCapacity(history.count + 3)
             for (i, e) in history.enumerated() {
@@ -207,8 +213,8 @@ public enum WhatIfReplay {
 
         /// A deadline a rule set, recomputed by the proposal's rule where the answer differs.
         private mutating func ruleDeadline(_ n: inout CaseEvent, original e: CaseEvent) {
-            let old = s.current.deadline(for: record, from: e.at, overrideHours: nil)
-            let new = s.proposed.deadline(for: record, from: n.at, overrideHours: nil)
+            let old = s.current.deadline(for: record, from: e.at, overrideHours: nil, match: routes.before)
+            let new = s.proposed.deadline(for: record, from: n.at, overrideHours: nil, match: routes.after)
             if ruleBefore == nil { ruleBefore = old.ruleID }
             if ruleAfter == nil { ruleAfter = new.ruleID }
             guard old.due != new.due || old.ruleID != new.ruleID else { return }
@@ -316,16 +322,18 @@ public enum WhatIfReplay {
 
         /// Warnings and overdue marks belong to the old deadlines: where a deadline changed they
         /// are dropped, and a case still waiting on its unit past the new deadline is marked overdue.
-        private func settle(_ events: [CaseEvent]) -> [CaseEvent] {
-            guard dueChanged || shift != 0 || move != nil else { return events }
+        private func settle(_ events: [CaseEvent]) -> ([CaseEvent], CaseRecord) {
+            guard dueChanged || shift != 0 || move != nil else { return (events, CaseMachine.replay(events) ?? record) }
             var out = events.filter { $0.action != .warn && $0.action != .overdue }
-            guard let last = out.last, let r = CaseMachine.replay(out) else { return out }
+            guard let last = out.last, var r = CaseMachine.replay(out) else { return (out, record) }
             if r.status == .dispatched, let due = r.dueAt, due <= s.now {
-                out.append(CaseEvent(caseID: last.caseID, seq: last.seq + 1, action: .overdue, actor: .system, at: max(due, last.at),
+                let mark = CaseEvent(caseID: last.caseID, seq: last.seq + 1, action: .overdue, actor: .system, at: max(due, last.at),
                                      from: .dispatched, to: .dispatched, payload: EventPayload(dueAt: Timestamp.millis(due)),
-                                     payloadJSON: "", prevHash: "", hash: ""))
+                                     payloadJSON: "", prevHash: "", hash: "")
+                out.append(mark)
+                r = CaseMachine.apply(mark, to: r)
             }
-            return out
+            return (out, r)
         }
     }
 }
