@@ -1,4 +1,5 @@
 import GongzhiCore
+import GongzhiStore
 
 /// WHERE clauses and their arguments, built up filter by filter: the case list and the
 /// statistics filter the same way (codes, major classes, the caller's scope), so they share this.
@@ -48,5 +49,18 @@ struct FilterSQL {
             }
         }
         clauses.append(parts.isEmpty ? "1 = 0" : "(" + parts.joined(separator: " OR ") + ")")
+    }
+
+    /// A statistics query's filters and scope, over the columns that hold each dimension (the
+    /// statistics' own by default; a part of a joint case has its unit, its case the rest).
+    mutating func statistics(_ q: StatsQuery, street: String = "street", community: String = "community", grid: String = "grid",
+                             source: String = "source", unit: String = "unit", category: String = "category") {
+        anyOf(street, q.streets)
+        anyOf(community, q.communities)
+        anyOf(grid, q.grids)
+        anyOf(source, q.sources.map(\.rawValue))
+        anyOf(unit, q.units)
+        categories(category, q.categories)
+        scope(q.scope, unit: unit, areas: [street, community, grid])
     }
 }

@@ -76,14 +76,10 @@ public struct SQLJointTaskStore: JointTaskStore {
         let from = Period.day(yyyymmdd: q.from), to = Period.day(yyyymmdd: q.to)
         var f = FilterSQL(clauses: ["t.created_at >= ?", "t.created_at < ?"],
                           args: [.int(Timestamp.millis(Period.start(of: from))), .int(Timestamp.millis(Period.start(of: to + 1)))])
-        f.anyOf("c.street_code", q.streets)
-        f.anyOf("c.community_code", q.communities)
-        f.anyOf("c.grid_code", q.grids)
-        f.anyOf("c.source", q.sources.map(\.rawValue))
-        f.anyOf("t.unit", q.units)
-        f.categories("c.category", q.categories)
-        f.scope(q.scope, unit: "t.unit", areas: ["c.street_code", "c.community_code", "c.grid_code"])
-        let sql = "SELECT t.* FROM joint_tasks t JOIN cases c ON c.id = t.case_id WHERE " + f.clauses.joined(separator: " AND ") + " ORDER BY t.id"
+        f.statistics(q, street: "c.street_code", community: "c.community_code", grid: "c.grid_code", source: "c.source", unit: "t.unit",
+                     category: "c.category")
+        let sql = "SELECT t.* FROM joint_tasks t JOIN cases c ON c.id = t.case_id WHERE " + f.clauses.joined(separator: " AND ")
+            + " ORDER BY t.id"
         let args = f.args
         return try await db.read { try $0.query(sql, args).map(Self.part) }
     }

@@ -118,13 +118,7 @@ public struct SQLStatistics: StatisticsStore {
     /// The filters and scope as a WHERE clause over `stats_daily`'s key columns.
     static func filters(_ q: StatsQuery) -> (clauses: [String], args: [SQLValue]) {
         var f = FilterSQL()
-        f.anyOf("street", q.streets)
-        f.anyOf("community", q.communities)
-        f.anyOf("grid", q.grids)
-        f.anyOf("source", q.sources.map(\.rawValue))
-        f.anyOf("unit", q.units)
-        f.categories("category", q.categories)
-        f.scope(q.scope, unit: "unit", areas: ["street", "community", "grid"])
+        f.statistics(q)
         return (f.clauses, f.args)
     }
 }

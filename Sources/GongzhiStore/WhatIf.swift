@@ -28,10 +28,21 @@ public struct WhatIf: Sendable {
         public var countsAfter: Counts
     }
 
+    /// A street's figures as an area (what was reported there), as they are and would be.
+    public struct AreaRow: Sendable {
+        public var street: String
+        public var before: Counts
+        public var after: Counts
+        public var scoreBefore: Double
+        public var scoreAfter: Double
+    }
+
     public struct Report: Sendable {
         public var period: Period
         /// Units by their rank under the proposal (unranked last).
         public var units: [UnitRow]
+        /// Streets, those whose score falls most first.
+        public var streets: [AreaRow]
         public var districtBefore: Counts
         public var districtAfter: Counts
         public var tally: WhatIfTally
@@ -100,8 +111,16 @@ public struct WhatIf: Sendable {
         let districtBefore = try await evaluation.stats.totals(q)
         var districtAfter = districtBefore
         districtAfter += tally.district
-        return Report(period: period, units: rows, districtBefore: districtBefore, districtAfter: districtAfter, tally: tally,
-                      considered: considered, mayChange: affected.count, seconds: (ContinuousClock.now - started).seconds)
+        let streetsBefore = try await evaluation.stats.totals(q, by: .street).filter { !$0.key.isEmpty }
+        let streets = Set(streetsBefore.keys).union(tally.streets.keys).map { code in
+            let b = streetsBefore[code] ?? Counts()
+            var a = b
+            a += tally.streets[code] ?? Counts()
+            return AreaRow(street: code, before: b, after: a, scoreBefore: scheme.score(b, perspective: .area),
+                           scoreAfter: scheme.score(a, perspective: .area))
+        }.sorted { ($0.scoreAfter - $0.scoreBefore, $0.street) < ($1.scoreAfter - $1.scoreBefore, $1.street) }
+        return Report(period: period, units: rows, streets: streets, districtBefore: districtBefore, districtAfter: districtAfter,
+                      tally: tally, considered: considered, mayChange: affected.count, seconds: (ContinuousClock.now - started).seconds)
     }
 
     /// The units a case may go to under the proposal, whose handling times the replay needs.

@@ -117,8 +117,10 @@ struct WhatIfCommand: AsyncParsableCommand {
         let report = try await whatIf.run(q, period: period, current: current, proposed: proposed, now: at, keep: max(0, limit)) { done, of in
             step.show(done, of)
         }
-        let units = try await SQLReferenceStore(db: db).load().units
-        let text = csv ? WhatIfText.csv(report, names: { units[$0]?.name }) : WhatIfText.table(report, names: { units[$0]?.name })
+        let reference = try await SQLReferenceStore(db: db).load()
+        let units = reference.units, areas = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let text = csv ? WhatIfText.csv(report, names: { units[$0]?.name }, areas: { areas[$0] })
+            : WhatIfText.table(report, names: { units[$0]?.name }, areas: { areas[$0] })
         print(text, terminator: "")
     }
 

@@ -40,6 +40,16 @@ enum WhatIfText {
     static let unitHeader = ["unit", "name", "rank_before", "rank_after", "score_before", "score_after", "on_time_close_before",
                              "on_time_close_after", "late_before", "late_after", "cases_before", "cases_after"]
 
+    static func streetCells(_ a: WhatIf.AreaRow, names: (String) -> String?) -> [String] {
+        [a.street, names(a.street) ?? a.street, String(format: "%.2f", a.scoreBefore), String(format: "%.2f", a.scoreAfter),
+         pct(Indicator.onTimeCloseRate.value(a.before, perspective: .area)), pct(Indicator.onTimeCloseRate.value(a.after, perspective: .area)),
+         pct(Indicator.selfCorrectionRate.value(a.before, perspective: .area)), pct(Indicator.selfCorrectionRate.value(a.after, perspective: .area)),
+         String(late(a.before)), String(late(a.after))]
+    }
+
+    static let streetHeader = ["street", "name", "score_before", "score_after", "on_time_close_before", "on_time_close_after",
+                               "self_correction_before", "self_correction_after", "late_before", "late_after"]
+
     static func changeCells(_ c: WhatIfReplay.Change, names: (String) -> String?) -> [String] {
         func unit(_ u: String?) -> String { u.map { names($0) ?? $0 } ?? "—" }
         func due(_ d: Date?) -> String { d.map(Timestamp.rfc3339) ?? "—" }
@@ -51,10 +61,12 @@ enum WhatIfText {
     static let changeHeader = ["tracking_code", "category", "street", "unit_before", "unit_after", "due_before", "due_after",
                                "before", "after", "rule_before", "rule_after", "handling_time"]
 
-    static func table(_ r: WhatIf.Report, names: (String) -> String?) -> String {
+    static func table(_ r: WhatIf.Report, names: (String) -> String?, areas: (String) -> String?) -> String {
         var out = summary(r).joined(separator: "\n") + "\n\n"
         let rows = [unitHeader] + r.units.map { unitCells($0, names: names) }
         out += aligned(rows)
+        out += "\nstreets (as areas; the most fallen behind first):\n"
+            + aligned([streetHeader] + r.streets.map { streetCells($0, names: areas) })
         if !r.tally.changes.isEmpty {
             out += "\nchanged cases (\(r.tally.changes.count) of \(r.tally.changed)):\n"
             out += aligned([changeHeader] + r.tally.changes.map { changeCells($0, names: names) })
@@ -62,8 +74,9 @@ enum WhatIfText {
         return out
     }
 
-    static func csv(_ r: WhatIf.Report, names: (String) -> String?) -> String {
+    static func csv(_ r: WhatIf.Report, names: (String) -> String?, areas: (String) -> String?) -> String {
         CSV.write([unitHeader] + r.units.map { unitCells($0, names: names) }) + "\n"
+            + CSV.write([streetHeader] + r.streets.map { streetCells($0, names: areas) }) + "\n"
             + CSV.write([changeHeader] + r.tally.changes.map { changeCells($0, names: names) })
     }
 

@@ -76,6 +76,10 @@ import Testing
             #expect(changed.allSatisfy { ($0["before"] as? [String: Any])?["state"] as? String == "on_time"
                 && ($0["after"] as? [String: Any])?["state"] as? String == "late" && $0["rule_after"] as? String == "manhole-water" })
             #expect((halved["causes"] as? [[String: Any]])?.first?["cause"] as? String == "manhole-water → manhole-water")
+            // The street where the manholes are falls behind as an area: first in the list, three more late.
+            let street = try #require((halved["streets"] as? [[String: Any]])?.first)
+            #expect(street["street"] as? String == "330105001" && street["name"] as? String == "米市巷街道")
+            #expect((street["before"] as? [String: Any])?["handled_late"] as? Int == 0 && (street["after"] as? [String: Any])?["handled_late"] as? Int == 3)
 
             // Moved to 住建, which has handled no such case: its own time is all there is, and it says so.
             let moved = try await client.as(leader).post("/api/v1/whatif", #"{\#(period),"changes":[{"rule":"manhole-water","unit":"330105-ZJJ"}]}"#)
@@ -142,6 +146,7 @@ import Testing
             #expect(result.status == .ok && result.body.contains("id=\"whatif-before\"") && result.body.contains("id=\"whatif-after\""))
             #expect(result.body.contains("class=\"moved\"") && result.body.contains("拱墅区城市管理局"))
             #expect(result.body.components(separatedBy: "href=\"/cases/").count - 1 == 3)
+            #expect(result.body.contains("id=\"whatif-streets\"") && result.body.contains("米市巷街道"))
             var typed = form
             typed["office_hours"] = "<script>alert(1)</script>"
             let refused = try await leader.send(.post, "/whatif", form: typed)

@@ -5,8 +5,10 @@
 public struct WhatIfTally: Sendable {
     /// After less before, per unit, of the unit facts the query counts.
     public var units: [String: Counts] = [:]
-    /// After less before of the intake and unit facts the query counts (the district's figures).
+    /// After less before of the intake and unit facts the query counts (the district's figures),
+    /// and the same by street (the streets' figures as areas: what was reported there).
     public var district = Counts()
+    public var streets: [String: Counts] = [:]
     /// Cases replayed; of those counted by the query, the ones whose facts differ and the ones
     /// whose unit or timeliness changes.
     public var cases = 0
@@ -35,6 +37,11 @@ public struct WhatIfTally: Sendable {
             for f in facts where counts(f.key) {
                 guard f.key.kind == .unit || f.key.kind == .intake else { continue }
                 for i in district.values.indices { district.values[i] += sign * f.counts.values[i] }
+                if !f.key.street.isEmpty {
+                    var c = streets[f.key.street] ?? Counts()
+                    for i in c.values.indices { c.values[i] += sign * f.counts.values[i] }
+                    streets[f.key.street] = c
+                }
                 if f.key.kind == .unit {
                     var c = units[f.key.unit] ?? Counts()
                     for i in c.values.indices { c.values[i] += sign * f.counts.values[i] }
@@ -52,6 +59,7 @@ public struct WhatIfTally: Sendable {
     public mutating func merge(_ o: WhatIfTally) {
         for (u, c) in o.units { units[u, default: Counts()] += c }
         district += o.district
+        for (s, c) in o.streets { streets[s, default: Counts()] += c }
         cases += o.cases
         rewritten += o.rewritten
         changed += o.changed

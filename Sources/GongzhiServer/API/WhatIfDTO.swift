@@ -37,6 +37,13 @@ struct WhatIfDTO: Encodable {
         var after: Figures
     }
 
+    struct StreetDTO: Encodable {
+        var street: String
+        var name: String
+        var before: Figures
+        var after: Figures
+    }
+
     struct OutcomeDTO: Encodable {
         var unit: String?
         var unit_name: String?
@@ -74,6 +81,8 @@ struct WhatIfDTO: Encodable {
     var assumptions: [String]
     var district: Side
     var units: [UnitDTO]
+    /// Streets as areas (what was reported there), those whose score falls most first.
+    var streets: [StreetDTO]
     var cases: [CaseDTO]
 
     static let assumptions = [
@@ -85,7 +94,7 @@ struct WhatIfDTO: Encodable {
         "Cases created up to \(WhatIf.lookbackDays) days before the period are read for what they count in it.",
     ]
 
-    init(_ r: WhatIf.Report, names: (String) -> String?) {
+    init(_ r: WhatIf.Report, names: (String) -> String?, areas: (String) -> String?) {
         period = StatsDTO.PeriodDTO(r.period)
         cases_read = r.considered
         may_change = r.mayChange
@@ -102,6 +111,11 @@ struct WhatIfDTO: Encodable {
             UnitDTO(unit: u.unit, name: names(u.unit) ?? u.unit, before: u.before.map { Figures(u.countsBefore, ranked: $0, perspective: .unit) },
                     after: Figures(u.countsAfter, ranked: u.after, perspective: .unit),
                     change: u.before?.rank.flatMap { b in u.after.rank.map { b - $0 } })
+        }
+        streets = r.streets.map { a in
+            var before = Figures(a.before, ranked: nil, perspective: .area), after = Figures(a.after, ranked: nil, perspective: .area)
+            (before.score, after.score) = (a.scoreBefore, a.scoreAfter)
+            return StreetDTO(street: a.street, name: areas(a.street) ?? a.street, before: before, after: after)
         }
         func outcome(_ o: WhatIfReplay.Outcome) -> OutcomeDTO {
             OutcomeDTO(unit: o.unit, unit_name: o.unit.flatMap(names), due_at: o.dueAt.map(Timestamp.rfc3339), state: o.state.rawValue,

@@ -53,7 +53,7 @@ struct WhatIfController {
             let principal = try context.caller()
             let body = try await JSONBody.decode(Body.self, from: request)
             let report = try await run(body, by: principal)
-            return JSONBody.response(WhatIfDTO(report, names: { services.name($0) }))
+            return JSONBody.response(WhatIfDTO(report, names: { services.name($0) }, areas: { services.areaName($0) }))
         }
         return r
     }

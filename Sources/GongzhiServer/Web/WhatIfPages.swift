@@ -114,6 +114,19 @@ extension WebRoutes {
         }
         out += "<div class=\"side-by-side\">" + ranking("whatif-before", "whatif_as_is", asIs, after: false)
             + ranking("whatif-after", "whatif_would_be", r.units, after: true) + "</div>"
+        // Streets as areas: which would fall behind (their score lower, more cases late), those first.
+        out += "<h3>\(h.word("whatif_streets"))</h3>" + h.tableHead("whatif-streets", [
+            h.word("whatif_street"), h.word("score"), h.word("indicator_on_time_close_rate"), h.word("indicator_self_correction_rate"),
+            h.word("whatif_late"),
+        ])
+        for a in r.streets {
+            let behind = a.scoreAfter < a.scoreBefore || late(a.after) > late(a.before)
+            func pair(_ i: Indicator) -> String { "\(pct(i, a.before, .area)) → \(pct(i, a.after, .area))" }
+            out += "<tr\(behind ? " class=\"moved\"" : "")><td>\(h.esc(services.areaName(a.street) ?? a.street))</td>"
+                + "<td>\(String(format: "%.2f → %.2f", a.scoreBefore, a.scoreAfter))</td><td>\(pair(.onTimeCloseRate))</td>"
+                + "<td>\(pair(.selfCorrectionRate))</td><td>\(late(a.before)) → \(late(a.after))</td></tr>"
+        }
+        out += "</tbody></table>"
         out += "<h3>\(h.word("whatif_cases")) (\(t.changes.count) / \(t.changed))</h3>"
         let heads = ["whatif_case", "whatif_street", "whatif_unit_change", "whatif_due_change", "whatif_outcome", "whatif_cause"]
         out += h.tableHead("whatif-cases", heads.map { h.word($0) })
