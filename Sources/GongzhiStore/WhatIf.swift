@@ -57,8 +57,10 @@ public struct WhatIf: Sendable {
 
     /// Replays the period's cases matching `q` (its days are set from `period`; its scope and
     /// filters apply as in the statistics) under `proposed` instead of `current`.
+    /// `workers` pages are replayed at once: one more than the cores, so one is read while the others replay.
     public func run(_ q: StatsQuery, period: Period, current: CaseContext, proposed: CaseContext, now: Date, keep: Int = 200,
-                    workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: Progress = { _, _ in }) async throws -> Report {
+                    workers: Int = ProcessInfo.processInfo.activeProcessorCount + 1,
+                    progress: Progress = { _, _ in }) async throws -> Report {
         let started = ContinuousClock.now
         var q = q
         q.from = period.firstDate

@@ -38,6 +38,11 @@ import Testing
         #expect(PayloadReader.read(Self.written[0])?.report?.address == "拱墅区 \"湖墅\" 路\n1 号")
     }
 
+    /// A report in the common shape: read without `JSONDecoder`, numbers and all.
+    static let plainReport = #"{"report":{"source":"hotline","description":"井盖缺失","media_urls":[],"#
+        + #""location":{"lat":30.291384,"lon":120.146347},"confidence":0.875,"reporter":{"name":"王","phone":"13900000000"},"#
+        + #""area":{"district":"330105","street":"330105001","version":2}},"tracking_code":"GS-1"}"#
+
     @Test(arguments: [
         (#"{ "unit" : "C1" , "due_at":5 }"#, true), (#"{"unit":null,"passed":true}"#, true), ("{}", true), (" {\n} ", true),
         (#"{"due_at":-0}"#, true), (#"{"count":3}"#, true),
@@ -46,6 +51,13 @@ import Testing
         (#"{"unit":"C1"} x"#, false), (#"{"unit":"C1",}"#, false), (#"{"passed":1}"#, false), (#"{"satisfaction":"thrilled"}"#, false),
         (#"{"media_urls":["a",]}"#, false), ("{\"note\":\"a\u{01}b\"}", false), (#"["unit"]"#, false), ("", false),
         (#"{"report":{"source":"hotline"}}"#, false),
+        (Self.plainReport, true), (Self.plainReport.replacingOccurrences(of: "0.875", with: "8.75e-1"), true),
+        (Self.plainReport.replacingOccurrences(of: "0.875", with: "-05"), false),
+        (Self.plainReport.replacingOccurrences(of: "0.875", with: ".5"), false),
+        (Self.plainReport.replacingOccurrences(of: "0.875", with: "1e400"), false),
+        (Self.plainReport.replacingOccurrences(of: #""version":2"#, with: #""version":2.5"#), false),
+        (Self.plainReport.replacingOccurrences(of: #","media_urls":[]"#, with: ""), false),
+        (Self.plainReport.replacingOccurrences(of: #""source":"hotline""#, with: #""source":"pigeon""#), false),
     ])
     func edgeCases(text: String, fast: Bool) {
         let read = PayloadReader.read(text)

@@ -139,6 +139,7 @@ import Testing
             #expect(try await leader.login("leader", "correct horse") == .seeOther)
             let page = try await leader.send(.get, "/whatif")
             #expect(page.status == .ok && page.body.contains("id=\"whatif-form\"") && page.body.contains("manhole-water"))
+            #expect(page.body.contains(" · 30 min") && !page.body.contains("(Function)"))  // the scenarios' merchant minutes
             let token = try #require(WebPageTests.Browser.csrf(in: page.body))
             let form = ["csrf": token, "from": Self.day, "to": Self.day, "rule": "manhole-water", "deadline_amount": "2",
                         "deadline_unit": "natural_hours"]
@@ -155,5 +156,13 @@ import Testing
             stale["csrf"] = "forged"
             #expect(try await leader.send(.post, "/whatif", form: stale).status == .forbidden)
         }
+    }
+
+    /// One what-if at a time: a second is turned away until the first leaves.
+    @Test func oneAtATime() {
+        let gate = WhatIfGate()
+        #expect(gate.enter() && !gate.enter())
+        gate.leave()
+        #expect(gate.enter())
     }
 }

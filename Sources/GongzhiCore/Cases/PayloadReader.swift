@@ -93,8 +93,131 @@ enum PayloadReader {
             return take(0x5D) ? out : nil
         }
 
-        /// The nested report, decoded by `JSONDecoder` from its own bytes.
+        /// A number as JSON writes one, read as `Double` reads its text (both round correctly).
+        mutating func double() -> Double? {
+            skipSpace()
+            let start = i
+            func digits() -> Int {
+                let from = i
+                while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+                return i - from
+            }
+            // RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+            if i < bytes.count, bytes[i] == 0x2D { i += 1 }
+            let first = i
+            guard digits() > 0, !(i - first > 1 && bytes[first] == 0x30) else { return nil }
+            if i < bytes.count, bytes[i] == 0x2E {
+                i += 1
+                guard digits() > 0 else { return nil }
+            }
+            if i < bytes.count, bytes[i] == 0x65 || bytes[i] == 0x45 {
+                i += 1
+                if i < bytes.count, bytes[i] == 0x2B || bytes[i] == 0x2D { i += 1 }
+                guard digits() > 0 else { return nil }
+            }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            return Double(text).flatMap { $0.isFinite ? $0 : nil }
+        }
+
+        /// An object of known keys, each read by `field`; nil on an unknown or repeated key.
+        mutating func object(_ field: (inout Scanner, String) -> Bool) -> Bool {
+            guard take(0x7B) else { return false }
+            if take(0x7D) { return true }
+            var seen = Set<String>()
+            repeat {
+                guard let key = string(), seen.insert(key).inserted, take(0x3A) else { return false }
+                if literal("null") { continue }
+                guard field(&self, key) else { return false }
+            } while take(0x2C)
+            return take(0x7D)
+        }
+
+        /// The nested report: read here when it takes the common shape, else by `JSONDecoder` from its own bytes.
         mutating func report() -> Report? {
+            skipSpace()
+            let start = i
+            if let r = plainReport() { return r }
+            i = start
+            return decodedReport()
+        }
+
+        mutating func plainReport() -> Report? {
+            var source: ReportSource?, description: String?, media: [String]?
+            var r = Report(source: .hotline, description: "")
+            let ok = object { s, key in
+                func set<T>(_ value: T?, _ apply: (T) -> Void) -> Bool {
+                    guard let value else { return false }
+                    apply(value)
+                    return true
+                }
+                switch key {
+                case "source": return set(s.string().flatMap(ReportSource.init(rawValue:))) { source = $0 }
+                case "description": return set(s.string()) { description = $0 }
+                case "media_urls": return set(s.strings()) { media = $0 }
+                case "category": return set(s.string()) { r.category = $0 }
+                case "address": return set(s.string()) { r.address = $0 }
+                case "external_id": return set(s.string()) { r.externalID = $0 }
+                case "camera_id": return set(s.string()) { r.cameraID = $0 }
+                case "observed_at": return set(s.integer()) { r.observedAt = $0 }
+                case "confidence": return set(s.double()) { r.confidence = $0 }
+                case "location": return set(s.location()) { r.location = $0 }
+                case "area": return set(s.area()) { r.area = $0 }
+                case "reporter": return set(s.reporter()) { r.reporter = $0 }
+                default: return false
+                }
+            }
+            guard ok, let source, let description, let media else { return nil }
+            (r.source, r.description, r.mediaURLs) = (source, description, media)
+            return r
+        }
+
+        mutating func location() -> GeoPoint? {
+            var lat: Double?, lon: Double?
+            let ok = object { s, key in
+                switch key {
+                case "lat": lat = s.double(); return lat != nil
+                case "lon": lon = s.double(); return lon != nil
+                default: return false
+                }
+            }
+            guard ok, let lat, let lon else { return nil }
+            return GeoPoint(lat: lat, lon: lon)
+        }
+
+        mutating func area() -> AreaPath? {
+            var a = AreaPath(), version: Int64?
+            let ok = object { s, key in
+                switch key {
+                case "district": a.district = s.string(); return a.district != nil
+                case "street": a.street = s.string(); return a.street != nil
+                case "community": a.community = s.string(); return a.community != nil
+                case "grid": a.grid = s.string(); return a.grid != nil
+                case "version": version = s.integer(); return version != nil
+                default: return false
+                }
+            }
+            guard ok, let version else { return nil }
+            a.version = version
+            return a
+        }
+
+        mutating func reporter() -> Reporter? {
+            var p = Reporter()
+            let ok = object { s, key in
+                switch key {
+                case "name": p.name = s.string(); return p.name != nil
+                case "phone": p.phone = s.string(); return p.phone != nil
+                case "email": p.email = s.string(); return p.email != nil
+                case "device_id": p.deviceID = s.string(); return p.deviceID != nil
+                case "account_id": p.accountID = s.string(); return p.accountID != nil
+                default: return false
+                }
+            }
+            return ok ? p : nil
+        }
+
+        /// The nested report, decoded by `JSONDecoder` from its own bytes.
+        mutating func decodedReport() -> Report? {
             skipSpace()
             guard i < bytes.count, bytes[i] == 0x7B else { return nil }
             let start = i

@@ -33,7 +33,7 @@ extension WebRoutes {
         let units = [("", h.word("whatif_keep_unit"))] + context.units.all.filter { $0.kind != .community }.map { ($0.code, $0.name) }
         f += h.select("new_unit", units, selected: form["new_unit"], label: "whatif_new_unit", required: false) + "</fieldset>"
         let scenarios = [("", h.word("whatif_none"))] + context.coGovernance.scenarios.map { sc in
-            (sc.id, "\(sc.name) · \(sc.merchantMinutes.formatted) min")
+            (sc.id, "\(sc.name) · \(String(format: "%g", sc.merchantMinutes)) min")
         }
         f += "<fieldset><legend>\(h.word("whatif_scenario_change"))</legend>"
             + h.select("scenario", scenarios, selected: form["scenario"], label: "whatif_scenario", required: false)
