@@ -71,7 +71,7 @@ public struct WhatIf: Sendable {
 
         // Which cases may come out differently: their route, scenario or calendar differ.
         let probe = WhatIfReplay.Settings(current: current, proposed: proposed, times: .none, now: now)
-        var verdicts: [String: Bool] = [:], targets: Set<String> = []
+        var known: [WhatIfReplay.RouteKey: WhatIfReplay.Settings.Routes] = [:], targets: Set<String> = []
         var affected: [Int64] = [], considered = 0
         let ids = try await source.ids(filter)
         var after = (ids?.lowerBound ?? 1) - 1
@@ -79,15 +79,14 @@ public struct WhatIf: Sendable {
             let page = try await source.routingKeys(filter, after: after, upTo: upTo, limit: 10_000)
             guard let last = page.last else { break }
             for k in page {
-                let a = k.area
-                let key = "\(k.category ?? "")|\(k.source.rawValue)|\(a?.district ?? "")|\(a?.street ?? "")|\(a?.community ?? "")|\(a?.grid ?? "")"
-                let may: Bool
-                if let known = verdicts[key] { may = known } else {
-                    may = probe.mayChange(category: k.category, area: a, source: k.source)
-                    verdicts[key] = may
-                    if may { targets.formUnion(Self.targets(k, proposed)) }
+                let key = WhatIfReplay.RouteKey(category: k.category, source: k.source, area: k.area)
+                let routes: WhatIfReplay.Settings.Routes
+                if let r = known[key] { routes = r } else {
+                    routes = probe.routes(category: k.category, area: k.area, source: k.source)
+                    known[key] = routes
+                    if probe.mayChange(routes, category: k.category) { targets.formUnion(Self.targets(k, proposed)) }
                 }
-                if may { affected.append(k.id) }
+                if probe.mayChange(routes, category: k.category) { affected.append(k.id) }
             }
             considered += page.count
             after = last.id
@@ -95,7 +94,8 @@ public struct WhatIf: Sendable {
 
         // The new units' own handling times over the period.
         let samples = targets.isEmpty ? [] : try await source.handlingMinutes(units: targets.sorted(), fromDay: q.from, toDay: q.to)
-        let settings = WhatIfReplay.Settings(current: current, proposed: proposed, times: HandlingTimes(samples: samples), now: now)
+        let settings = WhatIfReplay.Settings(current: current, proposed: proposed, times: HandlingTimes(samples: samples), now: now,
+                                             known: known)
         let tally = try await replay(affected, settings: settings, counts: q, keep: keep, workers: max(1, workers), progress: progress)
 
         // As it is: the statistics, as the ranking reads them; as it would be: plus the difference.

@@ -89,15 +89,20 @@ public struct RoutingRule: Sendable, Hashable, Codable {
 
     /// `06` or `06*` → `06`.
     var majorCode: String? {
-        let trimmed = category.hasSuffix("*") ? String(category.dropLast()) : category
-        return trimmed.count == 2 && trimmed.allSatisfy(\.isNumber) ? trimmed : nil
+        let n = category.utf8.count
+        guard n == 2 || (n == 3 && category.utf8.last == UInt8(ascii: "*")) else { return nil }
+        let trimmed = n == 3 ? String(category.dropLast()) : category
+        return trimmed.allSatisfy(\.isNumber) ? trimmed : nil
     }
 
     public func matches(category code: String?, area path: AreaPath?, source: ReportSource) -> Bool {
         if self.source != "*", self.source != source.rawValue { return false }
         if category != "*" {
             guard let code else { return false }
-            if let major = majorCode { if !code.hasPrefix(major) { return false } } else if code != category { return false }
+            // An exact code first: routing a case asks every rule, and most name exact codes.
+            if code != category {
+                guard let major = majorCode, code.hasPrefix(major) else { return false }
+            }
         }
         if area != "*" {
             // One code per rule: the coarsest of the path at least as long as the prefix (a

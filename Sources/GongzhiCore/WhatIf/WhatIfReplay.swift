@@ -53,6 +53,20 @@ public enum WhatIfReplay {
         public var basis: HandlingTimes.Basis?
     }
 
+    /// What decides a case's route: its category, channel and place.
+    public struct RouteKey: Sendable, Hashable {
+        public var category: String?
+        public var source: ReportSource
+        public var area: AreaPath?
+
+        public init(category: String?, source: ReportSource, area: AreaPath?) {
+            self.category = category
+            self.source = source
+            // The layers' version does not route: cases of one place share their routes.
+            self.area = area.map { AreaPath(district: $0.district, street: $0.street, community: $0.community, grid: $0.grid) }
+        }
+    }
+
     /// The two settings compared: the rules in force and the proposal.
     public struct Settings: Sendable {
         public let current: CaseContext
@@ -60,12 +74,17 @@ public enum WhatIfReplay {
         public let times: HandlingTimes
         public let now: Date
         let calendarChanged: Bool
+        /// Routes already found, before and after (a year of cases has a few thousand places and categories).
+        let known: [RouteKey: Routes]
 
-        public init(current: CaseContext, proposed: CaseContext, times: HandlingTimes, now: Date) {
+        public typealias Routes = (before: RouteMatch?, after: RouteMatch?)
+
+        public init(current: CaseContext, proposed: CaseContext, times: HandlingTimes, now: Date, known: [RouteKey: Routes] = [:]) {
             self.current = current
             self.proposed = proposed
             self.times = times
             self.now = now
+            self.known = known
             calendarChanged = current.calendar.fingerprint != proposed.calendar.fingerprint
         }
 
@@ -77,12 +96,13 @@ public enum WhatIfReplay {
         }
 
         /// The case's route under the rules in force and under the proposal.
-        func routes(category: String?, area: AreaPath?, source: ReportSource) -> (before: RouteMatch?, after: RouteMatch?) {
-            (current.rules.route(category: category, area: area, source: source, units: current.units),
-             proposed.rules.route(category: category, area: area, source: source, units: proposed.units))
+        public func routes(category: String?, area: AreaPath?, source: ReportSource) -> Routes {
+            if !known.isEmpty, let r = known[RouteKey(category: category, source: source, area: area)] { return r }
+            return (current.rules.route(category: category, area: area, source: source, units: current.units),
+                    proposed.rules.route(category: category, area: area, source: source, units: proposed.units))
         }
 
-        func mayChange(_ r: (before: RouteMatch?, after: RouteMatch?), category: String?) -> Bool {
+        public func mayChange(_ r: Routes, category: String?) -> Bool {
             if calendarChanged { return true }
             if r.before?.rule != r.after?.rule || r.before?.unit != r.after?.unit { return true }
             return current.coGovernance.scenario(for: category) != proposed.coGovernance.scenario(for: category)
