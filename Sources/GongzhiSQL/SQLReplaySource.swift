@@ -50,10 +50,10 @@ public struct SQLReplaySource: ReplaySource {
         let sql = "SELECT case_id, seq, action, actor, actor_unit, at, from_status, to_status, payload FROM case_events "
             + "WHERE \(which) ORDER BY case_id, seq"
         let args = dense ? [.int(ids.first!), .int(ids.last!)] : ids.map(SQLValue.int)
-        // Rows are read on the database's connection; their JSON is decoded here, on the caller's
-        // thread, so that replays side by side decode side by side (a SQLite file opened read-only
-        // has one connection, and decoding was half the time of a replay).
-        let stored = try await db.read { try $0.query(sql, args).map(Self.event) }
+        // One statement (no transaction around it on PostgreSQL); the rows' JSON is decoded here,
+        // on the caller's thread, so that replays side by side decode side by side (a SQLite file
+        // opened read-only has one connection, and decoding was half the time of a replay).
+        let stored = try await db.query(sql, args).map(Self.event)
         let events = try stored.map { try HistoryCheck.decode($0) }
         var byCase: [Int64: [CaseEvent]] = [:]
         byCase.reserveCapacity(ids.count)

@@ -136,7 +136,7 @@ public struct WhatIf: Sendable {
     /// Replays the cases a page at a time, `workers` pages at once, and adds them up.
     func replay(_ ids: [Int64], settings: WhatIfReplay.Settings, counts q: StatsQuery, keep: Int, workers: Int,
                 progress: Progress) async throws -> WhatIfTally {
-        let pageSize = 1_000
+        let pageSize = 2_000
         let pages = stride(from: 0, to: ids.count, by: pageSize).map { Array(ids[$0..<min($0 + pageSize, ids.count)]) }
         var total = WhatIfTally(keep: keep), done = 0
         let source = source
