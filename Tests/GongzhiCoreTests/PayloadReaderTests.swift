@@ -17,8 +17,8 @@ import Testing
         report.mediaURLs = ["https://x.example/a.jpg"]
         report.confidence = 0.875
         let payloads = [
-            EventPayload(report: report, trackingCode: "GS-T"), EventPayload(unit: "C1", note: "auto", dueAt: 1_790_155_800_000, warnAt: 1_790_145_000_000,
-                                                                             ruleID: "environment"),
+            EventPayload(report: report, trackingCode: "GS-T"),
+            EventPayload(unit: "C1", note: "auto", dueAt: 1_790_155_800_000, warnAt: 1_790_145_000_000, ruleID: "environment"),
             EventPayload(passed: false, dueAt: -5), EventPayload(passed: true), EventPayload(reason: "not ours", disputed: true),
             EventPayload(mediaURLs: [], merchant: "M1", scenario: "frontage"), EventPayload(mediaURLs: ["https://a/1.jpg", "https://a/2.jpg"]),
             EventPayload(reportID: 42, cameraID: "CAM-1", count: 7, firstAt: 1, lastAt: 9_007_199_254_740_993), EventPayload(mergedInto: 3),

@@ -79,7 +79,8 @@ import Testing
             // The street where the manholes are falls behind as an area: first in the list, three more late.
             let street = try #require((halved["streets"] as? [[String: Any]])?.first)
             #expect(street["street"] as? String == "330105001" && street["name"] as? String == "米市巷街道")
-            #expect((street["before"] as? [String: Any])?["handled_late"] as? Int == 0 && (street["after"] as? [String: Any])?["handled_late"] as? Int == 3)
+            #expect((street["before"] as? [String: Any])?["handled_late"] as? Int == 0)
+            #expect((street["after"] as? [String: Any])?["handled_late"] as? Int == 3)
 
             // Moved to 住建, which has handled no such case: its own time is all there is, and it says so.
             let moved = try await client.as(leader).post("/api/v1/whatif", #"{\#(period),"changes":[{"rule":"manhole-water","unit":"330105-ZJJ"}]}"#)
