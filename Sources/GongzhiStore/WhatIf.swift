@@ -58,8 +58,9 @@ public struct WhatIf: Sendable {
     /// Replays the period's cases matching `q` (its days are set from `period`; its scope and
     /// filters apply as in the statistics) under `proposed` instead of `current`.
     /// `workers` pages are replayed at once: one more than the cores, so one is read while the others replay.
+    /// `relocate` places a point in the proposal's area layers (nil: the layers in force).
     public func run(_ q: StatsQuery, period: Period, current: CaseContext, proposed: CaseContext, now: Date, keep: Int = 200,
-                    workers: Int = ProcessInfo.processInfo.activeProcessorCount + 1,
+                    relocate: (@Sendable (GeoPoint) -> AreaPath?)? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount + 1,
                     progress: Progress = { _, _ in }) async throws -> Report {
         let started = ContinuousClock.now
         var q = q
@@ -70,7 +71,7 @@ public struct WhatIf: Sendable {
             (q.streets, q.communities, q.grids, q.categories, q.sources)
 
         // Which cases may come out differently: their route, scenario or calendar differ.
-        let probe = WhatIfReplay.Settings(current: current, proposed: proposed, times: .none, now: now)
+        let probe = WhatIfReplay.Settings(current: current, proposed: proposed, times: .none, now: now, relocate: relocate)
         var known: [WhatIfReplay.RouteKey: WhatIfReplay.Settings.Routes] = [:], targets: Set<String> = []
         var affected: [Int64] = [], considered = 0
         let ids = try await source.ids(filter)
@@ -95,7 +96,7 @@ public struct WhatIf: Sendable {
         // The new units' own handling times over the period.
         let samples = targets.isEmpty ? [] : try await source.handlingMinutes(units: targets.sorted(), fromDay: q.from, toDay: q.to)
         let settings = WhatIfReplay.Settings(current: current, proposed: proposed, times: HandlingTimes(samples: samples), now: now,
-                                             known: known)
+                                             known: known, relocate: relocate)
         let tally = try await replay(affected, settings: settings, counts: q, keep: keep, workers: max(1, workers), progress: progress)
 
         // As it is: the statistics, as the ranking reads them; as it would be: plus the difference.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GongzhiCore
+import GongzhiGeo
 import GongzhiSQL
 import GongzhiSQLite
 import GongzhiStore
@@ -43,6 +44,18 @@ struct WhatIfCommand: AsyncParsableCommand {
 
     @Option(help: "Proposed office hours on working days, e.g. 09:00-12:00,13:30-17:00.")
     var officeHours: String?
+
+    @Option(help: "A GeoJSON FeatureCollection of (Multi)Polygons (WGS84): other areas of --level to replay under.")
+    var areas: String?
+
+    @Option(help: "The level of --areas: street, community or grid.")
+    var level: Area.Level?
+
+    @Option(help: "Feature property of --areas holding the area code.")
+    var codeProperty = "code"
+
+    @Option(help: "Feature property of --areas holding the name.")
+    var nameProperty = "name"
 
     @Option(help: "The office hours in force (serve's --office-hours).")
     var currentOfficeHours = "08:30-12:00,13:30-17:30"
@@ -114,14 +127,36 @@ struct WhatIfCommand: AsyncParsableCommand {
         let evaluation = Evaluation(stats: SQLStatistics(db: db), scheme: try ReferenceData.scoringScheme(), joint: SQLJointTaskStore(db: db))
         let whatIf = WhatIf(evaluation: evaluation, source: SQLReplaySource(db: db))
         let step = Progress()
-        let report = try await whatIf.run(q, period: period, current: current, proposed: proposed, now: at, keep: max(0, limit)) { done, of in
-            step.show(done, of)
+        var relocate: (@Sendable (GeoPoint) -> AreaPath?)? = nil
+        if let atlas = try await proposedAtlas(db) {
+            relocate = { point in
+                do { return try atlas.locate(point) } catch { return nil }
+            }
         }
+        let report = try await whatIf.run(q, period: period, current: current, proposed: proposed, now: at, keep: max(0, limit),
+                                          relocate: relocate) { done, of in step.show(done, of) }
         let reference = try await SQLReferenceStore(db: db).load()
         let units = reference.units, areas = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let text = csv ? WhatIfText.csv(report, names: { units[$0]?.name }, areas: { areas[$0] })
             : WhatIfText.table(report, names: { units[$0]?.name }, areas: { areas[$0] })
         print(text, terminator: "")
+    }
+
+    /// The area layers in force with `--areas` in place of its level; nil without `--areas`.
+    func proposedAtlas(_ db: any SQLDatabase) async throws -> Atlas? {
+        guard let areas else { return nil }
+        guard let level, level != .district else { throw CommandFailure("--areas needs --level street, community or grid") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: areas)) } catch { throw CommandFailure("cannot read \(areas)") }
+        let layer: AreaLayerImport
+        do {
+            layer = try AreaLayerImport(level: level, source: areas, approximate: false, features: try GeoJSON.features(data),
+                                        codeProperty: codeProperty, nameProperty: nameProperty, parent: { _ in nil })
+        } catch { throw CommandFailure("\(areas): \(error)") }
+        let current = try await SQLAreaStore(db: db).atlas()
+        let proposed = Atlas.Layer(level: level, version: current.version + 1, approximate: false,
+                                   features: layer.shapes.map { ($0.code, $0.name, $0.geometry) })
+        return Atlas(layers: current.layers.values.filter { $0.level != level } + [proposed])
     }
 
     /// The rules, calendar and scenarios in force, read from the database's reference data.

@@ -157,6 +157,43 @@ import Testing
         #expect(r.change?.after.dueAt == Timestamp.parse("2026-03-09T16:00:00+08:00"))
     }
 
+    /// Other area layers: the point that fell in area 11 (rubbish there goes to C1) falls in area 22
+    /// under the proposal, where the rules send rubbish to S1; S1's median (2 hours) handles it.
+    @Test func otherAreaLayers() throws {
+        let four = DeadlineSpec(4, .workingHours)
+        let rules = [RoutingRule(id: "here", category: "06010", area: "11", unit: "C1", deadline: four, autoDispatch: true),
+                     RoutingRule(id: "there", category: "06010", area: "22", unit: "S1", deadline: four, autoDispatch: true)]
+        var context = Self.context
+        context.rules = try RoutingTable(rules, units: Fixtures.units, categories: Fixtures.categories)
+        var report = Fixtures.report()
+        report.area = AreaPath(district: "11", street: "1101", version: 1)
+        let open = EventChain.seal(CaseMachine.open(report: report, trackingCode: "GS-A"), caseID: 9, seq: 0, prevHash: EventChain.genesis,
+                                   actor: .system, at: Fixtures.t0)
+        var record = CaseMachine.apply(open, to: CaseRecord(id: 9, trackingCode: "GS-A", report: report, createdAt: Fixtures.t0))
+        var events = [open]
+        for (minutes, command) in [(30.0, CaseCommand(.register)), (600, CaseCommand(.handle, note: "cleared"))] {
+            let at = Fixtures.t0.addingTimeInterval(minutes * 60)
+            for d in try CaseMachine.decide(record, command, at: at, context: context) {
+                let e = EventChain.seal(d, caseID: 9, seq: record.eventCount, prevHash: record.lastHash, actor: .system, at: at)
+                record = CaseMachine.apply(e, to: record)
+                events.append(e)
+            }
+        }
+        #expect(record.unit == "C1")
+        let times = HandlingTimes(samples: [("S1", "06010", 120)])
+        let there = AreaPath(district: "22", street: "2201", version: 2)
+        let settings = WhatIfReplay.Settings(current: context, proposed: context, times: times, now: Fixtures.t0.addingTimeInterval(86_400),
+                                             relocate: { _ in there })
+        let r = try #require(WhatIfReplay.replay(events, settings))
+        #expect(r.change?.before.unit == "C1" && r.change?.after.unit == "S1" && r.change?.after.state == .onTime)
+        #expect(r.change?.ruleBefore == "here" && r.change?.ruleAfter == "there" && r.change?.street == "1101")
+        #expect(r.before.allSatisfy { $0.key.street == "1101" } && r.after.allSatisfy { $0.key.street == "2201" })
+        // The same layers as in force: nothing changes.
+        let here = report.area
+        let same = WhatIfReplay.Settings(current: context, proposed: context, times: times, now: Fixtures.t0, relocate: { _ in here })
+        #expect(try #require(WhatIfReplay.replay(events, same)).change == nil)
+    }
+
     /// The merchant has 30 minutes (told at 10:00) and corrected at 10:20. Given 15, it is too
     /// late: at 10:15 the case goes to city management (D-CG, 4 hours), whose median is 1 office
     /// hour: handled 11:15, on time; no longer self-corrected.

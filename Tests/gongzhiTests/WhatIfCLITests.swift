@@ -44,6 +44,23 @@ import Testing
             let r = try CLITests.run(["whatif", "--db", db] + extra)
             #expect(r.status == 1 && r.err.contains(message) && r.err.split(separator: "\n").count == 1 && r.out.isEmpty, "\(extra): \(r.err)")
         }
+        // Other street boundaries: one street drawn over the whole district takes every located case.
+        let geojson = try CLITests.tempDir().appendingPathComponent("streets.geojson")
+        let text = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330105002","name":"湖墅街道（推演）"},"#
+            + #""geometry":{"type":"Polygon","coordinates":[[[120.0,30.2],[120.3,30.2],[120.3,30.45],[120.0,30.45],[120.0,30.2]]]}}]}"#
+        try Data(text.utf8).write(to: geojson)
+        let layers = try CLITests.run(["whatif", "--db", db, "--from", "2026-11-01", "--to", "2026-11-20", "--now", now, "--areas", geojson.path,
+                                       "--level", "street", "--csv"])
+        #expect(layers.status == 0, "\(layers.err)")
+        let lines = layers.out.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let header = lines.firstIndex { $0.hasPrefix("street,name,score_before") } ?? lines.endIndex
+        let streets = lines[min(header + 1, lines.endIndex)...].prefix { !$0.isEmpty }.map { $0.split(separator: ",") }
+        // 湖墅 first (its figures move most), every other street left with no on-time rate of its own.
+        #expect(streets.count > 5 && streets.first?.first == "330105002" && streets.dropFirst().allSatisfy { $0.count == 10 && $0[5] == "—" },
+                "\(streets)")
+        let noLevel = try CLITests.run(["whatif", "--db", db, "--areas", geojson.path])
+        #expect(noLevel.status == 1 && noLevel.err == "gongzhi: --areas needs --level street, community or grid\n")
         let missing = try CLITests.run(["whatif", "--db", db + ".nope"])
         #expect(missing.status == 1 && missing.err.hasPrefix("gongzhi: no database at"))
         #expect(try Self.files(db) == before)

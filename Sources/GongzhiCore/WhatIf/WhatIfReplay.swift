@@ -76,15 +76,19 @@ public enum WhatIfReplay {
         let calendarChanged: Bool
         /// Routes already found, before and after (a year of cases has a few thousand places and categories).
         let known: [RouteKey: Routes]
+        /// Where a point falls in the proposal's area layers; nil when the proposal keeps the layers in force.
+        public let relocate: (@Sendable (GeoPoint) -> AreaPath?)?
 
         public typealias Routes = (before: RouteMatch?, after: RouteMatch?)
 
-        public init(current: CaseContext, proposed: CaseContext, times: HandlingTimes, now: Date, known: [RouteKey: Routes] = [:]) {
+        public init(current: CaseContext, proposed: CaseContext, times: HandlingTimes, now: Date, known: [RouteKey: Routes] = [:],
+                    relocate: (@Sendable (GeoPoint) -> AreaPath?)? = nil) {
             self.current = current
             self.proposed = proposed
             self.times = times
             self.now = now
             self.known = known
+            self.relocate = relocate
             calendarChanged = current.calendar.fingerprint != proposed.calendar.fingerprint
         }
 
@@ -103,7 +107,7 @@ public enum WhatIfReplay {
         }
 
         public func mayChange(_ r: Routes, category: String?) -> Bool {
-            if calendarChanged { return true }
+            if calendarChanged || relocate != nil { return true }
             if r.before?.rule != r.after?.rule || r.before?.unit != r.after?.unit { return true }
             return current.coGovernance.scenario(for: category) != proposed.coGovernance.scenario(for: category)
         }
@@ -113,9 +117,14 @@ public enum WhatIfReplay {
     public static func replay(_ history: [CaseEvent], _ s: Settings) -> Result? {
         guard let record = CaseMachine.replay(history) else { return nil }
         let before = CaseFacts.facts(history: history, record: record, calendar: s.current.calendar)
-        let routes = s.routes(category: record.category, area: record.area, source: record.report.source)
+        // Other area layers: the case's point located in them, its route found there.
+        let moved: AreaPath?? = s.relocate.flatMap { locate in record.report.location.map { locate($0) } }
+        var routes = s.routes(category: record.category, area: record.area, source: record.report.source)
+        if let area = moved {
+            routes.after = s.proposed.rules.route(category: record.category, area: area, source: record.report.source, units: s.proposed.units)
+        }
         guard s.mayChange(routes, category: record.category) else { return Result(before: before, after: before, change: nil, basis: nil) }
-        var rewrite = Rewrite(record: record, settings: s, routes: routes)
+        var rewrite = Rewrite(record: record, settings: s, routes: routes, area: moved)
         let (events, replayed) = rewrite.run(history)
         let after = CaseFacts.facts(history: events, record: replayed, calendar: s.proposed.calendar)
         let was = outcome(record, before), would = outcome(replayed, after)
@@ -155,10 +164,14 @@ public enum WhatIfReplay {
         var ruleAfter: String?
         var basis: HandlingTimes.Basis?
 
-        init(record: CaseRecord, settings: Settings, routes: (before: RouteMatch?, after: RouteMatch?)) {
+        /// The case's area in the proposal's layers, when they differ from those in force.
+        let area: AreaPath??
+
+        init(record: CaseRecord, settings: Settings, routes: (before: RouteMatch?, after: RouteMatch?), area: AreaPath?? = nil) {
             self.record = record
             s = settings
             self.routes = routes
+            self.area = area
             if let from = routes.before?.unit, let to = routes.after?.unit, from != to { move = (from, to) } else { move = nil }
         }
 
@@ -187,6 +200,8 @@ public enum WhatIfReplay {
                     if n.payload.fromUnit == move.from { n.payload.fromUnit = move.to }
                 }
                 switch e.action {
+                case .report:
+                    if let area { n.payload.report?.area = area }
                 case .notify:
                     notify(&n, history: history[(i + 1)...])
                 case .recheck where e.payload.passed == true:
