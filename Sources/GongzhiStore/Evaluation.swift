@@ -67,8 +67,8 @@ public struct Evaluation: Sendable {
         public var counts: Counts
         public var live: Counts
         public var score: Double
-        /// A unit's parts of joint cases (zero for areas, and when the scheme does not count them).
-        public var joint: JointCounts
+        /// A unit's parts of joint cases; nil for areas, and when the scheme does not count them.
+        public var joint: JointCounts?
     }
 
     /// The period's figures by `dimension`, with what is open now, highest score first for
@@ -84,7 +84,7 @@ public struct Evaluation: Sendable {
         return Set(sums.keys).union(live.keys).union(joint.keys).filter { !$0.isEmpty }.sorted().map { key in
             let c = sums[key] ?? Counts()
             return Row(key: key, counts: c, live: live[key] ?? Counts(), score: scheme.score(c, perspective: perspective, joint: joint[key]),
-                       joint: joint[key] ?? JointCounts())
+                       joint: dimension == .unit && scheme.joint != nil ? joint[key] ?? JointCounts() : nil)
         }
     }
 
@@ -116,8 +116,8 @@ public struct Evaluation: Sendable {
         public var previousRank: Int?
         public var previousScore: Double?
         public var counts: Counts
-        /// The unit's parts of joint cases in the period, when the scheme counts them.
-        public var joint: JointCounts
+        /// The unit's parts of joint cases in the period; nil when the scheme does not count them.
+        public var joint: JointCounts?
         /// Places gained since the previous period (positive is better); nil when either is unranked.
         public var change: Int? { rank.flatMap { r in previousRank.map { $0 - r } } }
     }
@@ -136,7 +136,7 @@ public struct Evaluation: Sendable {
         let earlier = Dictionary(uniqueKeysWithValues: scheme.rank(previous, joint: jointBefore).map { ($0.unit, $0) })
         return scheme.rank(current, joint: joint).map { r in
             Ranked(unit: r.unit, score: r.score, rank: r.rank, previousRank: earlier[r.unit]?.rank, previousScore: earlier[r.unit]?.score,
-                   counts: current[r.unit] ?? Counts(), joint: joint[r.unit] ?? JointCounts())
+                   counts: current[r.unit] ?? Counts(), joint: scheme.joint == nil ? nil : joint[r.unit] ?? JointCounts())
         }
     }
 }

@@ -81,13 +81,12 @@ public struct WhatIf: Sendable {
             guard let last = page.last else { break }
             for k in page {
                 let key = WhatIfReplay.RouteKey(category: k.category, source: k.source, area: k.area)
-                let routes: WhatIfReplay.Settings.Routes
-                if let r = known[key] { routes = r } else {
-                    routes = probe.routes(category: k.category, area: k.area, source: k.source)
-                    known[key] = routes
-                    if probe.mayChange(routes, category: k.category) { targets.formUnion(Self.targets(k, proposed)) }
-                }
-                if probe.mayChange(routes, category: k.category) { affected.append(k.id) }
+                let seen = known[key]
+                let routes = seen ?? probe.routes(category: k.category, area: k.area, source: k.source)
+                if seen == nil { known[key] = routes }
+                guard probe.mayChange(routes, category: k.category) else { continue }
+                if seen == nil { targets.formUnion(Self.targets(k, proposed)) }
+                affected.append(k.id)
             }
             considered += page.count
             after = last.id
@@ -165,9 +164,4 @@ public struct WhatIf: Sendable {
         }
         return total
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -83,4 +83,4 @@ struct BenchLocate: AsyncParsableCommand {
 }
 
 /// A duration in seconds, for printing rates.
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func seconds(_ d: Duration) -> Double { d.seconds }

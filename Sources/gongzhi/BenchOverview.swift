@@ -87,7 +87,6 @@ struct BenchOverview: AsyncParsableCommand {
         print(String(format: "ratio (peer p50 / sums p50): %.0f×", seconds(peer) / max(1e-9, seconds(fromSums))))
     }
 
-    private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
     private func ms(_ d: Duration) -> String { String(format: "%.2f ms", seconds(d) * 1000) }
 }

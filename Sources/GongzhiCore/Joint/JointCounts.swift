@@ -2,8 +2,7 @@ import Foundation
 
 /// One unit's parts of joint cases over a period (联合执法分任务), as the evaluation counts them:
 /// how many it was given, done, done by their deadlines, late (done after it, or still open past
-/// it), given back (退回), closed by the lead, and still pending. A part given back waits on the
-/// lead, not on the unit that gave it back, so it is counted as returned, never as late.
+/// it, as `JointTask.isLate` says), given back (退回), closed by the lead, and still pending.
 public struct JointCounts: Sendable, Hashable {
     public var parts = 0
     public var done = 0
@@ -21,7 +20,7 @@ public struct JointCounts: Sendable, Hashable {
             self.parts += 1
             if p.status == .done { done += 1 }
             if p.status == .done && !p.isLate(at: now) { doneOnTime += 1 }
-            if p.status != .returned && p.isLate(at: now) { late += 1 }
+            if p.isLate(at: now) { late += 1 }
             if p.status == .returned { returned += 1 }
             if p.status == .closed { closed += 1 }
             if p.status.isPending { pending += 1 }

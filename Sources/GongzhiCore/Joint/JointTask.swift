@@ -48,10 +48,11 @@ public struct JointTask: Sendable, Codable, Equatable {
         self.reason = reason
     }
 
-    /// Done after its deadline (or still pending past it at `now`).
+    /// Done after its deadline, or still open past it at `now`. A part given back (退回) waits on
+    /// the lead, not on the unit that gave it back, so it is never late.
     public func isLate(at now: Date) -> Bool {
         if status == .done, let finished = finishedAt { return finished > dueAt }
-        return status.isPending && now > dueAt
+        return status == .open && now > dueAt
     }
 }
 

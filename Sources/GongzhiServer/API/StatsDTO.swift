@@ -104,7 +104,7 @@ enum StatsDTO {
         var joint: JointCountsDTO?
         var cases: String
 
-        init(_ row: Evaluation.Row, name: String, level: String, params p: StatsParams, jointCounted: Bool = false) {
+        init(_ row: Evaluation.Row, name: String, level: String, params p: StatsParams) {
             code = row.key
             self.name = name
             self.level = level
@@ -113,7 +113,7 @@ enum StatsDTO {
             overdue = row.live[.openOverdue]
             indicators = StatsDTO.indicators(row.counts, level == "unit" ? .unit : .area)
             counts = StatsDTO.counts(row.counts)
-            joint = jointCounted && level == "unit" ? JointCountsDTO(row.joint) : nil
+            joint = row.joint.map(JointCountsDTO.init)
             cases = p.casesQuery([(level, row.key)])
         }
     }
@@ -176,7 +176,7 @@ enum StatsDTO {
         var joint: JointCountsDTO?
         var cases: String
 
-        init(_ r: Evaluation.Ranked, name: String, params p: StatsParams, jointCounted: Bool) {
+        init(_ r: Evaluation.Ranked, name: String, params p: StatsParams) {
             rank = r.rank
             previous_rank = r.previousRank
             change = r.change
@@ -186,7 +186,7 @@ enum StatsDTO {
             previous_score = r.previousScore
             cases_to_handle = r.counts[.assigned]
             indicators = StatsDTO.indicators(r.counts, .unit)
-            joint = jointCounted ? JointCountsDTO(r.joint) : nil
+            joint = r.joint.map(JointCountsDTO.init)
             cases = p.casesQuery([("unit", r.unit)])
         }
     }

@@ -40,8 +40,7 @@ struct StatsRoutes {
     func units(_ request: Request, by principal: Principal) async throws -> Response {
         let (p, format) = try parse(request, principal)
         let rows = try await evaluation.breakdown(p.query, period: p.period, by: .unit, now: services.clock.now())
-        let items = rows.map { StatsDTO.Breakdown($0, name: services.context.current.units[$0.key]?.name ?? $0.key, level: "unit", params: p,
-                                          jointCounted: evaluation.scheme.joint != nil) }
+        let items = rows.map { StatsDTO.Breakdown($0, name: services.context.current.units[$0.key]?.name ?? $0.key, level: "unit", params: p) }
             .sorted { ($0.score, $1.code) > ($1.score, $0.code) }
         let dto = StatsDTO.Breakdowns(period: StatsDTO.PeriodDTO(p.period), items: items)
         return try format.respond(dto, name: "units", csv: dto.csv)
@@ -78,8 +77,7 @@ struct StatsRoutes {
         let units = services.context.current.units
         let dto = StatsDTO.Ranking(period: StatsDTO.PeriodDTO(p.period), previous_period: StatsDTO.PeriodDTO(p.period.previous),
                                    scheme: StatsDTO.SchemeDTO(id: evaluation.scheme.id, name: evaluation.scheme.name),
-                                   units: ranked.map { StatsDTO.RankedUnit($0, name: units[$0.unit]?.name ?? $0.unit, params: p,
-                                                                                       jointCounted: evaluation.scheme.joint != nil) })
+                                   units: ranked.map { StatsDTO.RankedUnit($0, name: units[$0.unit]?.name ?? $0.unit, params: p) })
         return try format.respond(dto, name: "ranking", csv: dto.csv)
     }
 }

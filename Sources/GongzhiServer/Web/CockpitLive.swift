@@ -115,7 +115,7 @@ extension CockpitHTML {
         var h = "<div class=\"scroll\"><table class=\"list figures-table ranking\"><thead><tr><th scope=\"col\">\(word("rank"))</th><th scope=\"col\">\(word("change"))</th>"
         h += "<th scope=\"col\">\(word("unit"))</th><th scope=\"col\">\(word("score"))</th>"
         for i in shown { h += "<th scope=\"col\">\(esc(lang == .zh ? i.names.zh : i.names.en))</th>" }
-        let joint = services.scheme.joint != nil
+        let joint = ranked.contains { $0.joint != nil }
         if joint { h += "<th scope=\"col\">\(word("joint_parts_late"))</th>" }
         h += "</tr></thead><tbody>"
         let units = services.context.current.units
@@ -126,7 +126,7 @@ extension CockpitHTML {
                 let v = i.value(r.counts, perspective: .unit)
                 h += "<td>\(v.map { i.isRate ? String(format: "%.1f%%", $0 * 100) : String(format: "%g", ($0 * 10).rounded() / 10) } ?? "—")</td>"
             }
-            if joint { h += "<td>\(r.joint.parts) (\(r.joint.late))</td>" }
+            if joint { h += "<td>\(r.joint.map { "\($0.parts) (\($0.late))" } ?? "")</td>" }
             h += "</tr>"
         }
         return h + "</tbody></table></div>"
