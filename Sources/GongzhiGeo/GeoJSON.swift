@@ -20,6 +20,12 @@ public enum GeoJSON {
         do { root = try JSONSerialization.jsonObject(with: data) } catch {
             throw Error(feature: nil, message: "not valid JSON")
         }
+        return try features(json: root)
+    }
+
+    /// The same from JSON already parsed (`JSONSerialization`'s objects): a layer sent inside
+    /// a larger request body.
+    public static func features(json root: Any) throws(Error) -> [Feature] {
         guard let object = root as? [String: Any], let type = object["type"] as? String else {
             throw Error(feature: nil, message: "the top level must be a GeoJSON object with a type")
         }

@@ -84,10 +84,11 @@ public struct SQLReplaySource: ReplaySource {
         }
     }
 
+    /// A row of `histories`' statement, by position (its columns in the order it names them).
     static func event(_ row: SQLRow) throws -> HistoryCheck.StoredEvent {
-        HistoryCheck.StoredEvent(caseID: try row.decode("case_id"), seq: try row.decode("seq"), action: try row.decode("action"),
-                                 actor: try row.decode("actor"), actorUnit: try row.decode("actor_unit"), at: try row.decode("at"),
-                                 from: try row.decode("from_status"), to: try row.decode("to_status"), payload: try row.decode("payload"),
+        HistoryCheck.StoredEvent(caseID: try row.decode(at: 0), seq: try row.decode(at: 1), action: try row.decode(at: 2),
+                                 actor: try row.decode(at: 3), actorUnit: try row.decode(at: 4), at: try row.decode(at: 5),
+                                 from: try row.decode(at: 6), to: try row.decode(at: 7), payload: try row.decode(at: 8),
                                  prevHash: "", hash: "")
     }
 }

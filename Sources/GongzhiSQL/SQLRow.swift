@@ -41,6 +41,16 @@ public struct SQLRow: Sendable {
         }
     }
 
+    /// The value of a column by position, throwing: for rows read by the million (a replay's
+    /// events), where finding each column by its name was a lock and a hash per value.
+    public func decode<T: SQLDecodable>(at index: Int, as: T.Type = T.self) throws -> T {
+        do { return try T.decode(index < values.count ? values[index] : .null) } catch {
+            var e = error
+            e.column = index < columns.names.count ? columns.names[index] : "#\(index)"
+            throw e
+        }
+    }
+
     public func value(_ name: String) -> SQLValue {
         guard let i = columns.index[name] else { return .null }
         return values[i]

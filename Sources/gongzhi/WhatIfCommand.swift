@@ -127,36 +127,31 @@ struct WhatIfCommand: AsyncParsableCommand {
         let evaluation = Evaluation(stats: SQLStatistics(db: db), scheme: try ReferenceData.scoringScheme(), joint: SQLJointTaskStore(db: db))
         let whatIf = WhatIf(evaluation: evaluation, source: SQLReplaySource(db: db))
         let step = Progress()
-        var relocate: (@Sendable (GeoPoint) -> AreaPath?)? = nil
-        if let atlas = try await proposedAtlas(db) {
-            relocate = { point in
-                do { return try atlas.locate(point) } catch { return nil }
-            }
-        }
+        let layer = try await proposedAreas(db)
         let report = try await whatIf.run(q, period: period, current: current, proposed: proposed, now: at, keep: max(0, limit),
-                                          relocate: relocate) { done, of in step.show(done, of) }
+                                          relocate: layer?.relocate) { done, of in step.show(done, of) }
         let reference = try await SQLReferenceStore(db: db).load()
-        let units = reference.units, areas = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let text = csv ? WhatIfText.csv(report, names: { units[$0]?.name }, areas: { areas[$0] })
-            : WhatIfText.table(report, names: { units[$0]?.name }, areas: { areas[$0] })
+        let units = reference.units, known = Dictionary(reference.areas.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let areas: (String) -> String? = { layer?.names[$0] ?? known[$0] }
+        let text = csv ? WhatIfText.csv(report, names: { units[$0]?.name }, areas: areas)
+            : WhatIfText.table(report, names: { units[$0]?.name }, areas: areas)
         print(text, terminator: "")
     }
 
     /// The area layers in force with `--areas` in place of its level; nil without `--areas`.
-    func proposedAtlas(_ db: any SQLDatabase) async throws -> Atlas? {
+    func proposedAreas(_ db: any SQLDatabase) async throws -> WhatIfAreas? {
         guard let areas else { return nil }
         guard let level, level != .district else { throw CommandFailure("--areas needs --level street, community or grid") }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: areas)) } catch { throw CommandFailure("cannot read \(areas)") }
-        let layer: AreaLayerImport
         do {
-            layer = try AreaLayerImport(level: level, source: areas, approximate: false, features: try GeoJSON.features(data),
-                                        codeProperty: codeProperty, nameProperty: nameProperty, parent: { _ in nil })
-        } catch { throw CommandFailure("\(areas): \(error)") }
-        let current = try await SQLAreaStore(db: db).atlas()
-        let proposed = Atlas.Layer(level: level, version: current.version + 1, approximate: false,
-                                   features: layer.shapes.map { ($0.code, $0.name, $0.geometry) })
-        return Atlas(layers: current.layers.values.filter { $0.level != level } + [proposed])
+            return try WhatIfAreas(current: try await SQLAreaStore(db: db).atlas(), level: level, features: try GeoJSON.features(data),
+                                   codeProperty: codeProperty, nameProperty: nameProperty, source: areas)
+        } catch let error as GeoJSON.Error {
+            throw CommandFailure("\(areas): \(error)")
+        } catch let error as WhatIfAreas.Problem {
+            throw CommandFailure("\(areas): \(error)")
+        }
     }
 
     /// The rules, calendar and scenarios in force, read from the database's reference data.

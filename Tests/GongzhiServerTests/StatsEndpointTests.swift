@@ -189,15 +189,18 @@ import Testing
         try await f.test { client in
             var leader = WebPageTests.Browser(client: client.as(nil))
             #expect(try await leader.login("leader", "correct horse") == .seeOther)
+            // The writes the page last saw: a stream that starts after the case is committed (a
+            // loaded machine) still hears of it, as a reconnecting page does.
+            let seen: HTTPFields = [HTTPField.Name("Last-Event-ID")!: String(f.services.store.changes.current)]
             let listening = leader
-            async let heard = { var b = listening; return try await b.send(.get, "/cockpit/events?events=1") }()
+            async let heard = { var b = listening; return try await b.send(.get, "/cockpit/events?events=1", headers: seen) }()
             try await Task.sleep(for: .milliseconds(300))
             _ = try await client.newCase()
             // From the commit to the page: the stream polls every 200 ms; the rest is margin for
-            // a loaded machine running the other suites at the same time.
+            // a loaded machine running the other suites, schemathesis and a browser at the same time.
             let committed = ContinuousClock.now
             let stream = try await heard
-            #expect(ContinuousClock.now - committed < .seconds(1.5))
+            #expect(ContinuousClock.now - committed < .seconds(5))
             #expect(stream.headers[.contentType] == "text/event-stream; charset=utf-8")
             #expect(stream.body.contains("event: changed\ndata: "))
             let again = try await leader.send(.get, "/cockpit/events?events=1", headers: [HTTPField.Name("Last-Event-ID")!: "0"])

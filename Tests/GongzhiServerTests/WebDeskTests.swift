@@ -392,12 +392,14 @@ import Testing
         keys.formUnion(["community", "street", "district"].map { "key_level_" + $0 })
         keys.formUnion(JointTaskStatus.allCases.map { "joint_status_" + $0.rawValue })
         keys.formUnion([DeadlineSpec.Unit.naturalHours, .workingHours, .workingDays].map { "whatif_unit_" + $0.rawValue })
+        keys.formUnion(WebRoutes.whatIfLevels.map { "whatif_level_" + $0.rawValue })
         // `word("period_" + kind)` names a prefix, not a key: its keys are the enumerations above.
         let prefixes = keys.filter { $0.hasSuffix("_") }
         #expect(prefixes.isSubset(of: ["colour_", "period_", "area_", "satisfaction_", "status_", "action_", "source_", "role_", "light_",
                                         "milestone_", "clock_", "dispute_status_", "petition_status_", "level_", "risk_", "channel_",
                                         "petition_form_", "centre_step_", "state_", "party_role_", "policy_status_", "policy_step_",
-                                        "key_status_", "key_task_", "key_level_", "joint_status_", "whatif_unit_"]), "\(prefixes)")
+                                        "key_status_", "key_task_", "key_level_", "joint_status_", "whatif_unit_",
+                                        "whatif_level_"]), "\(prefixes)")
         keys.subtract(prefixes)
         for key in keys {
             for lang in Lang.allCases { #expect(Self.pages.texts.table(lang)[key] != nil, "\(key) has no \(lang) text") }

@@ -128,6 +128,64 @@ import Testing
         }
     }
 
+    /// One street drawn over the whole district, in the request and on the page: the three cases
+    /// (in 米市巷) are counted in it; its name is the layer's; a layer at fault is named.
+    @Test(arguments: Backend.all) func otherBoundariesMoveTheCasesStreet(backend: Backend) async throws {
+        let f = try await ServerFixture(backend, bundledRules: true)
+        _ = try await f.services.accounts.addUser(username: "leader", displayName: "区领导", role: .leader, unit: "330105",
+                                                  password: "correct horse", by: "t", at: ServerFixture.start)
+        let leader = try await f.key(.leader, "330105")
+        let layer = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330105002","name":"湖墅（推演）"},"#
+            + #""geometry":{"type":"Polygon","coordinates":[[[120.0,30.2],[120.3,30.2],[120.3,30.45],[120.0,30.45],[120.0,30.2]]]}}]}"#
+        try await f.test { client in
+            _ = try await Self.cases(f, client)
+            let period = #""from":"\#(Self.day)","to":"\#(Self.day)""#
+            let plain = try await client.as(leader).post("/api/v1/whatif", "{\(period)}")
+            let redrawn = try await client.as(leader).post("/api/v1/whatif", #"{\#(period),"areas":{"level":"street","geojson":\#(layer)}}"#)
+            #expect(redrawn.status == .ok, "\(redrawn.json)")
+            func street(_ r: JSONResponse, _ code: String) -> [String: Any]? {
+                (r["streets"] as? [[String: Any]])?.first { $0["street"] as? String == code }
+            }
+            func handled(_ row: [String: Any]?, _ side: String) -> Int? { (row?[side] as? [String: Any])?["cases_to_handle"] as? Int }
+            let mishi = street(redrawn, "330105001"), hushu = street(redrawn, "330105002")
+            #expect(hushu?["name"] as? String == "湖墅（推演）")
+            #expect(handled(mishi, "before") == handled(street(plain, "330105001"), "before"))
+            #expect(handled(mishi, "after").map { $0 + 3 } == handled(mishi, "before"), "\(String(describing: mishi))")
+            #expect(handled(hushu, "after") == handled(hushu, "before").map { $0 + 3 }, "\(String(describing: hushu))")
+            #expect((redrawn["assumptions"] as? [String])?.last?.contains("proposed street areas (1)") == true)
+
+            let bad: [(String, String)] = [
+                (#"{"level":"district","geojson":\#(layer)}"#, "areas.level"),
+                (#"{"level":"block","geojson":\#(layer)}"#, "areas.level"),
+                (#"{"level":"street"}"#, "areas.geojson"),
+                (#"{"level":"street","geojson":{"type":"Point","coordinates":[120.1,30.3]}}"#, "areas.geojson"),
+                (#"{"level":"street","geojson":\#(layer.replacingOccurrences(of: "\"code\"", with: "\"id\""))}"#, "areas.geojson"),
+                (#"{"level":"street","geojson":\#(layer),"code_property":""}"#, "areas.code_property"),
+            ]
+            for (areas, field) in bad {
+                let r = try await client.as(leader).post("/api/v1/whatif", #"{"areas":\#(areas)}"#)
+                #expect(r.status == .unprocessableContent && r.errorField == field, "\(areas): \(r.status) \(r.errorField ?? "-")")
+            }
+            let huge = #"{"areas":{"level":"street","geojson":{"type":"FeatureCollection","features":[],"pad":""#
+                + String(repeating: "x", count: WhatIfController.bodyMax) + #""}}}"#
+            #expect(try await client.as(leader).post("/api/v1/whatif", huge).status == .contentTooLarge)
+
+            var browser = WebPageTests.Browser(client: client.as(nil))
+            #expect(try await browser.login("leader", "correct horse") == .seeOther)
+            let token = try #require(WebPageTests.Browser.csrf(in: try await browser.send(.get, "/whatif").body))
+            let form = ["csrf": token, "from": Self.day, "to": Self.day, "areas_level": "street", "areas_geojson": layer]
+            let page = try await browser.send(.post, "/whatif", form: form)
+            #expect(page.status == .ok && page.body.contains("湖墅（推演）") && page.body.contains("proposed street areas (1)"))
+            var noLevel = form
+            noLevel["areas_level"] = ""
+            #expect(try await browser.send(.post, "/whatif", form: noLevel).status == .unprocessableContent)
+            var notJSON = form
+            notJSON["areas_geojson"] = "<b>streets</b>"
+            let refused = try await browser.send(.post, "/whatif", form: notJSON)
+            #expect(refused.status == .unprocessableContent && refused.body.contains("&lt;b&gt;streets") && !refused.body.contains("<b>streets"))
+        }
+    }
+
     /// The page as a leader uses it: the form, a scenario's merchant deadline halved, the two
     /// rankings side by side and the changed cases; what was typed comes back escaped.
     @Test(arguments: Backend.all) func thePageShowsBothRankings(backend: Backend) async throws {

@@ -94,7 +94,13 @@ struct WhatIfDTO: Encodable {
         "Cases created up to \(WhatIf.lookbackDays) days before the period are read for what they count in it.",
     ]
 
-    init(_ r: WhatIf.Report, names: (String) -> String?, areas: (String) -> String?) {
+    /// The assumption other boundaries add.
+    static func located(_ layer: WhatIfAreas) -> String {
+        "Each case's point is located in the proposed \(layer.level.rawValue) areas (\(layer.count)) and routed there; "
+            + "the other levels are those in force; a case without a point keeps its area; a point outside them has none there."
+    }
+
+    init(_ r: WhatIf.Report, names: (String) -> String?, areas: (String) -> String?, layer: WhatIfAreas? = nil) {
         period = StatsDTO.PeriodDTO(r.period)
         cases_read = r.considered
         may_change = r.mayChange
@@ -104,7 +110,7 @@ struct WhatIfDTO: Encodable {
         seconds = (r.seconds * 1_000).rounded() / 1_000
         handling_times = Dictionary(uniqueKeysWithValues: r.tally.bases.map { ($0.key.rawValue, $0.value) })
         causes = r.tally.causes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { Cause(cause: $0.key, cases: $0.value) }
-        assumptions = Self.assumptions
+        assumptions = Self.assumptions + (layer.map { [Self.located($0)] } ?? [])
         district = Side(before: Figures(r.districtBefore, ranked: nil, perspective: .area),
                         after: Figures(r.districtAfter, ranked: nil, perspective: .area))
         units = r.units.map { u in

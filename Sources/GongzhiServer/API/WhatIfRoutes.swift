@@ -1,5 +1,6 @@
 import Foundation
 import GongzhiCore
+import GongzhiGeo
 import GongzhiStore
 import Hummingbird
 import Synchronization
@@ -28,6 +29,22 @@ struct WhatIfController {
         var enforcement_deadline: DeadlineSpec?
     }
 
+    /// Other boundaries for one level; `geojson` is read from the body's own JSON (see `layer`).
+    struct AreasBody: Decodable {
+        var level: String?
+        var geojson: Present?
+        var code_property: String?
+        var name_property: String?
+    }
+
+    /// A value that is there, whatever its shape: the layer is read as GeoJSON apart.
+    struct Present: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+
+    /// A street layer with real boundaries is larger than the API's usual body.
+    static let bodyMax = 8 * 1024 * 1024
+
     struct Body: Decodable {
         var from: String?
         var to: String?
@@ -45,21 +62,31 @@ struct WhatIfController {
         var holidays: [String]?
         var office_hours: String?
         var limit: Int?
+        var areas: AreasBody?
     }
 
     var routes: RouteCollection<AppRequestContext> {
         let r = RouteCollection(context: AppRequestContext.self)
         r.post("whatif") { request, context in
             let principal = try context.caller()
-            let body = try await JSONBody.decode(Body.self, from: request)
-            let report = try await run(body, by: principal)
-            return JSONBody.response(WhatIfDTO(report, names: { services.name($0) }, areas: { services.areaName($0) }))
+            let data = try await JSONBody.collect(request, maxBytes: Self.bodyMax)
+            try JSONBody.requireJSON(request)
+            let body = try JSONBody.decode(Body.self, from: data)
+            let layer = try body.areas.map { a in
+                // The layer itself, as parsed JSON: the body was checked whole above.
+                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+                let geojson = a.geojson == nil ? nil : (object?["areas"] as? [String: Any])?["geojson"]
+                return try areas(level: a.level, geojson: geojson, codeProperty: a.code_property, nameProperty: a.name_property)
+            }
+            let report = try await run(body, by: principal, areas: layer)
+            return JSONBody.response(WhatIfDTO(report, names: { services.name($0) }, areas: { layer?.names[$0] ?? services.areaName($0) },
+                                               layer: layer))
         }
         return r
     }
 
     /// Checks the request, builds the proposal and replays.
-    func run(_ body: Body, by principal: Principal) async throws -> WhatIf.Report {
+    func run(_ body: Body, by principal: Principal, areas: WhatIfAreas? = nil) async throws -> WhatIf.Report {
         guard Self.roles.contains(principal.role) else {
             throw APIError(.forbidden, code: "forbidden", message: "a \(principal.role.rawValue) may not run a what-if")
         }
@@ -83,7 +110,32 @@ struct WhatIfController {
         }
         defer { services.whatIfGate.leave() }
         let whatIf = WhatIf(evaluation: services.evaluation, source: services.store.replay)
-        return try await whatIf.run(params.query, period: params.period, current: current, proposed: proposed, now: now, keep: limit)
+        return try await whatIf.run(params.query, period: params.period, current: current, proposed: proposed, now: now, keep: limit,
+                                    relocate: areas?.relocate)
+    }
+
+    /// Other boundaries, checked; a part at fault is named (`areas.geojson` with the feature).
+    /// `geojson` is the layer as `JSONSerialization` read it.
+    func areas(level: String?, geojson: Any?, codeProperty: String?, nameProperty: String?) throws -> WhatIfAreas {
+        guard let text = level, let level = Area.Level(rawValue: text) else {
+            throw APIError(.unprocessableContent, code: "invalid_value", message: "areas.level must be street, community or grid",
+                           field: "areas.level")
+        }
+        guard let geojson else { throw Self.missing("areas.geojson") }
+        for (name, value) in [("areas.code_property", codeProperty), ("areas.name_property", nameProperty)] {
+            if let value, value.isEmpty || value.count > 64 {
+                throw APIError(.unprocessableContent, code: "invalid_value", message: "\(name) must be 1 to 64 characters", field: name)
+            }
+        }
+        do {
+            return try WhatIfAreas(current: services.atlas.current, level: level, features: try GeoJSON.features(json: geojson),
+                                   codeProperty: codeProperty ?? "code", nameProperty: nameProperty ?? "name", source: "what-if")
+        } catch let error as GeoJSON.Error {
+            throw APIError(.unprocessableContent, code: "invalid_value", message: "areas.geojson: \(error)", field: "areas.geojson")
+        } catch let error as WhatIfAreas.Problem {
+            throw APIError(.unprocessableContent, code: "invalid_value", message: "areas.\(error.field): \(error.message)",
+                           field: "areas.\(error.field)")
+        }
     }
 
     /// The body's period and filters as the statistics' query string, checked the same way.

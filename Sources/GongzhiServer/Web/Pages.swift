@@ -49,7 +49,7 @@ struct Pages: Sendable {
 enum FormData {
     static let maxBytes = 64 * 1024
 
-    static func parse(_ request: Request) async throws -> [String: String] {
+    static func parse(_ request: Request, maxBytes: Int = maxBytes) async throws -> [String: String] {
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: maxBytes) } catch is NIOTooManyBytesError {

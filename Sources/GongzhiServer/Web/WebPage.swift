@@ -83,8 +83,8 @@ extension WebRoutes {
     }
 
     /// A form post from a staff page: the session's CSRF token must match, or nothing happens.
-    func staffForm(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> [String: String] {
-        let form = try await FormData.parse(request)
+    func staffForm(_ request: Request, _ s: WebSession, _ lang: Lang, maxBytes: Int = FormData.maxBytes) async throws -> [String: String] {
+        let form = try await FormData.parse(request, maxBytes: maxBytes)
         guard Self.csrfMatches(form, s) else { throw APIError(.forbidden, code: "csrf", message: pages.text("form_expired", lang)) }
         return form
     }

@@ -8,6 +8,11 @@ import Hummingbird
 /// scenario's merchant deadline, add a holiday or change office hours, replay a period, and read
 /// the two rankings side by side with the cases whose outcome would change.
 extension WebRoutes {
+    /// The levels whose boundaries a what-if may redraw.
+    static let whatIfLevels: [Area.Level] = [.street, .community, .grid]
+    /// A form with a real street layer pasted in is larger than a page's usual form.
+    static let whatIfFormMax = 8 * 1024 * 1024
+
     func registerWhatIfPages(on router: Router<AppRequestContext>) {
         let roles = WhatIfController.roles
         router.get("/whatif") { request, _ in try await page(request, roles: roles) { try await whatIfPage(request, $0, $1) } }
@@ -41,13 +46,18 @@ extension WebRoutes {
         f += "<fieldset><legend>\(h.word("whatif_calendar_change"))</legend>"
             + h.field("holiday", label: "whatif_holiday", type: "date", value: form["holiday"])
             + h.field("office_hours", label: "whatif_office_hours", value: form["office_hours"], max: 100) + "</fieldset>"
+        let levels = [("", h.word("whatif_none"))] + Self.whatIfLevels.map { ($0.rawValue, h.word("whatif_level_" + $0.rawValue)) }
+        f += "<fieldset><legend>\(h.word("whatif_areas_change"))</legend>"
+            + h.select("areas_level", levels, selected: form["areas_level"], label: "whatif_areas_level", required: false)
+            + "<label>\(h.word("whatif_areas_geojson")) <textarea name=\"areas_geojson\" rows=\"4\" spellcheck=\"false\">"
+            + "\(h.esc(form["areas_geojson"]))</textarea></label></fieldset>"
         let body = "<p>\(h.word("whatif_intro"))</p>" + h.form("/whatif", "whatif-form", legend: "whatif_proposal", f, button: "whatif_run")
             + result
         return enterprisePageHTML(request, s, lang, title: pages.text("whatif_title", lang), body: body, error: error, status: status)
     }
 
     func postWhatIf(_ request: Request, _ s: WebSession, _ lang: Lang) async throws -> Response {
-        let form = try await staffForm(request, s, lang)
+        let form = try await staffForm(request, s, lang, maxBytes: Self.whatIfFormMax)
         var body = WhatIfController.Body()
         body.from = form["from"]
         body.to = form["to"]
@@ -73,16 +83,27 @@ extension WebRoutes {
         }
         if let day = form["holiday"], !day.isEmpty { body.holidays = [day] }
         if let hours = form["office_hours"], !hours.isEmpty { body.office_hours = hours }
-        let report: WhatIf.Report
-        do { report = try await WhatIfController(services: services).run(body, by: s.session.principal) } catch let e as APIError {
+        let level = form["areas_level"] ?? "", text = form["areas_geojson"] ?? ""
+        let blank = text.allSatisfy(\.isWhitespace)
+        guard level.isEmpty == blank else {
+            return try await whatIfPage(request, s, lang, form: form, error: pages.text("whatif_bad_areas", lang), status: .unprocessableContent)
+        }
+        let controller = WhatIfController(services: services)
+        let report: WhatIf.Report, layer: WhatIfAreas?
+        do {
+            // Text that is not JSON is handed on as it is, and named as not GeoJSON.
+            layer = blank ? nil : try controller.areas(level: level, geojson: (try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? text,
+                                                       codeProperty: nil, nameProperty: nil)
+            report = try await controller.run(body, by: s.session.principal, areas: layer)
+        } catch let e as APIError {
             return try await whatIfPage(request, s, lang, form: form, error: e.message,
                                         status: e.status == .tooManyRequests ? .tooManyRequests : .unprocessableContent)
         }
-        return try await whatIfPage(request, s, lang, form: form, result: whatIfResult(report, centreHTML(s, lang), lang))
+        return try await whatIfPage(request, s, lang, form: form, result: whatIfResult(report, centreHTML(s, lang), lang, layer: layer))
     }
 
     /// The answer: the district's figures, the two rankings side by side, the changed cases, the assumptions.
-    func whatIfResult(_ r: WhatIf.Report, _ h: CentreHTML, _ lang: Lang) -> String {
+    func whatIfResult(_ r: WhatIf.Report, _ h: CentreHTML, _ lang: Lang, layer: WhatIfAreas? = nil) -> String {
         let t = r.tally
         func pct(_ i: Indicator, _ c: Counts, _ p: Indicator.Perspective) -> String { h.percent(i.value(c, perspective: p)) }
         func late(_ c: Counts) -> Int64 { c[.handledLate] + c[.overdueOpen] }
@@ -122,7 +143,7 @@ extension WebRoutes {
         for a in r.streets {
             let behind = a.scoreAfter < a.scoreBefore || late(a.after) > late(a.before)
             func pair(_ i: Indicator) -> String { "\(pct(i, a.before, .area)) → \(pct(i, a.after, .area))" }
-            out += "<tr\(behind ? " class=\"moved\"" : "")><td>\(h.esc(services.areaName(a.street) ?? a.street))</td>"
+            out += "<tr\(behind ? " class=\"moved\"" : "")><td>\(h.esc(layer?.names[a.street] ?? services.areaName(a.street) ?? a.street))</td>"
                 + "<td>\(String(format: "%.2f → %.2f", a.scoreBefore, a.scoreAfter))</td><td>\(pair(.onTimeCloseRate))</td>"
                 + "<td>\(pair(.selfCorrectionRate))</td><td>\(late(a.before)) → \(late(a.after))</td></tr>"
         }
@@ -145,7 +166,8 @@ extension WebRoutes {
                 + "<td>\(state(c.before.state)) → \(state(c.after.state))</td><td>\(h.esc(c.ruleAfter ?? c.ruleBefore ?? "—"))</td></tr>"
         }
         out += "</tbody></table><h3>\(h.word("whatif_assumptions"))</h3><ul>"
-            + WhatIfDTO.assumptions.map { "<li>\(h.esc($0))</li>" }.joined() + "</ul></section>"
+            + (WhatIfDTO.assumptions + (layer.map { [WhatIfDTO.located($0)] } ?? [])).map { "<li>\(h.esc($0))</li>" }.joined()
+            + "</ul></section>"
         return out
     }
 }
