@@ -85,7 +85,7 @@ public struct WhatIf: Sendable {
                 let routes = seen ?? probe.routes(category: k.category, area: k.area, source: k.source)
                 if seen == nil { known[key] = routes }
                 guard probe.mayChange(routes, category: k.category) else { continue }
-                if seen == nil { targets.formUnion(Self.targets(k, proposed)) }
+                if seen == nil { targets.formUnion(Self.targets(k, routes, current: current, proposed: proposed, relocating: relocate != nil)) }
                 affected.append(k.id)
             }
             considered += page.count
@@ -125,11 +125,21 @@ public struct WhatIf: Sendable {
                       tally: tally, considered: considered, mayChange: affected.count, seconds: (ContinuousClock.now - started).seconds)
     }
 
-    /// The units a case may go to under the proposal, whose handling times the replay needs.
-    static func targets(_ k: RoutingKey, _ proposed: CaseContext) -> [String] {
+    /// The units that may get a case they did not have under the proposal: the replay takes
+    /// their median handling times, read for them alone (a unit that keeps its case takes its
+    /// own time, so other office hours alone need none). Under other boundaries a case's route
+    /// is known only once its point is located: every unit the proposal routes to may get it.
+    static func targets(_ k: RoutingKey, _ routes: WhatIfReplay.Settings.Routes, current: CaseContext, proposed: CaseContext,
+                        relocating: Bool) -> [String] {
         var out: [String] = []
-        if let u = proposed.rules.route(category: k.category, area: k.area, source: k.source, units: proposed.units)?.unit { out.append(u) }
-        if let s = proposed.coGovernance.scenario(for: k.category) { out.append(s.enforcementUnit) }
+        if relocating {
+            out = proposed.units.all.map(\.code)
+        } else if let u = routes.after?.unit, u != routes.before?.unit {
+            out.append(u)
+        }
+        if let s = proposed.coGovernance.scenario(for: k.category), s != current.coGovernance.scenario(for: k.category) {
+            out.append(s.enforcementUnit)
+        }
         return out
     }
 

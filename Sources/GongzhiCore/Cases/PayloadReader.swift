@@ -123,9 +123,10 @@ enum PayloadReader {
         mutating func object(_ field: (inout Scanner, String) -> Bool) -> Bool {
             guard take(0x7B) else { return false }
             if take(0x7D) { return true }
-            var seen = Set<String>()
+            var seen: [String] = []  // a handful of keys: a scan is cheaper than hashing each
             repeat {
-                guard let key = string(), seen.insert(key).inserted, take(0x3A) else { return false }
+                guard let key = string(), !seen.contains(key), take(0x3A) else { return false }
+                seen.append(key)
                 if literal("null") { continue }
                 guard field(&self, key) else { return false }
             } while take(0x2C)
@@ -246,10 +247,11 @@ enum PayloadReader {
         mutating func payload() -> EventPayload? {
             guard take(0x7B) else { return nil }
             var p = EventPayload()
-            var seen = Set<String>()
+            var seen: [String] = []  // a handful of keys: a scan is cheaper than hashing each
             if take(0x7D) { return end() ? p : nil }
             repeat {
-                guard let key = string(), seen.insert(key).inserted, take(0x3A) else { return nil }
+                guard let key = string(), !seen.contains(key), take(0x3A) else { return nil }
+                seen.append(key)
                 if literal("null") { continue }
                 guard assign(key, to: &p) else { return nil }
             } while take(0x2C)
