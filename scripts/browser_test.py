@@ -705,6 +705,31 @@ try:
     check("the district's self-correction rate is compared", "自行整改率" in d.find_element(By.ID, "whatif-district").text)
     shoot("whatif")
 
+    # 15. A joint inspection round (拉网式排查): the centre plans 米市巷 × its street office and 城管 for
+    # a week; the street's handler records a sweep whose finding becomes a case; the grid shows it.
+    login("dispatcher")
+    d.get(base + "/inspection-rounds")
+    plan = d.find_element(By.ID, "plan-round")
+    plan.find_element(By.NAME, "name").send_keys("渣土运输拉网式排查")
+    for name in ["area_330105001", "unit_330105001", "unit_330105-CGJ"]:
+        plan.find_element(By.NAME, name).click()
+    submit("#plan-round button")
+    round_url = d.current_url
+    check("the round is planned with its grid", "/inspection-rounds/" in round_url and len(d.find_elements(By.ID, "inspection-grid")) == 1)
+    login("mishixiang")
+    d.get(round_url)
+    sweep = d.find_element(By.ID, "record-sweep")
+    Select(sweep.find_element(By.NAME, "unit")).select_by_value("330105001")
+    sweep.find_element(By.NAME, "note").send_keys("沿线巡查")
+    sweep.find_element(By.NAME, "finding").send_keys("渣土车未密闭，沿路抛洒")
+    Select(sweep.find_element(By.NAME, "category")).select_by_value("08001")
+    sweep.find_element(By.NAME, "lat").send_keys("30.291384")
+    sweep.find_element(By.NAME, "lon").send_keys("120.146347")
+    submit("#record-sweep button")
+    check("the sweep's finding is a case in the grid", len(d.find_elements(By.CSS_SELECTOR, "#inspection-sweeps a[href^='/cases/']")) == 1)
+    shoot("inspection-round")
+    open_page("/inspection-rounds", "inspection-rounds")
+
     # The remaining pages, for the screenshots and the checks.
     size(False)
     login("auditor")

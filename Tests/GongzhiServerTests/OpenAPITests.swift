@@ -29,7 +29,8 @@ import Testing
                                   "POST /policies/{code}/applications", "GET /policy-applications/{id}", "POST /policy-applications/{id}/steps",
                                   "GET /key-population", "POST /key-population", "GET /key-population/{id}", "POST /key-population/{id}/reveal",
                                   "POST /key-population/{id}/steps", "GET /joint-cases/{id}", "POST /joint-cases/{id}", "GET /whatif",
-                                  "POST /whatif"]
+                                  "POST /whatif", "GET /inspection-rounds", "POST /inspection-rounds", "GET /inspection-rounds/{id}",
+                                  "POST /inspection-rounds/{id}"]
         let routed = Set(try await buildRouter(f.services).routes.map { "\($0.method.rawValue.uppercased()) \($0.path.description)" }).subtracting(pages)
         let doc = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data()) as? [String: Any])
         #expect(doc["openapi"] as? String == "3.1.0")

@@ -68,14 +68,17 @@ extension WebRoutes {
         let all: [String: String] = ["/console": "nav_console", "/worklist": "nav_worklist", "/patrol": "nav_patrol",
                                      "/cockpit": "nav_cockpit", "/audit": "nav_audit", "/cases": "nav_cases",
                                      "/plans": "nav_plans", "/centre": "nav_centre", "/enterprises": "nav_enterprises",
-                                     "/policies": "nav_policies", "/key-population": "nav_key_population", "/whatif": "nav_whatif"]
+                                     "/policies": "nav_policies", "/key-population": "nav_key_population", "/whatif": "nav_whatif",
+                                     "/inspection-rounds": "nav_inspections"]
         let paths: [String] = switch role {
         case .admin: ["/console", "/worklist", "/patrol", "/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/audit",
                       "/cases"]
-        case .dispatcher: ["/console", "/cases", "/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/key-population"]
-        case .handler: ["/worklist", "/cases", "/plans", "/centre", "/enterprises", "/policies", "/key-population"]
+        case .dispatcher: ["/console", "/cases", "/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/key-population",
+                           "/inspection-rounds"]
+        case .handler: ["/worklist", "/cases", "/plans", "/centre", "/enterprises", "/policies", "/key-population", "/inspection-rounds"]
         case .gridWorker: ["/patrol", "/cases", "/centre"]
-        case .leader, .supervisor: ["/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/key-population", "/cases"]
+        case .leader, .supervisor: ["/cockpit", "/whatif", "/plans", "/centre", "/enterprises", "/policies", "/key-population", "/cases",
+                                    "/inspection-rounds"]
         case .auditor: ["/audit", "/cases"]
         case .merchant, .machine: []
         }

@@ -38,6 +38,7 @@ struct WebRoutes {
         registerKeyPopulationPages(on: router)
         registerJointPages(on: router)
         registerWhatIfPages(on: router)
+        registerInspectionPages(on: router)
     }
 
     /// Where each role starts: the page for its part of the loop.
