@@ -29,7 +29,7 @@ struct WhatIfController {
         var enforcement_deadline: DeadlineSpec?
     }
 
-    /// Other boundaries for one level; `geojson` is read from the body's own JSON (see `layer`).
+    /// Other boundaries for one level; `geojson` is read apart from the body's own JSON (see `routes`).
     struct AreasBody: Decodable {
         var level: String?
         var geojson: Present?
