@@ -136,6 +136,9 @@ let package = Package(
         ]),
         .testTarget(name: "gongzhiTests", dependencies: [
             "GongzhiTestSupport", "gongzhi", "GongzhiStore", "GongzhiSQL", "GongzhiSQLite", "GongzhiIntake",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -86,17 +86,12 @@ enum PostgresTools {
     }
 
     static func run(_ tool: String, _ arguments: [String], environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path(tool))
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure("\(tool) failed (exit \(process.terminationStatus)): \(said.split(separator: "\n").first ?? "")")
+        let child = try ChildProcess(try path(tool), arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                     output: .inherit, errors: .capture)
+        let ended = child.waitUntilExit()
+        guard ended == .init(reason: .exit, status: 0) else {
+            let how = ended.reason == .exit ? "exit \(ended.status)" : "signal \(ended.status)"
+            throw CommandFailure("\(tool) failed (\(how)): \(child.errorOutput.split(separator: "\n").first ?? "")")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import gongzhi
 import GRDB
 import Testing
 
@@ -69,12 +70,9 @@ import Testing
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted(by: >)
         let createdb = try #require((versions.map { "/usr/lib/postgresql/\($0)/bin/createdb" } + ["/usr/bin/createdb"])
             .first { FileManager.default.isExecutableFile(atPath: $0) })
-        let made = Process()
-        made.executableURL = URL(fileURLWithPath: createdb)
-        made.arguments = ["--host", c.host ?? "127.0.0.1", "--port", "\(c.port ?? 5432)", "--username", c.user ?? "postgres", tag]
-        try made.run()
-        made.waitUntilExit()
-        #expect(made.terminationStatus == 0)
+        let made = try ChildProcess(createdb, ["--host", c.host ?? "127.0.0.1", "--port", "\(c.port ?? 5432)",
+                                               "--username", c.user ?? "postgres", tag])
+        #expect(made.waitUntilExit() == .init(reason: .exit, status: 0), "\(made.errorOutput)")
         var restored = c
         restored.path = "/\(tag)"
         let target = try #require(restored.url?.absoluteString) + "?schema=\(tag)"

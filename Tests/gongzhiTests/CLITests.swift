@@ -1,7 +1,8 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+@testable import gongzhi
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
 import GongzhiIntake
 import GongzhiSQLite
 import GongzhiStore
@@ -27,16 +28,9 @@ struct CLIFailure: Error, CustomStringConvertible {
     struct Result { var status: Int32; var out: String; var err: String }
 
     static func run(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let child = try ChildProcess(binary.path, args)
+        let ended = child.waitUntilExit()
+        return Result(status: ended.status, out: child.printed, err: child.errorOutput)
     }
 
     static func tempDir() throws -> URL {
@@ -45,31 +39,17 @@ struct CLIFailure: Error, CustomStringConvertible {
         return dir
     }
 
-    /// A running `gongzhi serve`: its output is collected by a background reader, so waiting
+    /// A running `gongzhi serve`: its output is collected by threads of their own, so waiting
     /// for a line never blocks past its deadline, whatever the process prints or does not.
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        private let lock = NSLock()
-        private var out = Data(), err = Data()
+    final class Server: Sendable {
+        let process: ChildProcess
 
         init(_ args: [String]) throws {
-            process.executableURL = CLITests.binary
-            process.arguments = ["serve", "--port", "0"] + args
-            let o = Pipe(), e = Pipe()
-            process.standardOutput = o
-            process.standardError = e
-            for (pipe, isOut) in [(o, true), (e, false)] {
-                pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
-                    let chunk = h.availableData
-                    guard let self, !chunk.isEmpty else { h.readabilityHandler = nil; return }
-                    self.lock.withLock { if isOut { self.out.append(chunk) } else { self.err.append(chunk) } }
-                }
-            }
-            try process.run()
+            process = try ChildProcess(CLITests.binary.path, ["serve", "--port", "0"] + args)
         }
 
-        var printed: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
-        var errors: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+        var printed: String { process.printed }
+        var errors: String { process.errorOutput }
 
         /// The address it prints once listening, or nil if it exits or 180 s pass first: a first
         /// start with the demo (grids, cases, the plan) takes about 18 s in a debug build on an
@@ -85,12 +65,10 @@ struct CLIFailure: Error, CustomStringConvertible {
 
         /// SIGTERM, then the exit status (SIGKILL after 30 s).
         func stop() async throws -> Int32 {
-            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-            let deadline = Date().addingTimeInterval(30)
-            while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-            try await Task.sleep(for: .milliseconds(50))  // the last output
-            return process.terminationStatus
+            process.send(SIGTERM)
+            if let ended = try await process.ended(within: 30) { return ended.status }
+            process.send(SIGKILL)
+            return process.waitUntilExit().status
         }
     }
 
@@ -124,10 +102,24 @@ struct CLIFailure: Error, CustomStringConvertible {
     }
 
     static func get(_ url: URL, key: String? = nil) async throws -> (Int, Data) {
-        var request = URLRequest(url: url)
-        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let (status, _, data) = try await request(url, key: key)
+        return (status, data)
+    }
+
+    /// One request to a server the test started, with AsyncHTTPClient: Foundation's URLSession on
+    /// Linux has crashed test processes when sessions end while requests to dead ports fail.
+    static func request(_ url: URL, method: HTTPMethod = .GET, key: String? = nil,
+                        json: String? = nil) async throws -> (status: Int, headers: HTTPHeaders, body: Data) {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), response.headers, Data(body.readableBytesView))
     }
 
     /// A new admin API key for the database, as `gongzhi keys create` prints it.
@@ -401,11 +393,9 @@ struct CLIFailure: Error, CustomStringConvertible {
             let created = try await AreaAndTimerCLITests.post(base, "api/v1/reports", body, key: key)
             let id = try #require(created["id"] as? Int)
             let reason = "%E5%9B%9E%E8%AE%BF%E5%BC%A0%E5%85%88%E7%94%9F"  // 回访张先生
-            var request = URLRequest(url: URL(string: "\(base)api/v1/cases/\(id)?reveal=reporter&reason=\(reason)")!)
-            request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-            let (data, response) = try await URLSession.shared.data(for: request)
-            #expect(String(decoding: data, as: UTF8.self).contains("13987654321"))
-            box.ids.append((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "X-Request-Id") ?? "")
+            let revealed = try await Self.request(URL(string: "\(base)api/v1/cases/\(id)?reveal=reporter&reason=\(reason)")!, key: key)
+            #expect(String(decoding: revealed.body, as: UTF8.self).contains("13987654321"))
+            box.ids.append(revealed.headers.first(name: "X-Request-Id") ?? "")
         }
         let lines = run.out.split(separator: "\n").filter { $0.hasPrefix("{") }
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -562,19 +552,14 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(try await count() == 1)
         try #"{"rules":[{"id":"all","unit":"street","deadline":{"amount":1,"unit":"working_days"}},{"id":"env","category":"06","unit":"street","deadline":{"amount":2,"unit":"working_days"}}]}"#
             .write(toFile: rules, atomically: true, encoding: .utf8)
-        kill(server.process.processIdentifier, SIGHUP)
+        server.process.send(SIGHUP)
         #expect(try await CLITests.eventually(10) { try await count() == 2 })
         #expect(server.process.isRunning)
         #expect(try await server.stop() == 0)
     }
 
     static func post(_ base: URL, _ path: String, _ body: String, key: String) async throws -> [String: Any] {
-        var request = URLRequest(url: base.appendingPathComponent(path))
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(body.utf8)
-        let (data, _) = try await URLSession.shared.data(for: request)
+        let data = try await CLITests.request(base.appendingPathComponent(path), method: .POST, key: key, json: body).body
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 }

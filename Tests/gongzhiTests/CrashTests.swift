@@ -1,4 +1,5 @@
 import Foundation
+@testable import gongzhi
 import GRDB
 import Testing
 #if canImport(Glibc)
@@ -68,10 +69,10 @@ import Glibc
             // Eight loaders post until the kill; it comes after 0.3–1.5 s.
             let loaders = Loaders(count: 8, port: port, key: key, first: round * 100_000)
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500)))
-            kill(server.process.processIdentifier, SIGKILL)
-            server.process.waitUntilExit()
+            server.process.send(SIGKILL)
+            let ended = server.process.waitUntilExit()
             for (n, id) in loaders.stop() { acknowledged[n] = id }
-            #expect(server.process.terminationReason == .uncaughtSignal, "round \(round)")
+            #expect(ended.reason == .uncaughtSignal, "round \(round)")
         }
         #expect(acknowledged.count > 50, "too few reports were acknowledged to prove anything: \(acknowledged.count)")
         let verify = try CLITests.run(["verify", "--db", db])
