@@ -56,6 +56,7 @@ final class ChildProcess: Sendable {
             reading.append((fds[0], target == STDOUT_FILENO))
             writeEnds.append(fds[1])
         }
+        Self.closeInherited(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -84,6 +85,24 @@ final class ChildProcess: Sendable {
         }
         pid = child
         for (fd, isOutput) in reading { read(fd, isOutput: isOutput) }
+    }
+
+    /// Has the child close every descriptor above standard error, as `Process` did: a socket the
+    /// parent holds without close-on-exec (a PostgreSQL connection, a listening port) would
+    /// otherwise stay open in the child after the parent closed it. glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34 and later) is declared only for GNU
+    /// sources, which Swift's Glibc module does not see: looked up by name; where it is missing,
+    /// each descriptor open now is closed one by one.
+    private static func closeInherited(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np"),
+           unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3) == 0 {
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap({ Int32($0) }) where fd > STDERR_FILENO {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
     }
 
     /// Reads `fd` to its end on a thread of its own (its reads block), keeping what arrives.
@@ -144,14 +163,15 @@ final class ChildProcess: Sendable {
     /// The same without blocking a task's thread; nil if `seconds` pass first.
     func ended(within seconds: Double) async throws -> Termination? {
         let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        while true {
             if let ended = termination {
                 // The readers end at once unless a grandchild holds the pipes open.
                 _ = readers.wait(timeout: .now() + 5)
                 return ended
             }
+            // Checked once more after the deadline: on a loaded machine one sleep may outlast it.
+            guard Date() < deadline else { return nil }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return nil
     }
 }

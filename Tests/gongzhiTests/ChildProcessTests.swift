@@ -42,6 +42,17 @@ import Glibc
         #expect(ended == .init(reason: .uncaughtSignal, status: SIGTERM))
     }
 
+    /// A descriptor the parent holds without close-on-exec (as a database socket may be) is
+    /// not open in the child, or closing it in the parent would not end the connection.
+    @Test func theParentsDescriptorsStayWithTheParent() throws {
+        let fd = open("/dev/null", O_RDONLY)
+        defer { close(fd) }
+        #expect(fd > 2 && fcntl(fd, F_GETFD) & FD_CLOEXEC == 0)
+        let child = try ChildProcess("/bin/sh", ["-c", "if [ -e /proc/self/fd/\(fd) ]; then echo open; else echo closed; fi"])
+        #expect(child.waitUntilExit().status == 0)
+        #expect(child.printed == "closed\n", "\(child.errorOutput)")
+    }
+
     @Test func theEnvironmentIsTheOneGiven() throws {
         let child = try ChildProcess("/bin/sh", ["-c", "echo \"$GONGZHI_X:${HOME:-none}\""], environment: ["GONGZHI_X": "东苑"])
         #expect(child.waitUntilExit().status == 0)
