@@ -49,8 +49,9 @@ final class ChildProcess: Sendable {
             // Close-on-exec (Glibc's module has no pipe2), so other children do not hold a write end
             // open past the moment between these two calls.
             guard pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0 else {
-                for fd in reading.map(\.fd) + writeEnds { close(fd) }
-                throw SpawnFailure(description: "pipe: \(String(cString: strerror(errno)))")
+                let failure = SpawnFailure(description: "cannot make a pipe for the child: \(String(cString: strerror(errno)))")
+                for fd in reading.map(\.fd) + writeEnds + fds where fd >= 0 { close(fd) }
+                throw failure
             }
             posix_spawn_file_actions_adddup2(&actions, fds[1], target)
             reading.append((fds[0], target == STDOUT_FILENO))
